@@ -1,0 +1,54 @@
+// Brings one local platform instance up: Postgres, the Supabase stand-ins, the migrations, the
+// pg_net worker and the API gateway. Shared by `npm start` and `npm test`.
+
+import { startGateway } from "../gateway/server.ts";
+import { startNetWorker } from "../net-worker/worker.ts";
+import { prepareDatabase } from "./database.ts";
+import { type Environment, projectRoot } from "./environments.ts";
+import { loadOrCreateKeys, type PlatformKeys } from "./keys.ts";
+import { step } from "./log.ts";
+import type { LocalPostgres } from "./postgres.ts";
+
+export interface RunningPlatform {
+  postgres: LocalPostgres;
+  keys: PlatformKeys;
+  apiUrl: string;
+  /** Stops the services, then Postgres. */
+  stop(): Promise<void>;
+}
+
+export interface PlatformOptions {
+  /** Load supabase/seed.sql when the database is new. */
+  seed: boolean;
+  /** Restart Edge Functions when their code changes. */
+  watch: boolean;
+  functionsEnv?: Record<string, string>;
+}
+
+export async function startPlatform(
+  environment: Environment,
+  options: PlatformOptions,
+): Promise<RunningPlatform> {
+  const postgres = await prepareDatabase(environment, { seed: options.seed });
+  const keys = await loadOrCreateKeys(environment.stateDir);
+  const apiUrl = `http://127.0.0.1:${environment.apiPort}`;
+
+  step("Starting the pg_net worker");
+  const netWorker = await startNetWorker({ databaseUrl: postgres.url });
+  step(`Starting the API gateway on ${apiUrl}`);
+  const gateway = await startGateway(
+    { databaseUrl: postgres.url, apiUrl, keys, projectRoot, watch: options.watch },
+    { port: environment.apiPort, functionsEnv: options.functionsEnv },
+  );
+
+  return {
+    postgres,
+    keys,
+    apiUrl,
+    async stop() {
+      await gateway.close();
+      await netWorker.stop();
+      await postgres.stop();
+    },
+  };
+}

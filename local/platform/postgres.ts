@@ -1,0 +1,172 @@
+// Debian's Postgres 15 in a project-local data directory, configured like Supabase's image
+// (pg_cron preloaded, logical WAL for Realtime/wal2json).
+
+import { run, runChecked } from "./process.ts";
+
+const PG_BIN = "/usr/lib/postgresql/15/bin";
+const isRoot = Deno.uid() === 0;
+/** Postgres refuses to run as root; as root we run it as Debian's `postgres` user. */
+const serverUser = isRoot ? "postgres" : undefined;
+
+export interface PostgresOptions {
+  /** Directory holding this instance's state (`<stateDir>/pg` is the cluster). */
+  stateDir: string;
+  port: number;
+  /** Test clusters trade durability for speed. */
+  durable: boolean;
+}
+
+export class LocalPostgres {
+  readonly dataDir: string;
+  readonly socketDir: string;
+  readonly logFile: string;
+
+  constructor(readonly options: PostgresOptions) {
+    this.dataDir = `${options.stateDir}/pg`;
+    this.socketDir = `${options.stateDir}/run`;
+    this.logFile = `${options.stateDir}/postgres.log`;
+  }
+
+  get port(): number {
+    return this.options.port;
+  }
+
+  /** URL of the `postgres` role, as `supabase start` prints it. */
+  get url(): string {
+    return `postgresql://postgres:postgres@127.0.0.1:${this.port}/postgres`;
+  }
+
+  async exists(): Promise<boolean> {
+    try {
+      await Deno.stat(`${this.dataDir}/PG_VERSION`);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async isRunning(): Promise<boolean> {
+    if (!(await this.exists())) return false;
+    const status = await run([`${PG_BIN}/pg_ctl`, "status", "-D", this.dataDir], {
+      asUser: serverUser,
+    });
+    return status.code === 0;
+  }
+
+  /** Creates the cluster (initdb) if it does not exist yet. Returns true when it was created. */
+  async ensureCluster(): Promise<boolean> {
+    if (await this.exists()) return false;
+    await Deno.mkdir(this.options.stateDir, { recursive: true, mode: 0o755 });
+    await Deno.mkdir(this.socketDir, { recursive: true, mode: 0o755 });
+    if (isRoot) await runChecked(["chown", "-R", "postgres:postgres", this.options.stateDir]);
+    await runChecked([
+      `${PG_BIN}/initdb`,
+      "-D",
+      this.dataDir,
+      "-U",
+      "postgres",
+      "--auth=trust",
+      "--encoding=UTF8",
+      "--locale=C.UTF-8",
+      "--no-instructions",
+    ], { asUser: serverUser });
+    await Deno.writeTextFile(
+      `${this.dataDir}/postgresql.conf`,
+      "\ninclude_if_exists = 'platform.conf'\n",
+      { append: true },
+    );
+    return true;
+  }
+
+  /** Starts the server (no-op when it already runs), with the settings of this instance. */
+  async start(): Promise<void> {
+    await this.writeSettings();
+    if (await this.isRunning()) return;
+    await runChecked([
+      `${PG_BIN}/pg_ctl`,
+      "start",
+      "-w",
+      "-t",
+      "60",
+      "-D",
+      this.dataDir,
+      "-l",
+      this.logFile,
+    ], { asUser: serverUser });
+  }
+
+  async stop(): Promise<void> {
+    if (!(await this.isRunning())) return;
+    await runChecked([`${PG_BIN}/pg_ctl`, "stop", "-w", "-m", "fast", "-D", this.dataDir], {
+      asUser: serverUser,
+    });
+  }
+
+  /** Runs SQL through psql as the postgres superuser; fails on the first error. */
+  async psql(sql: string, database = "postgres"): Promise<string> {
+    const result = await runChecked([
+      `${PG_BIN}/psql`,
+      "-h",
+      "127.0.0.1",
+      "-p",
+      String(this.port),
+      "-U",
+      "postgres",
+      "-d",
+      database,
+      "-v",
+      "ON_ERROR_STOP=1",
+      "-X",
+      "-q",
+      "-At",
+      "-c",
+      sql,
+    ]);
+    return result.stdout.trim();
+  }
+
+  /** Applies a SQL file as the postgres superuser. */
+  async psqlFile(path: string, database = "postgres"): Promise<void> {
+    await runChecked([
+      `${PG_BIN}/psql`,
+      "-h",
+      "127.0.0.1",
+      "-p",
+      String(this.port),
+      "-U",
+      "postgres",
+      "-d",
+      database,
+      "-v",
+      "ON_ERROR_STOP=1",
+      "-X",
+      "-q",
+      "-f",
+      path,
+    ]);
+  }
+
+  private async writeSettings(): Promise<void> {
+    const durability = this.options.durable
+      ? []
+      : ["fsync = off", "synchronous_commit = off", "full_page_writes = off"];
+    const settings = [
+      `port = ${this.port}`,
+      "listen_addresses = '127.0.0.1'",
+      `unix_socket_directories = '${this.socketDir}'`,
+      "max_connections = 200",
+      "shared_buffers = 256MB",
+      "shared_preload_libraries = 'pg_cron'",
+      "cron.database_name = 'postgres'",
+      "cron.use_background_workers = on",
+      "max_worker_processes = 32",
+      "wal_level = logical",
+      "max_replication_slots = 10",
+      "max_wal_senders = 10",
+      "log_min_messages = warning",
+      ...durability,
+    ];
+    await Deno.writeTextFile(`${this.dataDir}/platform.conf`, settings.join("\n") + "\n");
+    if (isRoot) await runChecked(["chown", "postgres:postgres", `${this.dataDir}/platform.conf`]);
+  }
+}
