@@ -5,7 +5,8 @@ import { detail, step } from "./log.ts";
 import type { LocalPostgres } from "./postgres.ts";
 import { runChecked } from "./process.ts";
 
-const STAND_IN_MARKER = "Emploi+ local stand-in";
+/** Every control file in local/extensions says so in a comment; real extensions do not. */
+const STAND_IN_MARKER = /local stand-in/i;
 
 /**
  * Copies the stand-in extensions of `local/extensions/` into Postgres's extension directory,
@@ -19,7 +20,7 @@ export async function installStandInExtensions(projectRoot: string): Promise<voi
     if (!entry.isDirectory) continue;
     const name = entry.name;
     const installedControl = await readTextOrNull(`${extensionDir}/${name}.control`);
-    if (installedControl !== null && !installedControl.includes(STAND_IN_MARKER)) {
+    if (installedControl !== null && !STAND_IN_MARKER.test(installedControl)) {
       detail(`${name}: real extension found, stand-in not installed`);
       continue;
     }

@@ -1,0 +1,48 @@
+// CORS from the ALLOWED_ORIGINS allow-list (comma-separated origins, or `*` for any origin
+// without credentials). Origins not on the list get no CORS headers, so browsers refuse them.
+
+const ALLOWED_HEADERS = [
+  "authorization",
+  "x-client-info",
+  "apikey",
+  "content-type",
+  "x-webhook-secret",
+  "x-webhook-signature",
+  "x-webhook-timestamp",
+].join(", ");
+
+function allowedOrigins(): string[] {
+  return (Deno.env.get("ALLOWED_ORIGINS") ?? "")
+    .split(",")
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+}
+
+export function corsHeaders(request: Request): Record<string, string> {
+  const origin = request.headers.get("origin");
+  if (!origin) return {};
+  const allowed = allowedOrigins();
+  const headers: Record<string, string> = {
+    "access-control-allow-headers": ALLOWED_HEADERS,
+    "access-control-allow-methods": "GET, POST, OPTIONS",
+    "access-control-expose-headers": "retry-after",
+    "access-control-max-age": "600",
+    "vary": "Origin",
+  };
+  if (allowed.includes(origin)) {
+    return {
+      ...headers,
+      "access-control-allow-origin": origin,
+      "access-control-allow-credentials": "true",
+    };
+  }
+  if (allowed.includes("*")) return { ...headers, "access-control-allow-origin": "*" };
+  return { vary: "Origin" };
+}
+
+/** Answers a CORS preflight: 204 for allowed origins, 403 otherwise. */
+export function preflightResponse(request: Request): Response {
+  const headers = corsHeaders(request);
+  const allowed = "access-control-allow-origin" in headers;
+  return new Response(null, { status: allowed ? 204 : 403, headers });
+}

@@ -1,0 +1,34 @@
+// 120 requests per minute per caller per function (SPEC §5), shared by all instances through
+// Postgres (private.take_rate_limit_token). Limits can be changed per function with
+// RATE_LIMIT_<FUNCTION_NAME>=<requests per minute>, e.g. RATE_LIMIT_NOTIFY=600.
+
+import type { Sql } from "./db.ts";
+import { HttpError } from "./http.ts";
+
+export const DEFAULT_REQUESTS_PER_MINUTE = 120;
+
+export function requestsPerMinute(functionName: string): number {
+  const variable = `RATE_LIMIT_${functionName.toUpperCase().replaceAll("-", "_")}`;
+  const configured = Number(Deno.env.get(variable));
+  return Number.isInteger(configured) && configured > 0 ? configured : DEFAULT_REQUESTS_PER_MINUTE;
+}
+
+/** Takes one request from the caller's budget; 429 with Retry-After when it is spent. */
+export async function enforceRateLimit(
+  sql: Sql,
+  functionName: string,
+  callerKey: string,
+): Promise<void> {
+  const [result] = await sql<{ allowed: boolean; retry_after_seconds: number }[]>`
+    select * from private.take_rate_limit_token(
+      ${`${functionName}:${callerKey}`}, ${requestsPerMinute(functionName)}, 60)`;
+  if (!result.allowed) {
+    throw new HttpError(
+      429,
+      "rate_limited",
+      `Too many requests: limit is ${requestsPerMinute(functionName)} per minute.`,
+      undefined,
+      { "retry-after": String(result.retry_after_seconds) },
+    );
+  }
+}
