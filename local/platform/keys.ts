@@ -15,6 +15,8 @@ export interface PlatformKeys {
   publishableKey: string;
   /** New-style secret key: acts as `service_role`. */
   secretKey: string;
+  /** The project's WEBHOOK_SECRET (x-webhook-secret of the webhook functions and pg_net doorbells). */
+  webhookSecret: string;
 }
 
 const TEN_YEARS_IN_SECONDS = 10 * 365 * 24 * 3600;
@@ -39,6 +41,7 @@ export async function generateKeys(): Promise<PlatformKeys> {
     serviceRoleKey: await signJwt(apiKeyClaims("service_role"), jwtSecret),
     publishableKey: `sb_publishable_${randomToken(16)}`,
     secretKey: `sb_secret_${randomToken(16)}`,
+    webhookSecret: randomToken(24),
   };
 }
 

@@ -13,6 +13,7 @@ export interface RunningPlatform {
   postgres: LocalPostgres;
   keys: PlatformKeys;
   apiUrl: string;
+  apiPort: number;
   /** Stops the services, then Postgres. */
   stop(): Promise<void>;
 }
@@ -32,23 +33,53 @@ export async function startPlatform(
   const postgres = await prepareDatabase(environment, { seed: options.seed });
   const keys = await loadOrCreateKeys(environment.stateDir);
   const apiUrl = `http://127.0.0.1:${environment.apiPort}`;
+  await configureProjectSettings(postgres, apiUrl, keys);
 
   step("Starting the pg_net worker");
-  const netWorker = await startNetWorker({ databaseUrl: postgres.url });
+  const netWorker = startNetWorker({ databaseUrl: postgres.url });
+  await netWorker.ready;
   step(`Starting the API gateway on ${apiUrl}`);
   const gateway = await startGateway(
     { databaseUrl: postgres.url, apiUrl, keys, projectRoot, watch: options.watch },
-    { port: environment.apiPort, functionsEnv: options.functionsEnv },
+    {
+      port: environment.apiPort,
+      functionsEnv: {
+        WEBHOOK_SECRET: keys.webhookSecret,
+        JWT_SECRET: keys.jwtSecret,
+        ...options.functionsEnv,
+      },
+    },
   );
 
   return {
     postgres,
     keys,
     apiUrl,
+    apiPort: environment.apiPort,
     async stop() {
       await gateway.close();
       await netWorker.stop();
       await postgres.stop();
     },
   };
+}
+
+/**
+ * The settings an operator stores in Vault on a hosted project (see README, "Deploying"):
+ * where the functions are, and the secret pg_net presents to them.
+ */
+async function configureProjectSettings(
+  postgres: LocalPostgres,
+  apiUrl: string,
+  keys: PlatformKeys,
+): Promise<void> {
+  const settings = { project_url: apiUrl, webhook_secret: keys.webhookSecret };
+  for (const [name, value] of Object.entries(settings)) {
+    await postgres.psql(`
+      select case
+        when exists (select 1 from vault.secrets where name = '${name}')
+        then (select vault.update_secret(id, '${value}') from vault.secrets where name = '${name}')::text
+        else vault.create_secret('${value}', '${name}')::text
+      end`);
+  }
 }

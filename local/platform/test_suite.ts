@@ -6,6 +6,7 @@ import { detail, step } from "./log.ts";
 import { postgresOf } from "./database.ts";
 import { type RunningPlatform, startPlatform } from "./platform.ts";
 import { run } from "./process.ts";
+import { startEchoServer } from "../tests/echo_server.ts";
 
 interface StepOutcome {
   name: string;
@@ -51,6 +52,8 @@ async function pgTapStep(platform: RunningPlatform): Promise<StepOutcome> {
     ...await sqlFiles("supabase/tests/database"),
   ];
   const { postgres } = platform;
+  // pg_net's tests send requests to this server (app.echo_url).
+  const echo = startEchoServer({ port: platform.apiPort + 10 });
   const result = await run([
     "pg_prove",
     "--verbose",
@@ -63,7 +66,11 @@ async function pgTapStep(platform: RunningPlatform): Promise<StepOutcome> {
     "--dbname",
     "postgres",
     ...files,
-  ], { cwd: projectRoot, env: { PGOPTIONS: `-c search_path=public,extensions` } });
+  ], {
+    cwd: projectRoot,
+    env: { PGOPTIONS: `-c search_path=public,extensions -c app.echo_url=${echo.url}` },
+  });
+  await echo.close();
   const lines = result.stdout.split("\n");
   const passed = lines.filter((line) => /^\s*ok \d+/.test(line)).length;
   let failed = lines.filter((line) => /^\s*not ok \d+/.test(line)).length;
