@@ -1,0 +1,60 @@
+-- The one way the rest of the system asks for a notification: a message on the `notifications`
+-- queue, enqueued in the caller's transaction. The dispatcher (queue-worker) expands the audience,
+-- applies preferences and delivers in-app, push, email and SMS.
+--
+-- Message shape (also produced by the notify Edge Function):
+--   { requestId, type, title, body, data,
+--     audience: { userIds: [...] } | { role, filters: { skills?: [...], location? } },
+--     dedupeKey?, collapseKey? }
+
+create function private.request_notification(
+  p_type text,
+  p_title text,
+  p_body text,
+  p_user_ids uuid[] default null,
+  p_role text default null,
+  p_filters jsonb default '{}',
+  p_data jsonb default '{}',
+  p_dedupe_key text default null,
+  p_collapse_key text default null
+) returns bigint
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if p_type is null or p_type not in (
+    'job_alert', 'message', 'application', 'moderation', 'marketing', 'system'
+  ) then
+    raise exception 'unknown notification type: %', p_type using errcode = '22023';
+  end if;
+  if (p_user_ids is null) = (p_role is null) then
+    raise exception 'a notification goes either to users or to a role' using errcode = '22023';
+  end if;
+  if p_role is not null and p_role not in ('candidate', 'company', 'admin') then
+    raise exception 'unknown role: %', p_role using errcode = '22023';
+  end if;
+  if p_user_ids is not null and cardinality(p_user_ids) = 0 then
+    return null; -- nobody to tell
+  end if;
+  return private.enqueue('notifications', jsonb_strip_nulls(jsonb_build_object(
+    'requestId', gen_random_uuid(),
+    'type', p_type,
+    'title', p_title,
+    'body', p_body,
+    'data', coalesce(p_data, '{}'::jsonb),
+    'audience', case
+      when p_role is null then jsonb_build_object('userIds', to_jsonb(p_user_ids))
+      else jsonb_build_object('role', p_role, 'filters', coalesce(p_filters, '{}'::jsonb))
+    end,
+    'dedupeKey', p_dedupe_key,
+    'collapseKey', p_collapse_key
+  )));
+end
+$$;
+revoke all on function private.request_notification(
+  text, text, text, uuid[], text, jsonb, jsonb, text, text
+) from public, anon, authenticated;
+grant execute on function private.request_notification(
+  text, text, text, uuid[], text, jsonb, jsonb, text, text
+) to service_role;
