@@ -97,6 +97,7 @@ async function denoTestStep(platform: RunningPlatform): Promise<StepOutcome> {
       SUPABASE_ANON_KEY: keys.anonKey,
       SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
       SUPABASE_JWT_SECRET: keys.jwtSecret,
+      WEBHOOK_SECRET: keys.webhookSecret,
       NO_COLOR: "1",
     },
     stdout: "piped",
