@@ -20,7 +20,11 @@ const TYPESCRIPT_ROOTS = ["local", "supabase/functions", "tests", "bench"];
 /** A command that either passes or fails as a whole. */
 async function checkCommand(name: string, command: string[], env?: Record<string, string>) {
   step(name);
-  const result = await run(command, { cwd: projectRoot, env, inherit: true });
+  const result = await run(command, {
+    cwd: projectRoot,
+    env: { NO_COLOR: "1", ...env },
+    inherit: true,
+  });
   return { name, passed: result.code === 0 ? 1 : 0, failed: result.code === 0 ? 0 : 1 };
 }
 

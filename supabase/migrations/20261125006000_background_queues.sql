@@ -7,7 +7,7 @@
 
 create extension if not exists pgmq;
 create extension if not exists pg_net with schema extensions;
-create extension if not exists pg_cron;
+create extension if not exists pg_cron with schema pg_catalog;
 
 create schema if not exists private;
 revoke all on schema private from public, anon, authenticated;
