@@ -104,30 +104,17 @@ export class LocalPostgres {
 
   /** Runs SQL through psql as the postgres superuser; fails on the first error. */
   async psql(sql: string, database = "postgres"): Promise<string> {
-    const result = await runChecked([
-      `${PG_BIN}/psql`,
-      "-h",
-      "127.0.0.1",
-      "-p",
-      String(this.port),
-      "-U",
-      "postgres",
-      "-d",
-      database,
-      "-v",
-      "ON_ERROR_STOP=1",
-      "-X",
-      "-q",
-      "-At",
-      "-c",
-      sql,
-    ]);
+    const result = await runChecked([...this.psqlCommand(database), "-At", "-c", sql]);
     return result.stdout.trim();
   }
 
   /** Applies a SQL file as the postgres superuser. */
   async psqlFile(path: string, database = "postgres"): Promise<void> {
-    await runChecked([
+    await runChecked([...this.psqlCommand(database), "-f", path]);
+  }
+
+  private psqlCommand(database: string): string[] {
+    return [
       `${PG_BIN}/psql`,
       "-h",
       "127.0.0.1",
@@ -141,9 +128,7 @@ export class LocalPostgres {
       "ON_ERROR_STOP=1",
       "-X",
       "-q",
-      "-f",
-      path,
-    ]);
+    ];
   }
 
   private async writeSettings(): Promise<void> {
