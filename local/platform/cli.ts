@@ -31,10 +31,12 @@ async function start(): Promise<void> {
   const { startPlatform } = await import("./platform.ts");
   const platform = await startPlatform(environments.dev, { seed: true, watch: true });
   printBanner(platform);
+  // SIGHUP too: a closed terminal must not leave Postgres (a daemon of its own) running.
   await new Promise<void>((resolve) => {
     const onSignal = () => resolve();
-    Deno.addSignalListener("SIGINT", onSignal);
-    Deno.addSignalListener("SIGTERM", onSignal);
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+      Deno.addSignalListener(signal, onSignal);
+    }
   });
   step("Stopping");
   await platform.stop();
@@ -70,6 +72,7 @@ const commands: Record<string, (args: string[]) => Promise<void | number>> = {
     step(`Database ready: ${postgres.url}`);
   },
   "db:reset": resetDatabase,
+  "seed:large": async (args) => (await import("./seed_large.ts")).seedLarge(args),
 };
 
 const [command, ...args] = Deno.args;

@@ -5,10 +5,6 @@
 --   project_url     base URL of the project's API, e.g. https://<ref>.supabase.co
 --   webhook_secret  the WEBHOOK_SECRET the Edge Functions expect in x-webhook-secret
 
-create extension if not exists pgmq;
-create extension if not exists pg_net with schema extensions;
-create extension if not exists pg_cron with schema pg_catalog;
-
 create schema if not exists private;
 revoke all on schema private from public, anon, authenticated;
 grant usage on schema private to service_role;

@@ -1,0 +1,91 @@
+-- Foundations of the Emploi+ data model: the `private` schema for the helpers that policies and
+-- triggers call, the extensions the model needs, a French full-text configuration that folds
+-- accents, and the small immutable helpers used by generated columns and indexes.
+
+-- `private` is not exposed by the Data API (config.toml exposes public and graphql_public only)
+-- and the API roles get no USAGE on it: policies, generated columns and indexes refer to its
+-- functions by oid, so the roles only need EXECUTE on the few helpers granted to them. Every
+-- function here revokes EXECUTE from PUBLIC and grants it explicitly. Code that API roles run
+-- and that is parsed at run time (PL/pgSQL of security invoker functions and triggers) must not
+-- name `private` objects.
+create schema if not exists private;
+revoke all on schema private from public, anon, authenticated;
+grant usage on schema private to service_role;
+
+create extension if not exists unaccent with schema extensions;
+create extension if not exists pg_trgm with schema extensions;
+
+-- French stemming after accent folding: "Développeur", "developpeur" and "DÉVELOPPEUR" index and
+-- query the same lexeme. Words with non-ASCII letters first meet the French stop words with their
+-- accents ("à", "été", "même"...; unaccented they would not be recognised), then unaccent, then
+-- the stemmer. Pure-ASCII words go straight to the stemmer, which drops its own stop words.
+create text search dictionary public.french_stop_words (
+  template = pg_catalog.simple, stopwords = french, accept = false
+);
+create text search configuration public.french_unaccent (copy = pg_catalog.french);
+alter text search configuration public.french_unaccent
+  alter mapping for hword, hword_part, word
+  with public.french_stop_words, extensions.unaccent, pg_catalog.french_stem;
+comment on text search configuration public.french_unaccent is
+  'French stemming with accents folded, used by jobs.search and search_jobs().';
+
+-- Shared by every table with an updated_at column.
+create function private.set_updated_at()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  new.updated_at := now();
+  return new;
+end;
+$$;
+revoke execute on function private.set_updated_at() from public;
+
+-- The three pure helpers below appear in generated columns and index expressions, which Postgres
+-- evaluates with the privileges of whoever writes the row: the API roles may execute them.
+
+-- Lower case without accents, for case- and accent-insensitive comparisons (locations).
+-- unaccent() is only STABLE because its dictionary could be reconfigured; this project never does,
+-- so the wrapper is declared IMMUTABLE to be usable in indexes.
+create function private.fold_text(value text)
+returns text
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select lower(extensions.unaccent('extensions.unaccent'::regdictionary, value));
+$$;
+revoke execute on function private.fold_text(text) from public;
+grant execute on function private.fold_text(text) to anon, authenticated, service_role;
+
+-- Skill keys: trimmed, lower-cased, de-duplicated and sorted, empty entries dropped.
+-- ("React ", "react", "" -> {react}). Matching may normalise further (aliases); search filters
+-- compare against these keys.
+create function private.normalize_skills(skills text[])
+returns text[]
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select coalesce(array_agg(distinct lower(btrim(skill)) order by lower(btrim(skill))), '{}')
+  from unnest(skills) as skill
+  where btrim(skill) <> '';
+$$;
+revoke execute on function private.normalize_skills(text[]) from public;
+grant execute on function private.normalize_skills(text[]) to anon, authenticated, service_role;
+
+-- array_to_string() is STABLE in general (element output functions); for text[] it is immutable.
+create function private.skills_text(skills text[])
+returns text
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select array_to_string(skills, ' ');
+$$;
+revoke execute on function private.skills_text(text[]) from public;
+grant execute on function private.skills_text(text[]) to anon, authenticated, service_role;

@@ -1,0 +1,92 @@
+-- candidates: the professional profile of a candidate account (id = the candidate's profile id).
+-- Private: the candidate reads and edits it; a company reads it, read-only, once the candidate
+-- applied to one of its offers, or matched one while open to work; nobody else does.
+
+create table public.candidates (
+  id uuid primary key references public.profiles (id) on delete cascade,
+  headline text
+    constraint candidates_headline_length check (char_length(headline) <= 200),
+  bio text
+    constraint candidates_bio_length check (char_length(bio) <= 5000),
+  skills text[] not null default '{}'
+    constraint candidates_skills_count check (cardinality(skills) <= 100),
+  skill_keys text[] not null generated always as (private.normalize_skills(skills)) stored,
+  experience_level text
+    constraint candidates_experience_level_check
+    check (experience_level in ('junior', 'mid', 'senior', 'lead')),
+  years_experience integer
+    constraint candidates_years_experience_range check (years_experience between 0 and 60),
+  location text
+    constraint candidates_location_length check (char_length(location) <= 200),
+  remote_preference text not null default 'any'
+    constraint candidates_remote_preference_check
+    check (remote_preference in ('onsite', 'hybrid', 'remote', 'any')),
+  open_to_work boolean not null default true,
+  desired_salary_min integer
+    constraint candidates_desired_salary_min_not_negative check (desired_salary_min >= 0),
+  match_threshold integer not null default 60
+    constraint candidates_match_threshold_range check (match_threshold between 0 and 100),
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now()
+);
+comment on table public.candidates is
+  'Private professional profile of a candidate. Created by the sign-up trigger.';
+comment on column public.candidates.skill_keys is
+  'skills trimmed, lower-cased and de-duplicated (private.normalize_skills).';
+comment on column public.candidates.desired_salary_min is 'Gross yearly salary, in euros.';
+comment on column public.candidates.match_threshold is
+  'Minimum match score (0-100) for which the candidate wants a job alert.';
+
+create index candidates_skill_keys_idx on public.candidates using gin (skill_keys);
+
+create trigger candidates_set_updated_at
+  before update on public.candidates
+  for each row execute function private.set_updated_at();
+
+-- Ids of the candidates the signed-in company may read: applicants to its offers, and candidates
+-- open to work who matched one of them. PL/pgSQL because job_applications and job_matches are
+-- created by later migrations (PL/pgSQL bodies are resolved at first call); security definer so
+-- that the policy below does not re-enter the RLS of those tables.
+create function private.company_visible_candidate_ids()
+returns setof uuid
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return query
+    select application.candidate_id
+    from public.job_applications as application
+    join public.jobs as job on job.id = application.job_id
+    where job.company_id = (select auth.uid())
+    union
+    select match.candidate_id
+    from public.job_matches as match
+    join public.jobs as job on job.id = match.job_id
+    join public.candidates as candidate on candidate.id = match.candidate_id
+    where job.company_id = (select auth.uid()) and candidate.open_to_work;
+end;
+$$;
+revoke execute on function private.company_visible_candidate_ids() from public;
+grant execute on function private.company_visible_candidate_ids() to authenticated, service_role;
+
+revoke all on table public.candidates from anon, authenticated;
+grant select on table public.candidates to authenticated;
+grant update (
+  headline, bio, skills, experience_level, years_experience, location, remote_preference,
+  open_to_work, desired_salary_min, match_threshold
+) on table public.candidates to authenticated;
+
+alter table public.candidates enable row level security;
+
+create policy "Candidates read themselves, companies applicants and matches"
+  on public.candidates for select
+  to authenticated
+  using (id = (select auth.uid()) or id in (select private.company_visible_candidate_ids()));
+
+create policy "A candidate edits their own profile"
+  on public.candidates for update
+  to authenticated
+  using (id = (select auth.uid()))
+  with check (id = (select auth.uid()));

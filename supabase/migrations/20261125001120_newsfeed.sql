@@ -1,0 +1,97 @@
+-- The newsfeed: v_newsfeed_feed (visible posts with their author and the caller's reaction) and
+-- get_feed(), its keyset-paginated reader. A company's posts are signed with the company's name.
+--
+-- Keyset pagination on (created_at, id): a page is "the p_limit posts right after the last one
+-- you saw", found through posts_feed_idx in the same time at any depth. Posts published while
+-- someone pages are newer than the page they read, so they neither shift the following pages
+-- (OFFSET would repeat rows) nor open gaps; they appear on the next first page.
+
+create view public.v_newsfeed_feed
+with (security_invoker = true)
+as
+select
+  post.id,
+  post.author_id,
+  coalesce(company.name, author.full_name) as author_name,
+  author.avatar_url as author_avatar_url,
+  author.role as author_role,
+  post.content,
+  post.images,
+  post.links,
+  post.is_pinned,
+  post.reaction_count,
+  post.comment_count,
+  (
+    select reaction.reaction_type
+    from public.post_reactions as reaction
+    where reaction.post_id = post.id and reaction.user_id = (select auth.uid())
+  ) as my_reaction,
+  post.created_at,
+  post.updated_at
+from public.posts as post
+join public.profiles as author on author.id = post.author_id
+left join public.companies as company on company.id = post.author_id
+where post.moderation_status = 'approved' and not post.is_flagged;
+
+comment on view public.v_newsfeed_feed is
+  'Approved, unflagged posts with their author; order by created_at desc, id desc and page '
+  'with a (created_at, id) cursor, or call get_feed().';
+
+revoke all on table public.v_newsfeed_feed from anon, authenticated;
+grant select on table public.v_newsfeed_feed to authenticated;
+
+-- One page of the feed, newest first. The first page (no cursor) starts with the pinned posts
+-- (at most p_limit of them) followed by the p_limit newest other posts; pinned posts are not
+-- repeated further down. Next page: pass the created_at and id of the last row received.
+create function public.get_feed(
+  p_cursor_created_at timestamptz default null,
+  p_cursor_id uuid default null,
+  p_limit integer default 20
+)
+returns setof public.v_newsfeed_feed
+language plpgsql
+stable
+security invoker
+set search_path = ''
+as $$
+begin
+  if p_limit is null or p_limit not between 1 and 100 then
+    raise exception using
+      errcode = '22023', message = format('p_limit must be between 1 and 100 (got %s)', p_limit);
+  end if;
+  if (p_cursor_created_at is null) <> (p_cursor_id is null) then
+    raise exception using
+      errcode = '22023',
+      message = 'p_cursor_created_at and p_cursor_id go together: pass both or neither';
+  end if;
+
+  if p_cursor_id is null then
+    return query
+      select feed.*
+      from public.v_newsfeed_feed as feed
+      where feed.is_pinned
+      order by feed.created_at desc, feed.id desc
+      limit p_limit;
+    return query
+      select feed.*
+      from public.v_newsfeed_feed as feed
+      where not feed.is_pinned
+      order by feed.created_at desc, feed.id desc
+      limit p_limit;
+    return;
+  end if;
+
+  return query
+    select feed.*
+    from public.v_newsfeed_feed as feed
+    where not feed.is_pinned
+      and (feed.created_at, feed.id) < (p_cursor_created_at, p_cursor_id)
+    order by feed.created_at desc, feed.id desc
+    limit p_limit;
+end;
+$$;
+comment on function public.get_feed(timestamptz, uuid, integer) is
+  'Feed page newest first; first page = pinned posts then the newest. Cursor = last row''s '
+  '(created_at, id).';
+revoke execute on function public.get_feed(timestamptz, uuid, integer) from public, anon;
+grant execute on function public.get_feed(timestamptz, uuid, integer) to authenticated, service_role;

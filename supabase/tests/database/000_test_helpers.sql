@@ -1,0 +1,382 @@
+-- Helpers shared by the pgTAP files of supabase/tests/database, in the spirit of
+-- supabase_test_helpers (written for this project):
+--
+--   tests.create_user(identifier, role)  a user signed up through auth.users, like GoTrue does;
+--                                        role 'admin' is then granted as the service role would
+--   tests.create_personas()              candidate_a, candidate_b, company_a, company_b, admin
+--   tests.user_id(identifier)            the user's id (usable while authenticated as anyone)
+--   tests.persona_ids()                  the ids of the five personas
+--   tests.name_of(id)                    a readable name for a user, offer or post id
+--   tests.job_id(title), tests.post_id(content)  fixture rows by their text (past RLS)
+--   tests.authenticate_as(identifier)    act as that signed-in user, as PostgREST does it:
+--                                        SET LOCAL ROLE authenticated + request.jwt.claims
+--   tests.authenticate_as_id(user_id)    the same, for a user id
+--   tests.authenticate_as_anon()         act as a visitor (anon key)
+--   tests.authenticate_as_service_role() act as the service role (secret key)
+--   tests.clear_authentication()         back to the postgres superuser
+--   tests.rows_affected(statement)       run an INSERT/UPDATE/DELETE as the current role and
+--                                        return how many rows it touched (0 = filtered by RLS)
+--   tests.refused_to_everyone_but_the_service_role(statement, action)
+--                                        six assertions: the statement fails with 42501 for a
+--                                        visitor and for each persona
+--   tests.create_world()                 the personas and a small marketplace around them, the
+--                                        common fixture of the RLS matrices (described below)
+--   tests.direct_key(identifier, identifier)  conversations.direct_key of two test users
+--
+-- Identifiers are short names ('candidate_a'); the email is <identifier>@test.emploi.fr.
+-- This file commits (no rollback) so that the files after it can use the helpers; it is
+-- idempotent. Test files themselves run in a transaction and roll back.
+
+set client_min_messages = warning;
+begin;
+
+create schema if not exists tests;
+grant usage on schema tests to anon, authenticated, service_role;
+
+create or replace function tests.create_user(p_identifier text, p_role text default 'candidate')
+returns uuid
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  user_id uuid := gen_random_uuid();
+begin
+  insert into auth.users (
+    instance_id, id, aud, role, email, encrypted_password, email_confirmed_at,
+    raw_app_meta_data, raw_user_meta_data, created_at, updated_at
+  ) values (
+    '00000000-0000-0000-0000-000000000000', user_id, 'authenticated', 'authenticated',
+    p_identifier || '@test.emploi.fr', '', now(),
+    '{"provider": "email", "providers": ["email"]}',
+    jsonb_build_object('role', p_role, 'full_name', initcap(replace(p_identifier, '_', ' '))),
+    now(), now()
+  );
+  if p_role = 'admin' then
+    update public.profiles set role = 'admin' where id = user_id;
+  end if;
+  return user_id;
+end;
+$$;
+
+create or replace function tests.create_personas()
+returns void
+language sql
+security definer
+set search_path = ''
+as $$
+  select tests.create_user('candidate_a', 'candidate');
+  select tests.create_user('candidate_b', 'candidate');
+  select tests.create_user('company_a', 'company');
+  select tests.create_user('company_b', 'company');
+  select tests.create_user('admin', 'admin');
+$$;
+
+create or replace function tests.persona_ids()
+returns uuid[]
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select array_agg(id) from auth.users
+  where email in ('candidate_a@test.emploi.fr', 'candidate_b@test.emploi.fr',
+    'company_a@test.emploi.fr', 'company_b@test.emploi.fr', 'admin@test.emploi.fr');
+$$;
+
+-- A readable name for a fixture id: the identifier of a user, the title of an offer, the
+-- content of a post. Reads past RLS, for labelling results only.
+create or replace function tests.name_of(p_id uuid)
+returns text
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select coalesce(
+    (select split_part(email, '@', 1) from auth.users where id = p_id),
+    (select title from public.jobs where id = p_id),
+    (select content from public.posts where id = p_id),
+    p_id::text
+  );
+$$;
+
+-- Fixture rows by their text, read past RLS so that any caller targets the right row.
+create or replace function tests.job_id(p_title text)
+returns uuid
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select id from public.jobs where title = p_title;
+$$;
+
+create or replace function tests.post_id(p_content text)
+returns uuid
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select id from public.posts where content = p_content;
+$$;
+
+create or replace function tests.user_id(p_identifier text)
+returns uuid
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  found_id uuid;
+begin
+  select id into found_id from auth.users where email = p_identifier || '@test.emploi.fr';
+  if found_id is null then
+    raise exception 'tests.user_id: no test user %', p_identifier;
+  end if;
+  return found_id;
+end;
+$$;
+
+-- Not security definer: Postgres forbids SET ROLE there. The role and the claims are set for the
+-- rest of the transaction (is_local), exactly like PostgREST does for one request.
+create or replace function tests.authenticate_as_id(p_user_id uuid)
+returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+  perform set_config('role', 'authenticated', true);
+  perform set_config('request.jwt.claims', json_build_object(
+    'sub', p_user_id, 'role', 'authenticated', 'aud', 'authenticated'
+  )::text, true);
+end;
+$$;
+
+create or replace function tests.authenticate_as(p_identifier text)
+returns void
+language sql
+set search_path = ''
+as $$
+  select tests.authenticate_as_id(tests.user_id(p_identifier));
+$$;
+
+create or replace function tests.authenticate_as_anon()
+returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+  perform set_config('role', 'anon', true);
+  perform set_config('request.jwt.claims', '{"role": "anon"}', true);
+end;
+$$;
+
+create or replace function tests.authenticate_as_service_role()
+returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+  perform set_config('role', 'service_role', true);
+  perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
+end;
+$$;
+
+create or replace function tests.clear_authentication()
+returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+  perform set_config('role', 'none', true);
+  perform set_config('request.jwt.claims', '', true);
+end;
+$$;
+
+create or replace function tests.rows_affected(p_statement text)
+returns integer
+language plpgsql
+set search_path = ''
+as $$
+declare
+  affected integer;
+begin
+  execute p_statement;
+  get diagnostics affected = row_count;
+  return affected;
+end;
+$$;
+
+create or replace function tests.direct_key(p_first text, p_second text)
+returns text
+language sql
+stable
+set search_path = ''
+as $$
+  select least(tests.user_id(p_first), tests.user_id(p_second))::text || ':'
+    || greatest(tests.user_id(p_first), tests.user_id(p_second))::text;
+$$;
+
+-- The fixture of the RLS matrices. Rows are named by their text so assertions read plainly.
+--   jobs            'A published', 'A draft', 'A closed' (company_a); 'B published' (company_b)
+--   applications    candidate_a -> 'A published' (submitted), 'A closed' (reviewing);
+--                   candidate_b -> 'B published' (submitted)
+--   job_matches     candidate_a x 'A published' 80, candidate_a x 'B published' 65,
+--                   candidate_b x 'A published' 70; candidate_b is not open to work
+--   posts           'A1 approved', 'A2 pending' (candidate_a); 'B1 flagged' (candidate_b);
+--                   'C1 approved' (company_a)
+--   post_reactions  candidate_b likes 'A1 approved', candidate_a likes 'C1 approved' and
+--                   'B1 flagged' (before it was flagged)
+--   post_comments   'B on A1' (candidate_b on 'A1 approved'), 'A on A2' (candidate_a on her
+--                   pending post), 'A on B1' (candidate_a on 'B1 flagged')
+--   conversations   candidate_a <-> company_a: 'Bonjour A' (company_a), 'Merci' (candidate_a),
+--                   one message deleted by candidate_a;
+--                   candidate_b <-> company_b, which company_b left: 'Bonjour B' (company_b)
+--   notifications   'Offre pour A' (candidate_a, unread), 'Message pour A' (candidate_a, read),
+--                   'Offre pour B' (candidate_b, unread)
+--   activity_logs   candidate_a like 5 points, candidate_b view 1 point (only these)
+create or replace function tests.create_world()
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  candidate_a uuid;
+  candidate_b uuid;
+  company_a uuid;
+  company_b uuid;
+  a_published uuid;
+  a_closed uuid;
+  b_published uuid;
+  conversation_a uuid;
+  conversation_b uuid;
+begin
+  perform tests.create_personas();
+  candidate_a := tests.user_id('candidate_a');
+  candidate_b := tests.user_id('candidate_b');
+  company_a := tests.user_id('company_a');
+  company_b := tests.user_id('company_b');
+
+  update public.candidates set skills = '{TypeScript, PostgreSQL}', location = 'Lyon'
+  where id = candidate_a;
+  update public.candidates set open_to_work = false, skills = '{Java}' where id = candidate_b;
+
+  insert into public.jobs (company_id, title, status) values (company_a, 'A published', 'published')
+  returning id into a_published;
+  insert into public.jobs (company_id, title, status) values (company_a, 'A draft', 'draft');
+  insert into public.jobs (company_id, title, status) values (company_a, 'A closed', 'closed')
+  returning id into a_closed;
+  insert into public.jobs (company_id, title, status) values (company_b, 'B published', 'published')
+  returning id into b_published;
+
+  insert into public.job_applications (job_id, candidate_id, status) values
+    (a_published, candidate_a, 'submitted'),
+    (a_closed, candidate_a, 'reviewing'),
+    (b_published, candidate_b, 'submitted');
+
+  insert into public.job_matches (job_id, candidate_id, match_score, explanation) values
+    (a_published, candidate_a, 80, '{"skills": 50}'),
+    (b_published, candidate_a, 65, '{"skills": 40}'),
+    (a_published, candidate_b, 70, '{"skills": 45}');
+
+  insert into public.posts (author_id, content, moderation_status, is_flagged, flag_reason) values
+    (candidate_a, 'A1 approved', 'approved', false, null),
+    (candidate_a, 'A2 pending', 'pending', false, null),
+    (candidate_b, 'B1 flagged', 'rejected', true, 'spam'),
+    (company_a, 'C1 approved', 'approved', false, null);
+
+  insert into public.post_reactions (post_id, user_id, reaction_type)
+  select id, candidate_b, 'like' from public.posts where content = 'A1 approved'
+  union all
+  select id, candidate_a, 'like' from public.posts where content in ('C1 approved', 'B1 flagged');
+
+  insert into public.post_comments (post_id, author_id, content)
+  select id, candidate_b, 'B on A1' from public.posts where content = 'A1 approved'
+  union all
+  select id, candidate_a, 'A on A2' from public.posts where content = 'A2 pending'
+  union all
+  select id, candidate_a, 'A on B1' from public.posts where content = 'B1 flagged';
+
+  insert into public.conversations (direct_key) values (tests.direct_key('candidate_a', 'company_a'))
+  returning id into conversation_a;
+  insert into public.conversations (direct_key) values (tests.direct_key('candidate_b', 'company_b'))
+  returning id into conversation_b;
+  insert into public.conversation_participants (conversation_id, user_id, left_at) values
+    (conversation_a, candidate_a, null),
+    (conversation_a, company_a, null),
+    (conversation_b, candidate_b, null),
+    (conversation_b, company_b, now());
+  insert into public.messages (conversation_id, sender_id, body, deleted_at) values
+    (conversation_a, company_a, 'Bonjour A', null),
+    (conversation_a, candidate_a, 'Merci', null),
+    (conversation_a, candidate_a, null, now()),
+    (conversation_b, company_b, 'Bonjour B', null);
+
+  insert into public.notifications (user_id, type, title, read_at) values
+    (candidate_a, 'job_alert', 'Offre pour A', null),
+    (candidate_a, 'message', 'Message pour A', now()),
+    (candidate_b, 'job_alert', 'Offre pour B', null);
+
+  -- Exactly these two events, whatever the scoring triggers logged for the rows above.
+  delete from public.activity_logs where user_id = any (tests.persona_ids());
+  insert into public.activity_logs (user_id, action, target_id, target_type, points)
+  select candidate_a, 'like', id, 'post', 5 from public.posts where content = 'C1 approved'
+  union all
+  select candidate_b, 'view', id, 'post', 1 from public.posts where content = 'A1 approved';
+end;
+$$;
+
+-- Six assertions: the statement fails with 42501 (insufficient privilege or row-level security)
+-- for a visitor and for each persona. pgTAP lives in `extensions`, and calls itself unqualified.
+create or replace function tests.refused_to_everyone_but_the_service_role(
+  p_statement text,
+  p_action text
+)
+returns setof text
+language plpgsql
+set search_path = public, extensions
+as $$
+declare
+  persona text;
+begin
+  perform tests.authenticate_as_anon();
+  return next throws_ok(p_statement, '42501', null, format('a visitor cannot %s', p_action));
+  foreach persona in array array['candidate_a', 'candidate_b', 'company_a', 'company_b', 'admin']
+  loop
+    perform tests.authenticate_as(persona);
+    return next throws_ok(p_statement, '42501', null, format('%s cannot %s', persona, p_action));
+  end loop;
+  perform tests.clear_authentication();
+end;
+$$;
+
+grant execute on all functions in schema tests to anon, authenticated, service_role;
+
+select plan(7);
+
+select has_function('tests', 'create_user', array['text', 'text'],
+  'tests.create_user(identifier, role) exists');
+select has_function('tests', 'authenticate_as', array['text'],
+  'tests.authenticate_as(identifier) exists');
+
+select lives_ok($$ select tests.create_user('helper_check', 'candidate') $$,
+  'create_user signs a user up through auth.users');
+select tests.authenticate_as('helper_check');
+select is(current_user::text, 'authenticated',
+  'authenticate_as switches to the authenticated role');
+select is((select auth.uid()), tests.user_id('helper_check'),
+  'authenticate_as makes auth.uid() the user''s id');
+select tests.authenticate_as_anon();
+select is((select auth.uid()), null, 'authenticate_as_anon leaves auth.uid() null');
+select tests.clear_authentication();
+select is(current_user::text, 'postgres', 'clear_authentication returns to postgres');
+
+select * from finish();
+
+-- The helpers are kept; the check user is not.
+delete from auth.users where email = 'helper_check@test.emploi.fr';
+commit;
