@@ -1,10 +1,12 @@
 // What every integration test needs from the running platform: its URL and keys, supabase-js
 // clients, users of each role, and a direct database connection.
 // `npm test` passes the test platform's settings in the environment; run by hand, the tests use
-// the dev platform of `npm start` (its keys are read from .data/dev/keys.json).
+// the dev platform of `npm start` (its keys are read from its state directory, honouring
+// LOCAL_PLATFORM_PORT_OFFSET).
 
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import postgres from "postgres";
+import { environments } from "../../local/platform/environments.ts";
 
 export interface PlatformSettings {
   url: string;
@@ -36,11 +38,11 @@ function readSettings(): PlatformSettings {
       webhookSecret: required("WEBHOOK_SECRET"),
     };
   }
-  const root = new URL("../..", import.meta.url).pathname;
-  const keys = JSON.parse(Deno.readTextFileSync(`${root}.data/dev/keys.json`));
+  const dev = environments.dev;
+  const keys = JSON.parse(Deno.readTextFileSync(`${dev.stateDir}/keys.json`));
   return {
-    url: "http://127.0.0.1:54321",
-    databaseUrl: "postgresql://postgres:postgres@127.0.0.1:54322/postgres",
+    url: `http://127.0.0.1:${dev.apiPort}`,
+    databaseUrl: `postgresql://postgres:postgres@127.0.0.1:${dev.databasePort}/postgres`,
     ...keys,
   };
 }

@@ -1,0 +1,3 @@
+import { handleWhoami } from "./handler.ts";
+
+Deno.serve(handleWhoami);
