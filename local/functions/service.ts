@@ -121,8 +121,11 @@ class FunctionsService implements MountedService {
     const headers = new Headers(request.headers);
     headers.set("x-forwarded-host", url.host);
     headers.set("x-forwarded-proto", url.protocol.slice(0, -1));
-    if (!headers.has("x-forwarded-for") && info.remoteAddr.transport === "tcp") {
-      headers.set("x-forwarded-for", info.remoteAddr.hostname);
+    if (info.remoteAddr.transport === "tcp") {
+      // Appended, as a proxy does: the last entry is the address that really connected.
+      const forwardedFor = headers.get("x-forwarded-for");
+      const peer = info.remoteAddr.hostname;
+      headers.set("x-forwarded-for", forwardedFor ? `${forwardedFor}, ${peer}` : peer);
     }
     try {
       return await process.forward(request, functionPath + url.search, headers);

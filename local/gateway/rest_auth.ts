@@ -7,6 +7,7 @@ import { App } from "@supabase/lite";
 import { parse as parseToml } from "smol-toml";
 import type { GatewayContext, MountedService } from "./types.ts";
 import { PostgrestConnection } from "./rest/postgrest_connection.ts";
+import { refuseUpFront } from "./rest/request_guard.ts";
 import { createAuthConnection } from "./auth/auth_connection.ts";
 import { withGotrueAccessToken } from "./auth/access_token.ts";
 import { createAdminUsersApi } from "./auth/admin_users.ts";
@@ -63,7 +64,8 @@ async function createRestService(ctx: GatewayContext, api: Table): Promise<Mount
   });
 
   return {
-    handle: (request) => app.fetch(request),
+    handle: async (request) =>
+      await refuseUpFront(request, ctx.keys.jwtSecret) ?? await app.fetch(request),
     async close() {
       await listener.end();
       await connection.close();

@@ -42,14 +42,64 @@ function tooLarge(maxBytes: number): HttpError {
   return new HttpError(413, "payload_too_large", `Request body exceeds ${maxBytes} bytes.`);
 }
 
-/** Parses JSON text; 400 with the reason when it is not JSON. */
+/**
+ * Parses JSON text; 400 with the reason when it is not JSON, or when a string in it holds text
+ * Postgres cannot store (U+0000, or a lone UTF-16 surrogate such as "\ud800"), which would
+ * otherwise fail later as a database error.
+ */
 export function parseJson(text: string): unknown {
   if (text.trim() === "") throw new HttpError(400, "empty_body", "Request body must be JSON.");
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new HttpError(400, "invalid_json", "Request body is not valid JSON.");
   }
+  const path = unstorableTextPath(value);
+  if (path !== undefined) {
+    throw new HttpError(400, "invalid_text", "Text must not contain U+0000 or lone surrogates.", [
+      { path: path.join(".") || "(body)", message: "contains U+0000 or a lone surrogate" },
+    ]);
+  }
+  return value;
+}
+
+/** A value met while walking a body, linked to its parent so paths are built only on failure. */
+interface WalkedValue {
+  value: unknown;
+  key?: string | number;
+  parent?: WalkedValue;
+}
+
+function pathOf(walked: WalkedValue): string[] {
+  const path: string[] = [];
+  for (let at: WalkedValue | undefined = walked; at?.key !== undefined; at = at.parent) {
+    path.push(String(at.key));
+  }
+  return path.reverse();
+}
+
+/**
+ * Path of the first string (value or key) Postgres cannot store, or undefined. Iterative, so a
+ * deeply nested body cannot exhaust the stack.
+ */
+function unstorableTextPath(body: unknown): string[] | undefined {
+  const storable = (text: string) => text.isWellFormed() && !text.includes("\0");
+  const pending: WalkedValue[] = [{ value: body }];
+  for (let walked = pending.pop(); walked; walked = pending.pop()) {
+    const { value } = walked;
+    if (typeof value === "string" && !storable(value)) return pathOf(walked);
+    if (Array.isArray(value)) {
+      value.forEach((item, index) => pending.push({ value: item, key: index, parent: walked }));
+      continue;
+    }
+    if (typeof value !== "object" || value === null) continue;
+    for (const [key, item] of Object.entries(value)) {
+      if (!storable(key)) return [...pathOf(walked), "(key)"];
+      pending.push({ value: item, key, parent: walked });
+    }
+  }
+  return undefined;
 }
 
 /** Validates a value against a schema; 400 listing every problem with its field path. */

@@ -10,6 +10,8 @@ import { timingSafeEqual } from "./webhook_auth.ts";
 
 export type Caller =
   | { kind: "service" }
+  /** Presented the project's WEBHOOK_SECRET: the old backend's callers, and pg_net doorbells. */
+  | { kind: "webhook" }
   | { kind: "user"; userId: string; role: "candidate" | "company" | "admin" };
 
 let remoteKeys: ReturnType<typeof createRemoteJWKSet> | undefined;
@@ -69,8 +71,9 @@ export async function authenticate(request: Request, sql: Sql): Promise<Caller> 
 }
 
 /** Only the service role or an admin may go on; 403 for everyone else. */
-export function requireAdminOrService(caller: Caller): void {
-  if (caller.kind === "service" || caller.role === "admin") return;
+export function requireAdminOrService(caller: Caller | null): void {
+  if (caller === null) throw new HttpError(401, "missing_token", "Authentication required.");
+  if (caller.kind === "service" || (caller.kind === "user" && caller.role === "admin")) return;
   throw new HttpError(
     403,
     "forbidden",
@@ -78,10 +81,14 @@ export function requireAdminOrService(caller: Caller): void {
   );
 }
 
-/** A stable key for rate limiting: the user id, the service role, or the client address. */
+/**
+ * A stable key for rate limiting: the user id, the service role, the webhook secret holder, or
+ * the client address. The address is the LAST x-forwarded-for entry, the one the proxy in front
+ * of the function appended: earlier entries come from the client and could be forged.
+ */
 export function callerKey(caller: Caller | null, request: Request): string {
   if (caller?.kind === "user") return `user:${caller.userId}`;
-  if (caller?.kind === "service") return "service";
-  const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+  if (caller) return caller.kind;
+  const forwarded = request.headers.get("x-forwarded-for")?.split(",").at(-1)?.trim();
   return `ip:${forwarded || "unknown"}`;
 }

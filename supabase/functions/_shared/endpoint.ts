@@ -27,8 +27,7 @@ export type CallerRule =
 export interface EndpointContext<Body> {
   request: Request;
   body: Body;
-  /** Null for webhook callers. */
-  caller: Caller | null;
+  caller: Caller;
   sql: Sql;
 }
 
@@ -91,11 +90,11 @@ async function authenticateOrCount(
   rawBody: string,
   options: EndpointOptions<z.ZodType | undefined>,
   sql: Sql,
-): Promise<Caller | null> {
+): Promise<Caller> {
   try {
     if (options.callers === "webhook") {
       await verifyWebhookCaller(request, rawBody);
-      return null;
+      return { kind: "webhook" };
     }
     return await authenticate(request, sql);
   } catch (error) {

@@ -7,10 +7,17 @@ import { HttpError } from "./http.ts";
 
 export const DEFAULT_REQUESTS_PER_MINUTE = 120;
 
+/**
+ * Functions whose default differs: the queue worker is rung by the database on every enqueue
+ * (pg_net doorbells), so a burst of inserts must not be refused at 120 per minute.
+ */
+const DEFAULT_LIMITS: Record<string, number> = { "queue-worker": 6000 };
+
 export function requestsPerMinute(functionName: string): number {
   const variable = `RATE_LIMIT_${functionName.toUpperCase().replaceAll("-", "_")}`;
   const configured = Number(Deno.env.get(variable));
-  return Number.isInteger(configured) && configured > 0 ? configured : DEFAULT_REQUESTS_PER_MINUTE;
+  if (Number.isInteger(configured) && configured > 0) return configured;
+  return DEFAULT_LIMITS[functionName] ?? DEFAULT_REQUESTS_PER_MINUTE;
 }
 
 /** Takes one request from the caller's budget; 429 with Retry-After when it is spent. */

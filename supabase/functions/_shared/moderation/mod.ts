@@ -1,0 +1,206 @@
+// Automatic moderation of a post: offensive language (French and English), link checks, spam
+// heuristics and, when a provider is configured, image analysis. Pure apart from the image
+// provider; the post_moderation worker feeds it and applies the verdict in the database.
+//
+// Verdicts: reject (hate speech, blocked or dangerous links, unsafe images) > flag (profanity,
+// malformed links, probable spam: hidden until an admin looks) > approve.
+
+import { imageAnalysisFromEnv, type ImageAnalysisProvider } from "./images.ts";
+import { findOffensiveLanguage } from "./language.ts";
+import { checkLink, type LinkCheck, urlsInText } from "./links.ts";
+import { SPAM_FLAG_POINTS, type SpamFinding, spamFindings, type SpamSignal } from "./spam.ts";
+import { DEFAULT_BLOCKED_DOMAINS, URL_SHORTENERS } from "./terms.ts";
+
+export type Verdict = "approve" | "flag" | "reject";
+
+export interface PostForModeration {
+  content: string;
+  images: string[];
+  links: string[];
+  /** Posts of the author in the burst window before this one. */
+  recentPostsByAuthor: number;
+  /** An earlier post of the author with the same text, if any. */
+  duplicateOf: string | null;
+}
+
+export interface ModerationSettings {
+  blockedDomains: ReadonlySet<string>;
+  imageAnalysis: ImageAnalysisProvider | null;
+}
+
+export interface Finding {
+  rule:
+    | "hate"
+    | "profanity"
+    | "unsafe_link"
+    | "blocked_domain"
+    | "malformed_link"
+    | "unsafe_image"
+    | "spam";
+  /** What it costs the post on its own. */
+  action: Verdict;
+  /** Reason in French, as the author reads it. */
+  message: string;
+  evidence?: string[];
+}
+
+export interface ModerationResult {
+  verdict: Verdict;
+  /** Null when approved; otherwise what flag_reason and the author's notification say. */
+  reason: string | null;
+  findings: Finding[];
+  spam: { points: number; signals: SpamFinding[] };
+}
+
+const SPAM_SIGNAL_NAMES: Record<SpamSignal, string> = {
+  many_links: "trop de liens",
+  shortener: "lien raccourci",
+  ip_address: "lien vers une adresse IP",
+  punycode: "domaine internationalisé",
+  repeated_characters: "caractères répétés",
+  shouting: "texte en majuscules",
+  phrase: "formules de spam",
+  duplicate: "message déjà publié",
+  burst: "publications en rafale",
+};
+
+/** Settings from the environment: MODERATION_BLOCKED_DOMAINS adds to the default blocked list. */
+export function moderationSettingsFromEnv(): ModerationSettings {
+  const extra = (Deno.env.get("MODERATION_BLOCKED_DOMAINS") ?? "")
+    .split(",")
+    .map((domain) => domain.trim().toLowerCase())
+    .filter(Boolean);
+  return {
+    blockedDomains: new Set([...DEFAULT_BLOCKED_DOMAINS, ...extra]),
+    imageAnalysis: imageAnalysisFromEnv(),
+  };
+}
+
+function linkFindings(checks: LinkCheck[], kind: "lien" | "image"): Finding[] {
+  const findings: Finding[] = [];
+  const urlsWith = (problem: LinkCheck["problems"][number]) =>
+    checks.filter((check) => check.problems.includes(problem)).map((check) => check.url);
+  const unsafe = [...urlsWith("unsafe_scheme"), ...urlsWith("credentials")];
+  if (unsafe.length > 0) {
+    findings.push({
+      rule: "unsafe_link",
+      action: "reject",
+      message: kind === "lien" ? "Lien dangereux" : "Adresse d'image dangereuse",
+      evidence: unsafe,
+    });
+  }
+  const blocked = checks.filter((check) => check.problems.includes("blocked_domain"));
+  if (blocked.length > 0) {
+    const domains = [...new Set(blocked.map((check) => check.domain ?? check.url))];
+    findings.push({
+      rule: "blocked_domain",
+      action: "reject",
+      message: `Lien vers un domaine bloqué (${domains.join(", ")})`,
+      evidence: blocked.map((check) => check.url),
+    });
+  }
+  const malformed = checks
+    .filter((check) =>
+      check.problems.includes("malformed") && !check.problems.includes("blocked_domain")
+    )
+    .map((check) => check.url);
+  if (malformed.length > 0) {
+    findings.push({
+      rule: "malformed_link",
+      action: "flag",
+      message: kind === "lien" ? "Lien invalide" : "Adresse d'image invalide",
+      evidence: malformed,
+    });
+  }
+  return findings;
+}
+
+function reasonOf(findings: Finding[], verdict: Verdict): string | null {
+  if (verdict === "approve") return null;
+  const order: Verdict[] = ["reject", "flag"];
+  const messages = order.flatMap((action) =>
+    findings.filter((finding) => finding.action === action).map((finding) => finding.message)
+  );
+  return [...new Set(messages)].join(" ; ").slice(0, 500);
+}
+
+export async function moderatePost(
+  post: PostForModeration,
+  settings: ModerationSettings,
+): Promise<ModerationResult> {
+  const findings: Finding[] = [];
+
+  const language = findOffensiveLanguage(post.content);
+  if (language.hate.length > 0) {
+    findings.push({
+      rule: "hate",
+      action: "reject",
+      message: "Propos haineux ou discriminatoires",
+      evidence: language.hate,
+    });
+  }
+  if (language.profanity.length > 0) {
+    findings.push({
+      rule: "profanity",
+      action: "flag",
+      message: "Propos grossiers ou injurieux",
+      evidence: language.profanity,
+    });
+  }
+
+  const links = [...new Set([...post.links, ...urlsInText(post.content)])];
+  const linkChecks = links.map((link) => checkLink(link, settings.blockedDomains, URL_SHORTENERS));
+  const imageChecks = post.images.map((image) =>
+    checkLink(image, settings.blockedDomains, URL_SHORTENERS)
+  );
+  findings.push(...linkFindings(linkChecks, "lien"), ...linkFindings(imageChecks, "image"));
+
+  const count = (problem: LinkCheck["problems"][number]) =>
+    linkChecks.filter((check) => check.problems.includes(problem)).length;
+  const signals = spamFindings({
+    text: post.content,
+    linkCount: links.length,
+    shortenerCount: count("shortener"),
+    ipAddressCount: count("ip_address"),
+    punycodeCount: count("punycode"),
+    recentPostsByAuthor: post.recentPostsByAuthor,
+    duplicateOf: post.duplicateOf,
+  });
+  const spamPoints = signals.reduce((sum, signal) => sum + signal.points, 0);
+  if (spamPoints >= SPAM_FLAG_POINTS) {
+    findings.push({
+      rule: "spam",
+      action: "flag",
+      message: `Spam probable (${
+        signals.map((signal) => SPAM_SIGNAL_NAMES[signal.signal]).join(", ")
+      })`,
+      evidence: signals.map((signal) => signal.signal),
+    });
+  }
+
+  const safeImages = post.images.filter((_, index) => imageChecks[index].problems.length === 0);
+  if (settings.imageAnalysis && safeImages.length > 0) {
+    const unsafe = (await settings.imageAnalysis.analyze(safeImages))
+      .filter((verdict) => verdict.unsafe);
+    if (unsafe.length > 0) {
+      findings.push({
+        rule: "unsafe_image",
+        action: "reject",
+        message: "Image inappropriée",
+        evidence: unsafe.map((verdict) => `${verdict.url} (${verdict.labels.join(", ")})`),
+      });
+    }
+  }
+
+  const verdict: Verdict = findings.some((finding) => finding.action === "reject")
+    ? "reject"
+    : findings.length > 0
+    ? "flag"
+    : "approve";
+  return {
+    verdict,
+    reason: reasonOf(findings, verdict),
+    findings,
+    spam: { points: spamPoints, signals },
+  };
+}
