@@ -1,0 +1,143 @@
+-- Messaging, part 1: who may message whom, and who is connected right now (docs/messaging.md).
+
+-- THE rule of who may open a conversation with whom. An initiator may open one with
+--   * a candidate who applied to one of the initiator's offers (application not withdrawn), or who
+--     matched one of them while open to work (the candidates the company can already see);
+--   * a company whose offer the initiator, a candidate, applied to (application not withdrawn);
+--   * anyone, if the initiator is an admin (support, moderation).
+-- Nobody else: candidates never write first to each other or to a company they did not apply to,
+-- companies never to each other nor to candidates they have no link with, members never open a
+-- conversation with an admin. Once open, a conversation stays open to both until one leaves.
+create function private.may_open_conversation(p_initiator uuid, p_recipient uuid)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select p_initiator <> p_recipient and (
+    -- a company and a candidate who applied to one of its offers
+    exists (
+      select 1
+      from public.job_applications as application
+      join public.jobs as job on job.id = application.job_id
+      where job.company_id = p_initiator
+        and application.candidate_id = p_recipient
+        and application.status <> 'withdrawn'
+    )
+    -- a company and a candidate open to work who matched one of its offers
+    or exists (
+      select 1
+      from public.job_matches as match
+      join public.jobs as job on job.id = match.job_id
+      join public.candidates as candidate on candidate.id = match.candidate_id
+      where job.company_id = p_initiator
+        and match.candidate_id = p_recipient
+        and candidate.open_to_work
+    )
+    -- a candidate and a company they applied to
+    or exists (
+      select 1
+      from public.job_applications as application
+      join public.jobs as job on job.id = application.job_id
+      where application.candidate_id = p_initiator
+        and job.company_id = p_recipient
+        and application.status <> 'withdrawn'
+    )
+    -- an admin and any member
+    or (
+      exists (select 1 from public.profiles where id = p_initiator and role = 'admin')
+      and exists (select 1 from public.profiles where id = p_recipient)
+    )
+  );
+$$;
+comment on function private.may_open_conversation(uuid, uuid) is
+  'The messaging rule: may p_initiator open a conversation with p_recipient (docs/messaging.md)?';
+revoke execute on function private.may_open_conversation(uuid, uuid) from public;
+
+-- Whether the signed-in member may message p_user_id: they already share a conversation the
+-- member takes part in, or the rule lets the member open one. For the frontend's "Message" button.
+create function public.can_message(p_user_id uuid)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select coalesce(
+    exists (
+      select 1
+      from public.conversations as conversation
+      join public.conversation_participants as me
+        on me.conversation_id = conversation.id and me.user_id = (select auth.uid())
+      where conversation.direct_key = least((select auth.uid()), p_user_id)::text || ':'
+        || greatest((select auth.uid()), p_user_id)::text
+    )
+    or private.may_open_conversation((select auth.uid()), p_user_id),
+    false
+  );
+$$;
+comment on function public.can_message(uuid) is
+  'Whether the signed-in member may message p_user_id (start_conversation would succeed).';
+revoke execute on function public.can_message(uuid) from public, anon;
+grant execute on function public.can_message(uuid) to authenticated, service_role;
+
+-- Who is connected. Realtime Presence (topic `online`) shows it to clients, but Presence lives in
+-- the Realtime servers' memory and the database cannot ask it. So a connected client also calls
+-- presence_heartbeat() every 25 s; a member whose last heartbeat is less than 60 s old counts as
+-- connected and is not sent push notifications for new messages. Unlogged: it is ephemeral state
+-- rewritten all the time, and after a crash everybody simply counts as offline (a push too many).
+create unlogged table private.user_presence (
+  user_id uuid primary key references public.profiles (id) on delete cascade,
+  last_seen_at timestamptz not null
+);
+comment on table private.user_presence is
+  'Last presence heartbeat of each connected member (presence_heartbeat); ephemeral.';
+
+-- Heartbeat of a connected client; p_online = false when the app goes to the background or signs
+-- out, so that pushes resume at once. Several tabs or devices beating together write at most
+-- once per 5 s.
+create function public.presence_heartbeat(p_online boolean default true)
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  caller uuid := (select auth.uid());
+begin
+  if caller is null then
+    raise exception using errcode = '42501', message = 'presence_heartbeat: sign in first';
+  end if;
+  if coalesce(p_online, true) then
+    insert into private.user_presence as presence (user_id, last_seen_at)
+    values (caller, now())
+    on conflict (user_id) do update
+      set last_seen_at = excluded.last_seen_at
+      where presence.last_seen_at < excluded.last_seen_at - interval '5 seconds';
+  else
+    delete from private.user_presence where user_id = caller;
+  end if;
+end;
+$$;
+comment on function public.presence_heartbeat(boolean) is
+  'Call every 25 s while the app is in the foreground (false when leaving it): connected members '
+  'get no push for new messages.';
+revoke execute on function public.presence_heartbeat(boolean) from public, anon;
+grant execute on function public.presence_heartbeat(boolean) to authenticated, service_role;
+
+-- Connected = a heartbeat in the last 60 s (two missed 25 s beats are tolerated).
+create function private.is_connected(p_user_id uuid)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select exists (
+    select 1 from private.user_presence
+    where user_id = p_user_id and last_seen_at > now() - interval '60 seconds'
+  );
+$$;
+revoke execute on function private.is_connected(uuid) from public;

@@ -1,0 +1,248 @@
+// Messaging over Realtime, end to end with real supabase-js clients: a company and a candidate
+// who applied to its offer talk in `conversation:<id>`; messages, edits, deletions, read
+// receipts, typing and presence reach the other side.
+
+import assert from "node:assert/strict";
+import { eventually, sql } from "./_support/platform.ts";
+import {
+  check,
+  closeRealtime,
+  joinPrivate,
+  nextBroadcast,
+  openConversation,
+  unwrap,
+} from "./_support/messaging.ts";
+
+const options = { sanitizeResources: false, sanitizeOps: false };
+const { company, candidate, conversationId } = await openConversation();
+const topic = `conversation:${conversationId}`;
+
+Deno.test("a message reaches the other participant over Realtime within 1 s", options, async () => {
+  const listening = await joinPrivate(candidate, topic);
+  assert.equal(listening.status, "SUBSCRIBED", String(listening.error));
+  try {
+    const messageId = crypto.randomUUID();
+    const arrived = nextBroadcast(
+      listening.channel,
+      "message_created",
+      (payload) => (payload.record as { id: string }).id === messageId,
+    );
+    const sentAt = performance.now();
+    unwrap(
+      await company.client.rpc("send_message", {
+        p_conversation_id: conversationId,
+        p_body: "Bonjour, êtes-vous disponible jeudi ?",
+        p_message_id: messageId,
+      }),
+    );
+    const event = await arrived;
+    const elapsed = performance.now() - sentAt;
+    assert.ok(elapsed < 1000, `delivered after ${elapsed.toFixed(0)} ms`);
+    const record = event.record as Record<string, unknown>;
+    assert.equal(event.operation, "INSERT");
+    assert.equal(record.body, "Bonjour, êtes-vous disponible jeudi ?");
+    assert.equal(record.sender_id, company.id);
+    assert.equal(event.old_record, null);
+  } finally {
+    await closeRealtime(candidate.client);
+  }
+});
+
+Deno.test("edits, soft deletes and read receipts are broadcast", options, async () => {
+  const listening = await joinPrivate(company, topic);
+  assert.equal(listening.status, "SUBSCRIBED", String(listening.error));
+  try {
+    const sent = unwrap(
+      await candidate.client.rpc("send_message", {
+        p_conversation_id: conversationId,
+        p_body: "Oui, à 10 h",
+      }),
+    ) as { id: string };
+
+    const edited = nextBroadcast(
+      listening.channel,
+      "message_edited",
+      (payload) => (payload.record as { id: string }).id === sent.id,
+    );
+    unwrap(
+      await candidate.client.rpc("edit_message", { p_message_id: sent.id, p_body: "Oui, 11 h" }),
+    );
+    const editedRecord = (await edited).record as Record<string, unknown>;
+    assert.equal(editedRecord.body, "Oui, 11 h");
+    assert.ok(editedRecord.edited_at);
+
+    const deleted = nextBroadcast(
+      listening.channel,
+      "message_deleted",
+      (payload) => (payload.record as { id: string }).id === sent.id,
+    );
+    unwrap(await candidate.client.rpc("delete_message", { p_message_id: sent.id }));
+    const deletedEvent = await deleted;
+    const deletedRecord = deletedEvent.record as Record<string, unknown>;
+    assert.equal(deletedRecord.body, null);
+    assert.ok(deletedRecord.deleted_at);
+    assert.equal(deletedEvent.old_record, null, "the event does not repeat the old body");
+
+    // The body is gone for everyone: through REST, the RPC, and the stored broadcasts.
+    for (const reader of [company, candidate]) {
+      const rows = unwrap(
+        await reader.client.from("messages").select("body, deleted_at").eq("id", sent.id),
+      );
+      assert.deepEqual(rows.map((row) => row.body), [null]);
+      const history = unwrap(
+        await reader.client.rpc("get_messages", { p_conversation_id: conversationId }),
+      ) as { id: string; body: string | null }[];
+      assert.equal(history.find((message) => message.id === sent.id)?.body, null);
+    }
+    const stored = await sql`
+      select count(*)::int as with_body from realtime.messages
+      where topic = ${topic} and payload -> 'record' ->> 'id' = ${sent.id}
+        and payload -> 'record' ->> 'body' is not null`;
+    assert.equal(stored[0].with_body, 0);
+
+    const receipt = nextBroadcast(
+      listening.channel,
+      "read_receipt",
+      (payload) => payload.user_id === candidate.id,
+    );
+    unwrap(await candidate.client.rpc("mark_as_read", { p_conversation_id: conversationId }));
+    const receiptPayload = await receipt;
+    assert.equal(receiptPayload.conversation_id, conversationId);
+    assert.ok(receiptPayload.last_read_message_id);
+  } finally {
+    await closeRealtime(company.client);
+  }
+});
+
+Deno.test("typing broadcasts and presence joins and leaves are seen", options, async () => {
+  const presenceOf = (state: Record<string, unknown[]>) => Object.keys(state).sort();
+  const joined: string[] = [];
+  const left: string[] = [];
+  const companySide = await joinPrivate(company, topic, (channel) => {
+    channel.on("presence", { event: "join" }, ({ key }) => joined.push(key));
+    channel.on("presence", { event: "leave" }, ({ key }) => left.push(key));
+  }, company.id);
+  assert.equal(companySide.status, "SUBSCRIBED", String(companySide.error));
+  try {
+    const candidateSide = await joinPrivate(candidate, topic, () => {}, candidate.id);
+    assert.equal(candidateSide.status, "SUBSCRIBED", String(candidateSide.error));
+
+    const typing = nextBroadcast(companySide.channel, "typing");
+    assert.equal(
+      await candidateSide.channel.send({
+        type: "broadcast",
+        event: "typing",
+        payload: { user_id: candidate.id, typing: true },
+      }),
+      "ok",
+    );
+    assert.deepEqual(await typing, { user_id: candidate.id, typing: true });
+
+    assert.equal(await candidateSide.channel.track({ online_at: new Date().toISOString() }), "ok");
+    await waitFor(() => joined.includes(candidate.id), "the candidate's presence join");
+    assert.ok(presenceOf(companySide.channel.presenceState()).includes(candidate.id));
+
+    await candidate.client.removeChannel(candidateSide.channel);
+    await waitFor(() => left.includes(candidate.id), "the candidate's presence leave");
+    assert.ok(!presenceOf(companySide.channel.presenceState()).includes(candidate.id));
+  } finally {
+    await closeRealtime(company.client, candidate.client);
+  }
+});
+
+Deno.test("global online status is Presence on the `online` topic", options, async () => {
+  // supabase-js enables presence on a channel only if a presence listener is bound before joining.
+  const companySide = await joinPrivate(company, "online", (channel) => {
+    channel.on("presence", { event: "sync" }, () => {});
+  }, company.id);
+  assert.equal(companySide.status, "SUBSCRIBED", String(companySide.error));
+  try {
+    const candidateSide = await joinPrivate(candidate, "online", () => {}, candidate.id);
+    assert.equal(candidateSide.status, "SUBSCRIBED", String(candidateSide.error));
+    assert.equal(await candidateSide.channel.track({ status: "online" }), "ok");
+    await waitFor(
+      () => Object.keys(companySide.channel.presenceState()).includes(candidate.id),
+      "the candidate online",
+    );
+    // `online` is a presence topic: broadcasts there are dropped.
+    const relayed = nextBroadcast(companySide.channel, "hello", () => true, 500)
+      .then(() => true, () => false);
+    await candidateSide.channel.send({ type: "broadcast", event: "hello", payload: {} });
+    assert.equal(await relayed, false, "a broadcast on online was relayed");
+  } finally {
+    await closeRealtime(company.client, candidate.client);
+  }
+});
+
+Deno.test(
+  "a connected participant is told on user:<id>, one who is not gets a push",
+  options,
+  async () => {
+    const inbox = await joinPrivate(candidate, `user:${candidate.id}`);
+    assert.equal(inbox.status, "SUBSCRIBED", String(inbox.error));
+    try {
+      check(await candidate.client.rpc("presence_heartbeat"));
+      const connectedMessageId = crypto.randomUUID();
+      const told = nextBroadcast(
+        inbox.channel,
+        "message_received",
+        (payload) => payload.message_id === connectedMessageId,
+      );
+      unwrap(
+        await company.client.rpc("send_message", {
+          p_conversation_id: conversationId,
+          p_body: "Vous êtes en ligne ?",
+          p_message_id: connectedMessageId,
+        }),
+      );
+      const hint = await told;
+      assert.equal(hint.conversation_id, conversationId);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.equal(await pushRequestsFor(connectedMessageId), 0, "no push while connected");
+
+      check(await candidate.client.rpc("presence_heartbeat", { p_online: false }));
+      const offlineMessageId = crypto.randomUUID();
+      unwrap(
+        await company.client.rpc("send_message", {
+          p_conversation_id: conversationId,
+          p_body: "Je vous écris quand vous êtes parti",
+          p_message_id: offlineMessageId,
+        }),
+      );
+      // The dispatcher may already have taken it from the queue: then it is in the DLQ or in the
+      // candidate's inbox. What the request holds is checked by the pgTAP tests.
+      await eventually(
+        async () => (await pushRequestsFor(offlineMessageId)) > 0 ? true : undefined,
+        { what: "the push request" },
+      );
+    } finally {
+      await closeRealtime(candidate.client);
+    }
+  },
+);
+
+Deno.test("teardown", options, async () => {
+  await sql.end();
+});
+
+/** Push requests for a message: queued, dead-lettered, or already in the recipient's inbox. */
+async function pushRequestsFor(messageId: string): Promise<number> {
+  const [row] = await sql`
+    select
+      (select count(*) from pgmq.q_notifications
+        where message -> 'data' ->> 'messageId' = ${messageId})
+      + (select count(*) from pgmq.q_notifications_dlq
+        where message -> 'message' -> 'data' ->> 'messageId' = ${messageId}
+          or message -> 'data' ->> 'messageId' = ${messageId})
+      + (select count(*) from public.notifications where dedupe_key = ${`message:${messageId}`})
+      as count`;
+  return Number(row.count);
+}
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
