@@ -7,7 +7,7 @@ import { App } from "@supabase/lite";
 import { parse as parseToml } from "smol-toml";
 import type { GatewayContext, MountedService } from "./types.ts";
 import { PostgrestConnection } from "./rest/postgrest_connection.ts";
-import { refuseUpFront } from "./rest/request_guard.ts";
+import { BooleanParameters, refuseUpFront } from "./rest/request_guard.ts";
 import { createAuthConnection } from "./auth/auth_connection.ts";
 import { withGotrueAccessToken } from "./auth/access_token.ts";
 import { createAdminUsersApi } from "./auth/admin_users.ts";
@@ -59,15 +59,21 @@ async function createRestService(ctx: GatewayContext, api: Table): Promise<Mount
   // PostgREST reloads its schema cache on `NOTIFY pgrst`; 20_auth.sql sends it after any DDL, so
   // what `supabase db push` creates is served without restarting the gateway.
   const listener = postgres(ctx.databaseUrl, { max: 1, onnotice: () => {} });
+  const catalog = postgres(ctx.databaseUrl, { max: 1, onnotice: () => {} });
+  const booleans = new BooleanParameters(catalog);
   await listener.listen("pgrst", (payload) => {
-    if (payload === "" || payload === "reload schema") connection.clearSchemaCache();
+    if (payload === "" || payload === "reload schema") {
+      connection.clearSchemaCache();
+      booleans.clear();
+    }
   });
 
   return {
     handle: async (request) =>
-      await refuseUpFront(request, ctx.keys.jwtSecret) ?? await app.fetch(request),
+      await refuseUpFront(request, ctx.keys.jwtSecret, booleans) ?? await app.fetch(request),
     async close() {
       await listener.end();
+      await catalog.end();
       await connection.close();
     },
   };
