@@ -1,0 +1,251 @@
+-- Messaging, part 3: Realtime (docs/messaging.md).
+--   * Triggers broadcast what happens in a conversation to its private topic `conversation:<id>`:
+--     message_created / message_edited / message_deleted (realtime.broadcast_changes: {operation,
+--     table, schema, record, old_record}; old_record is always null so that no event repeats a
+--     previous body), read_receipt, participant_left / participant_joined (realtime.send).
+--   * A new message reaches each other participant who is connected as `message_received` on
+--     their topic `user:<id>` (to refresh the conversation list), and each one who is not as a
+--     push notification (private.request_notification), collapsed per conversation.
+--   * RLS policies on realtime.messages decide who joins, receives, broadcasts and tracks
+--     presence on the private topics conversation:<id>, user:<id>, role:<role> and online.
+
+-- The conversation of a topic `conversation:<uuid>` (lower-case, as ids are printed), else null.
+create function private.conversation_id_of_topic(p_topic text)
+returns uuid
+language sql
+immutable
+set search_path = ''
+as $$
+  select case
+    when p_topic ~ '^conversation:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+      then substr(p_topic, length('conversation:') + 1)::uuid
+  end;
+$$;
+revoke execute on function private.conversation_id_of_topic(text) from public;
+grant execute on function private.conversation_id_of_topic(text) to authenticated, service_role;
+
+-- A new message: the conversation's activity time, the broadcast, and the other participants
+-- told, live or by push. Push notifications carry no message text: a deleted message must not
+-- survive in anyone's notification inbox.
+create function private.on_message_created()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  recipient record;
+  offline_recipients uuid[] := '{}'::uuid[];
+  sender_name text;
+begin
+  update public.conversations
+  set last_message_at = greatest(last_message_at, new.created_at)
+  where id = new.conversation_id;
+
+  perform realtime.broadcast_changes(
+    'conversation:' || new.conversation_id, 'message_created', tg_op, tg_table_name,
+    tg_table_schema, new, null::public.messages
+  );
+
+  for recipient in
+    select
+      participant.user_id,
+      private.is_connected(participant.user_id) as connected,
+      coalesce(preferences.messages_enabled, true) as wants_notifications
+    from public.conversation_participants as participant
+    left join public.notification_preferences as preferences
+      on preferences.user_id = participant.user_id
+    where participant.conversation_id = new.conversation_id
+      and participant.user_id <> new.sender_id
+      and participant.left_at is null
+  loop
+    if recipient.connected then
+      perform realtime.send(
+        jsonb_build_object(
+          'conversation_id', new.conversation_id,
+          'message_id', new.id,
+          'sender_id', new.sender_id,
+          'created_at', new.created_at
+        ),
+        'message_received',
+        'user:' || recipient.user_id
+      );
+    elsif recipient.wants_notifications then
+      offline_recipients := offline_recipients || recipient.user_id;
+    end if;
+  end loop;
+
+  -- A message stored with an old date (an import, the demo seed) is history, not news.
+  if cardinality(offline_recipients) > 0 and new.created_at > now() - interval '10 minutes' then
+    select coalesce(nullif(company.name, ''), nullif(profile.full_name, ''), 'un membre')
+    into sender_name
+    from public.profiles as profile
+    left join public.companies as company on company.id = profile.id
+    where profile.id = new.sender_id;
+    -- private.request_notification is created by a later migration (PL/pgSQL resolves at call).
+    perform private.request_notification(
+      p_type => 'message',
+      p_title => format('Nouveau message de %s', sender_name),
+      p_body => 'Ouvrez Emploi+ pour le lire.',
+      p_user_ids => offline_recipients,
+      p_data => jsonb_build_object(
+        'conversationId', new.conversation_id,
+        'messageId', new.id,
+        'senderId', new.sender_id
+      ),
+      p_dedupe_key => 'message:' || new.id,
+      p_collapse_key => 'conversation:' || new.conversation_id
+    );
+  end if;
+  return null;
+end;
+$$;
+revoke execute on function private.on_message_created() from public;
+
+create trigger messages_on_created
+  after insert on public.messages
+  for each row execute function private.on_message_created();
+
+-- An edited or deleted message. A deletion also erases the body from the broadcasts of that
+-- message still stored in realtime.messages (Realtime keeps them up to 3 days and can replay
+-- them to a private channel), so that the body is readable nowhere. realtime.messages.inserted_at
+-- is a UTC timestamp (Supabase databases run in UTC); broadcasts of a message are not older than
+-- the message itself.
+create function private.on_message_changed()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  conversation_topic text := 'conversation:' || new.conversation_id;
+begin
+  if new.deleted_at is not null and old.deleted_at is null then
+    begin
+      update realtime.messages as broadcast
+      set payload = jsonb_set(broadcast.payload, '{record,body}', 'null')
+      where broadcast.topic = conversation_topic
+        and broadcast.extension = 'broadcast'
+        and broadcast.private
+        and broadcast.inserted_at >= (old.created_at at time zone 'UTC') - interval '1 minute'
+        and broadcast.payload -> 'record' ->> 'id' = new.id::text
+        and broadcast.payload -> 'record' ->> 'body' is not null;
+    exception when insufficient_privilege then
+      raise warning 'could not erase the broadcasts of deleted message %: %', new.id, sqlerrm;
+    end;
+    perform realtime.broadcast_changes(
+      conversation_topic, 'message_deleted', tg_op, tg_table_name, tg_table_schema,
+      new, null::public.messages
+    );
+  elsif new.deleted_at is null and new.body is distinct from old.body then
+    perform realtime.broadcast_changes(
+      conversation_topic, 'message_edited', tg_op, tg_table_name, tg_table_schema,
+      new, null::public.messages
+    );
+  end if;
+  return null;
+end;
+$$;
+revoke execute on function private.on_message_changed() from public;
+
+create trigger messages_on_changed
+  after update of body, deleted_at on public.messages
+  for each row
+  when (old.body is distinct from new.body or old.deleted_at is distinct from new.deleted_at)
+  execute function private.on_message_changed();
+
+-- Read receipts, and participants leaving or coming back.
+create function private.on_participant_changed()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  conversation_topic text := 'conversation:' || new.conversation_id;
+begin
+  if new.last_read_message_id is distinct from old.last_read_message_id
+    and new.last_read_message_id is not null then
+    perform realtime.send(
+      jsonb_build_object(
+        'conversation_id', new.conversation_id,
+        'user_id', new.user_id,
+        'last_read_message_id', new.last_read_message_id,
+        'last_read_at', new.last_read_at
+      ),
+      'read_receipt',
+      conversation_topic
+    );
+  end if;
+  if (old.left_at is null) <> (new.left_at is null) then
+    perform realtime.send(
+      jsonb_build_object(
+        'conversation_id', new.conversation_id,
+        'user_id', new.user_id,
+        'at', coalesce(new.left_at, now())
+      ),
+      case when new.left_at is null then 'participant_joined' else 'participant_left' end,
+      conversation_topic
+    );
+  end if;
+  return null;
+end;
+$$;
+revoke execute on function private.on_participant_changed() from public;
+
+create trigger conversation_participants_on_changed
+  after update of last_read_message_id, left_at on public.conversation_participants
+  for each row
+  when (
+    old.last_read_message_id is distinct from new.last_read_message_id
+    or old.left_at is distinct from new.left_at
+  )
+  execute function private.on_participant_changed();
+
+-- Who may use which private topic. Realtime asks these policies when a client joins a private
+-- channel (SELECT: may receive broadcasts / presence) and when it first broadcasts or tracks
+-- presence (INSERT: may send), with realtime.topic() set to the channel's topic. Database
+-- broadcasts (the triggers above) run as the table owner and need no policy; the service role
+-- bypasses RLS. Anonymous visitors join no private topic.
+
+create policy "Participants receive their conversation's events and presence"
+  on realtime.messages for select
+  to authenticated
+  using (
+    realtime.messages.extension in ('broadcast', 'presence')
+    and (select private.conversation_id_of_topic((select realtime.topic())))
+      in (select private.my_conversation_ids())
+  );
+
+-- Typing indicators (client broadcasts) and presence of the participants.
+create policy "Participants broadcast and track presence in their conversation"
+  on realtime.messages for insert
+  to authenticated
+  with check (
+    realtime.messages.extension in ('broadcast', 'presence')
+    and (select private.conversation_id_of_topic((select realtime.topic())))
+      in (select private.my_conversation_ids())
+  );
+
+-- In-app notifications and the conversation list's live updates, sent by the database only.
+create policy "Members receive their own user topic"
+  on realtime.messages for select
+  to authenticated
+  using ((select realtime.topic()) = 'user:' || (select auth.uid())::text);
+
+-- Broadcasts to every member of a role (notify Edge Function), sent by the service role only.
+create policy "Members receive the topic of their role"
+  on realtime.messages for select
+  to authenticated
+  using ((select realtime.topic()) = 'role:' || (select private.current_user_role()));
+
+-- Global online status: Presence keyed by user id.
+create policy "Members see who is online"
+  on realtime.messages for select
+  to authenticated
+  using ((select realtime.topic()) = 'online');
+
+create policy "Members track their presence online"
+  on realtime.messages for insert
+  to authenticated
+  with check ((select realtime.topic()) = 'online' and realtime.messages.extension = 'presence');
