@@ -265,6 +265,9 @@ export async function seedLargeDataSet(options: LargeSeedOptions): Promise<Large
     if (options.jobs > 0) await insertJobs(sql, options.jobs);
     if (options.posts > 0) await insertPosts(sql, options.posts);
 
+    // Triggers were off during the load: derive the normalised skill columns matching reads.
+    step("Normalising skills for matching");
+    await sql`select private.refresh_matching_columns()`;
     step("Updating planner statistics");
     await sql`analyze auth.users, public.profiles, public.candidates, public.companies,
       public.notification_preferences, public.jobs, public.posts`;

@@ -45,20 +45,29 @@ as $$
 $$;
 revoke all on function private.vault_setting(text) from public, anon, authenticated;
 
--- Rings the queue worker's doorbell: an HTTP request that pg_net sends after commit. Without the
--- Vault settings (a fresh project) it does nothing: the sweep still drains the queue once set up.
+-- Rings the queue worker's doorbell: an HTTP request that pg_net sends after commit, at most
+-- once per queue per transaction (a transaction-local setting remembers it), so a transaction
+-- that enqueues a thousand messages sends one request. Without the Vault settings (a fresh
+-- project) it does nothing: the sweep drains the queue once they are set.
 create function private.ring_queue_doorbell(p_queue_name text) returns void
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
-  project_url text := private.vault_setting('project_url');
-  secret text := private.vault_setting('webhook_secret');
+  rung_setting constant text := 'emploi.doorbell_rung_' || p_queue_name;
+  project_url text;
+  secret text;
 begin
+  if current_setting(rung_setting, true) = 'yes' then
+    return;
+  end if;
+  project_url := private.vault_setting('project_url');
+  secret := private.vault_setting('webhook_secret');
   if project_url is null or secret is null then
     return;
   end if;
+  perform set_config(rung_setting, 'yes', true);
   perform net.http_post(
     url := project_url || '/functions/v1/queue-worker',
     body := jsonb_build_object('queue', p_queue_name),
@@ -111,18 +120,18 @@ revoke all on function private.sweep_queues() from public, anon, authenticated;
 -- pg_cron 1.4 (Debian) has no sub-minute schedules: every minute it starts this procedure, which
 -- sweeps, commits and sleeps in a loop for just under a minute. On pg_cron >= 1.5 (hosted
 -- Supabase) the sweep is scheduled directly every few seconds and this procedure is unused.
+-- No `security definer` and no `set search_path` here: Postgres forbids COMMIT in procedures
+-- that have either. Every name is qualified instead, and only pg_cron (as postgres) calls it.
 create procedure private.sweep_queues_for_a_minute(p_interval_seconds integer)
 language plpgsql
-security definer
-set search_path = ''
 as $$
 declare
-  deadline timestamptz := clock_timestamp() + interval '55 seconds';
+  deadline timestamptz := pg_catalog.clock_timestamp() + interval '55 seconds';
 begin
-  while clock_timestamp() < deadline loop
+  while pg_catalog.clock_timestamp() < deadline loop
     perform private.sweep_queues();
     commit;
-    perform pg_sleep(p_interval_seconds);
+    perform pg_catalog.pg_sleep(p_interval_seconds);
   end loop;
 end
 $$;
