@@ -7,6 +7,7 @@ import { postgresOf } from "./database.ts";
 import { type RunningPlatform, startPlatform } from "./platform.ts";
 import { run } from "./process.ts";
 import { startEchoServer } from "../tests/echo_server.ts";
+import { startOneSignalStandIn } from "../onesignal/server.ts";
 
 interface StepOutcome {
   name: string;
@@ -86,7 +87,10 @@ async function pgTapStep(platform: RunningPlatform): Promise<StepOutcome> {
   return { name, passed, failed };
 }
 
-async function denoTestStep(platform: RunningPlatform): Promise<StepOutcome> {
+async function denoTestStep(
+  platform: RunningPlatform,
+  extraEnv: Record<string, string>,
+): Promise<StepOutcome> {
   const name = "deno test";
   step(name);
   const { keys, apiUrl, postgres } = platform;
@@ -102,6 +106,7 @@ async function denoTestStep(platform: RunningPlatform): Promise<StepOutcome> {
       SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
       SUPABASE_JWT_SECRET: keys.jwtSecret,
       WEBHOOK_SECRET: keys.webhookSecret,
+      ...extraEnv,
       NO_COLOR: "1",
     },
     stdout: "piped",
@@ -147,14 +152,26 @@ export async function runTestSuite(): Promise<number> {
   step("Fresh test database");
   await postgresOf(environment).stop();
   await Deno.remove(environment.stateDir, { recursive: true }).catch(() => {});
-  const platform = await startPlatform(environment, { seed: false, watch: false });
+  // Push, email and SMS go to the OneSignal stand-in, never to the real API.
+  const oneSignal = startOneSignalStandIn({ port: environment.apiPort + 30 });
+  const oneSignalEnv = {
+    ONESIGNAL_API_URL: oneSignal.url,
+    ONESIGNAL_APP_ID: oneSignal.appId,
+    ONESIGNAL_REST_API_KEY: oneSignal.apiKey,
+  };
+  const platform = await startPlatform(environment, {
+    seed: false,
+    watch: false,
+    functionsEnv: oneSignalEnv,
+  });
   try {
     outcomes.push(await pgTapStep(platform));
-    outcomes.push(await denoTestStep(platform));
+    outcomes.push(await denoTestStep(platform, oneSignalEnv));
     outcomes.push(await advisorsStep(platform));
   } finally {
     step("Stopping the test platform");
     await platform.stop();
+    await oneSignal.close();
   }
 
   const passed = outcomes.reduce((sum, outcome) => sum + outcome.passed, 0);

@@ -117,37 +117,27 @@ end
 $$;
 revoke all on function private.sweep_queues() from public, anon, authenticated;
 
--- pg_cron 1.4 (Debian) has no sub-minute schedules: every minute it starts this procedure, which
--- sweeps, commits and sleeps in a loop for just under a minute. On pg_cron >= 1.5 (hosted
--- Supabase) the sweep is scheduled directly every few seconds and this procedure is unused.
--- No `security definer` and no `set search_path` here: Postgres forbids COMMIT in procedures
--- that have either. Every name is qualified instead, and only pg_cron (as postgres) calls it.
-create procedure private.sweep_queues_for_a_minute(p_interval_seconds integer)
-language plpgsql
-as $$
-declare
-  deadline timestamptz := pg_catalog.clock_timestamp() + interval '55 seconds';
-begin
-  while pg_catalog.clock_timestamp() < deadline loop
-    perform private.sweep_queues();
-    commit;
-    perform pg_catalog.pg_sleep(p_interval_seconds);
-  end loop;
-end
-$$;
-revoke all on procedure private.sweep_queues_for_a_minute(integer) from public, anon, authenticated;
-
+-- The sweep runs every 5 seconds. pg_cron >= 1.5 (hosted Supabase) schedules that directly.
+-- Debian's pg_cron 1.4 knows only cron expressions (one minute at best), so there the sweep is
+-- twelve minutely jobs, each sleeping a different multiple of 5 seconds before it sweeps: the same
+-- cadence, each sweep in its own transaction so its doorbells leave at once. (A looping procedure
+-- would need COMMIT, which Postgres forbids in a function with a fixed search_path.)
 do $$
 declare
   sweep_seconds constant integer := 5;
   cron_version text := (select extversion from pg_extension where extname = 'pg_cron');
+  slot integer;
 begin
   if string_to_array(split_part(cron_version, '-', 1), '.')::int[] >= array[1, 5] then
     perform cron.schedule('sweep-queues', sweep_seconds || ' seconds', 'select private.sweep_queues()');
   else
-    perform cron.schedule(
-      'sweep-queues', '* * * * *', format('call private.sweep_queues_for_a_minute(%s)', sweep_seconds)
-    );
+    for slot in 0 .. 60 / sweep_seconds - 1 loop
+      perform cron.schedule(
+        format('sweep-queues-%s', slot),
+        '* * * * *',
+        format('select pg_sleep(%s); select private.sweep_queues()', slot * sweep_seconds)
+      );
+    end loop;
   end if;
 end
 $$;

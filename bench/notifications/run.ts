@@ -1,0 +1,346 @@
+// Notification fan-out benchmark: one notification to 100,000 recipients, in-app + push, end to
+// end (request → in-app rows + Realtime messages written → every push chunk accepted by OneSignal),
+// through this project's dispatcher (pgmq + set-based SQL + the OneSignal client) and through the
+// old backend's design (BullMQ on Redis: batches of 1,000 users, concurrency 3, a 1 s pause
+// between batches — and once more without the pause), on the same machine, against the same
+// OneSignal stand-in and the same database.
+//
+//   deno run -A bench/notifications/run.ts [--recipients 100000] [--db-url URL]
+//     [--redis-port 56379] [--skip-bullmq]
+//
+// The database is the dev platform's (LOCAL_PLATFORM_PORT_OFFSET shifts it); the recipients are
+// candidates located in "Benchville" (created on the first run, with email off so the workload is
+// in-app + push). The dispatcher runs in this process, exactly the code the queue-worker Edge
+// Function runs; the message is claimed in the transaction that enqueues it, so the platform's own
+// worker does not race for it. Redis is Debian's redis-server (installed with apt if missing),
+// started here on a scratch port. Prints a table, writes bench/results/notifications.json.
+
+import postgres from "postgres";
+import { startOneSignalStandIn } from "../../local/onesignal/server.ts";
+import { printTable, writeResults } from "../_support/stats.ts";
+
+const BENCH_LOCATION = "Benchville";
+const OLD_BATCH_SIZE = 1_000;
+const OLD_CONCURRENCY = 3;
+const OLD_PAUSE_MS = 1_000;
+
+interface Options {
+  recipients: number;
+  databaseUrl: string;
+  redisPort: number;
+  skipBullmq: boolean;
+}
+
+function parseOptions(args: string[]): Options {
+  const offset = Number(Deno.env.get("LOCAL_PLATFORM_PORT_OFFSET") ?? "0");
+  const options: Options = {
+    recipients: 100_000,
+    databaseUrl: `postgresql://postgres:postgres@127.0.0.1:${54322 + offset}/postgres`,
+    redisPort: 56379 + offset,
+    skipBullmq: false,
+  };
+  for (let index = 0; index < args.length; index++) {
+    const [flag, value] = [args[index], args[index + 1]];
+    if (flag === "--recipients") options.recipients = Number(value), index++;
+    else if (flag === "--db-url") options.databaseUrl = value, index++;
+    else if (flag === "--redis-port") options.redisPort = Number(value), index++;
+    else if (flag === "--skip-bullmq") options.skipBullmq = true;
+    else throw new Error(`unknown option ${flag}`);
+  }
+  return options;
+}
+
+interface RunResult {
+  system: string;
+  recipients: number;
+  inAppRows: number;
+  oneSignalRequests: number;
+  seconds: number;
+  recipientsPerSecond: number;
+}
+
+/**
+ * Makes sure `count` Benchville candidates exist (push on, email off); returns their ids. They are
+ * written with triggers off (session_replication_role = replica), as local/platform/seed_large.ts
+ * does: the rows of the sign-up trigger are written here, and the matching pipeline is not asked
+ * to match 100,000 candidates.
+ */
+async function benchRecipients(sql: postgres.Sql, count: number): Promise<string[]> {
+  const existing = async () =>
+    (await sql<{ id: string }[]>`
+      select id from public.candidates where location = ${BENCH_LOCATION} order by id`)
+      .map((row) => row.id);
+  const missing = count - (await existing()).length;
+  if (missing > 0) {
+    console.log(`Creating ${missing} ${BENCH_LOCATION} candidates…`);
+    const run = crypto.randomUUID().slice(0, 8);
+    await sql.begin(async (transaction) => {
+      await transaction`set local session_replication_role = replica`;
+      await transaction`
+        create temporary table bench_users on commit drop as
+        select gen_random_uuid() as id, n from generate_series(1, ${missing}::int) as n`;
+      await transaction`
+        insert into auth.users (
+          instance_id, id, aud, role, email, encrypted_password, email_confirmed_at,
+          raw_app_meta_data, raw_user_meta_data, created_at, updated_at
+        )
+        select '00000000-0000-0000-0000-000000000000', id, 'authenticated', 'authenticated',
+          format('bench-notify-%s-%s@bench.emploi.test', ${run}::text, n), '', now(),
+          '{"provider": "email", "providers": ["email"]}',
+          jsonb_build_object('role', 'candidate', 'full_name', 'Bench ' || n), now(), now()
+        from bench_users`;
+      await transaction`
+        insert into public.profiles (id, role, full_name)
+        select id, 'candidate', 'Bench ' || n from bench_users`;
+      await transaction`
+        insert into public.candidates (id, location) select id, ${BENCH_LOCATION} from bench_users`;
+      await transaction`
+        insert into public.notification_preferences (user_id, email_enabled)
+        select id, false from bench_users`;
+    });
+  }
+  return (await existing()).slice(0, count);
+}
+
+/** Removes the in-app rows of earlier runs so every run writes into the same table size. */
+async function clearInbox(sql: postgres.Sql, ids: string[]): Promise<void> {
+  await sql`delete from public.notifications where user_id = any(${ids}::uuid[])`;
+  await sql`vacuum analyze public.notifications`;
+}
+
+async function runDispatcher(sql: postgres.Sql, expected: number): Promise<RunResult> {
+  const oneSignal = startOneSignalStandIn();
+  Deno.env.set("ONESIGNAL_API_URL", oneSignal.url);
+  Deno.env.set("ONESIGNAL_APP_ID", oneSignal.appId);
+  Deno.env.set("ONESIGNAL_REST_API_KEY", oneSignal.apiKey);
+  Deno.env.set("NOTIFICATIONS_VISIBILITY_TIMEOUT_SECONDS", "120");
+  const { notificationsProcessor } = await import(
+    "../../supabase/functions/queue-worker/processors/notifications.ts"
+  );
+  try {
+    const started = performance.now();
+    const messages = await sql.begin(async (transaction) => {
+      await transaction`
+        select private.request_notification(
+          p_type => 'system', p_title => 'Benchmark', p_body => 'Fan-out to every Benchville candidate',
+          p_role => 'candidate', p_filters => ${
+        transaction.json({ location: BENCH_LOCATION })
+      }::jsonb
+        )`;
+      return await transaction`
+        select msg_id, read_ct, enqueued_at, message
+        from pgmq.read('notifications', 120, 100)`;
+    });
+    for (const message of messages) message.msg_id = Number(message.msg_id);
+    const failures = await notificationsProcessor.process(sql, messages as never);
+    const seconds = (performance.now() - started) / 1000;
+    await sql`select pgmq.delete('notifications', ${messages.map((m) => m.msg_id)}::bigint[])`;
+    if (failures.size > 0) throw new Error(`dispatch failed: ${[...failures.values()]}`);
+    const requestId = messages.find((message) =>
+      message.message.audience?.filters?.location === BENCH_LOCATION
+    )!.message.requestId;
+    const [request] = await sql`
+      select recipient_count, in_app_count from private.notification_requests
+      where request_id = ${requestId}`;
+    if (request.recipient_count !== expected) {
+      console.warn(`audience was ${request.recipient_count}, expected ${expected}`);
+    }
+    const state = oneSignal.state();
+    const pushed = state.notifications.reduce((sum, n) => sum + n.externalIds.length, 0);
+    if (pushed !== expected) console.warn(`OneSignal reached ${pushed}, expected ${expected}`);
+    return {
+      system: "Supabase dispatcher (pgmq + SQL + fetch)",
+      recipients: request.recipient_count,
+      inAppRows: request.in_app_count,
+      oneSignalRequests: state.requests.length,
+      seconds,
+      recipientsPerSecond: request.recipient_count / seconds,
+    };
+  } finally {
+    await oneSignal.close();
+  }
+}
+
+/** Debian's redis-server on a scratch port, installed with apt when missing. */
+async function startRedis(port: number): Promise<Deno.ChildProcess> {
+  const installed = await new Deno.Command("sh", { args: ["-c", "command -v redis-server"] })
+    .output();
+  if (!installed.success) {
+    console.log("Installing redis-server (apt)…");
+    for (const args of [["update"], ["install", "-y", "redis-server"]]) {
+      const result = await new Deno.Command("apt-get", { args, stdout: "null" }).output();
+      if (!result.success) throw new Error(`apt-get ${args.join(" ")} failed`);
+    }
+  }
+  const redis = new Deno.Command("redis-server", {
+    args: ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+  for (let tries = 0; tries < 50; tries++) {
+    try {
+      (await Deno.connect({ port, hostname: "127.0.0.1" })).close();
+      return redis;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  throw new Error(`redis-server did not start on port ${port}`);
+}
+
+/**
+ * The old backend's fan-out: the audience is read, cut into batches of 1,000 jobs on a BullMQ
+ * queue; a worker with concurrency 3 writes each batch's in-app rows (the same SQL as the
+ * dispatcher: rows + realtime.send), sends one OneSignal request per batch, then pauses.
+ */
+async function runBullmq(
+  sql: postgres.Sql,
+  ids: string[],
+  redisPort: number,
+  pauseMs: number,
+): Promise<RunResult> {
+  // The old backend's stack, used by this benchmark only: pinned here rather than in deno.json.
+  // deno-lint-ignore no-import-prefix
+  const { Queue, Worker, QueueEvents } = await import("npm:bullmq@6.7.0");
+  // deno-lint-ignore no-import-prefix
+  const { Redis } = await import("npm:ioredis@5.11.1");
+  // BullMQ 6 takes ready-made ioredis clients in ESM; one per queue object, as it recommends.
+  const clients: InstanceType<typeof Redis>[] = [];
+  const connection = () => {
+    const client = new Redis({ host: "127.0.0.1", port: redisPort, maxRetriesPerRequest: null });
+    clients.push(client);
+    return client;
+  };
+  const queueName = `notification-${crypto.randomUUID().slice(0, 8)}`;
+  const oneSignal = startOneSignalStandIn();
+  const queue = new Queue(queueName, { connection: connection() });
+  const events = new QueueEvents(queueName, { connection: connection() });
+  await events.waitUntilReady();
+  let completed = 0;
+  let failed = 0;
+  const batches = Math.ceil(ids.length / OLD_BATCH_SIZE);
+  const allDone = new Promise<void>((resolve) => {
+    const check = () => (completed + failed === batches) && resolve();
+    events.on("completed", () => (completed++, check()));
+    events.on("failed", () => (failed++, check()));
+  });
+  const worker = new Worker(queueName, async (job: { data: { userIds: string[] } }) => {
+    const userIds = job.data.userIds;
+    await sql`
+      with in_app as (
+        insert into public.notifications (user_id, type, title, body)
+        select id, 'system', 'Benchmark', 'Fan-out to every Benchville candidate'
+        from unnest(${userIds}::uuid[]) as id
+        returning id, user_id, type, title, body, created_at
+      )
+      select count(*) from in_app
+      cross join lateral realtime.send(
+        jsonb_build_object('id', in_app.id, 'type', in_app.type, 'title', in_app.title,
+          'body', in_app.body, 'created_at', in_app.created_at),
+        'notification', 'user:' || in_app.user_id, true) as sent`;
+    const response = await fetch(`${oneSignal.url}/notifications`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Key ${oneSignal.apiKey}` },
+      body: JSON.stringify({
+        app_id: oneSignal.appId,
+        include_aliases: { external_id: userIds },
+        target_channel: "push",
+        headings: { en: "Benchmark" },
+        contents: { en: "Fan-out to every Benchville candidate" },
+      }),
+    });
+    await response.body?.cancel();
+    if (!response.ok) throw new Error(`OneSignal answered ${response.status}`);
+    if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+  }, { connection: connection(), concurrency: OLD_CONCURRENCY });
+  try {
+    const started = performance.now();
+    const audience = await sql<{ id: string }[]>`
+      select profile.id from public.profiles as profile
+      join public.candidates as candidate on candidate.id = profile.id
+      where profile.role = 'candidate' and candidate.location = ${BENCH_LOCATION}`;
+    const audienceIds = audience.map((row) => row.id);
+    const jobs = [];
+    for (let first = 0; first < audienceIds.length; first += OLD_BATCH_SIZE) {
+      jobs.push({
+        name: "batch",
+        data: { userIds: audienceIds.slice(first, first + OLD_BATCH_SIZE) },
+        opts: { attempts: 3, backoff: { type: "exponential", delay: 1000 } },
+      });
+    }
+    await queue.addBulk(jobs);
+    await allDone;
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      system: `BullMQ + Redis (1,000/batch, concurrency 3${
+        pauseMs ? ", 1 s pause" : ", no pause"
+      })`,
+      recipients: audienceIds.length,
+      inAppRows: completed * OLD_BATCH_SIZE,
+      oneSignalRequests: oneSignal.state().requests.length,
+      seconds,
+      recipientsPerSecond: audienceIds.length / seconds,
+    };
+  } finally {
+    await worker.close();
+    await events.close();
+    await queue.obliterate({ force: true });
+    await queue.close();
+    // Clients we made are ours to close (BullMQ only closes the connections it creates).
+    await Promise.all(clients.map((client) => client.quit()));
+    await oneSignal.close();
+  }
+}
+
+const options = parseOptions(Deno.args);
+const sql = postgres(options.databaseUrl, { max: 8, onnotice: () => {} });
+const results: RunResult[] = [];
+let redis: Deno.ChildProcess | undefined;
+try {
+  const ids = await benchRecipients(sql, options.recipients);
+  if (ids.length < options.recipients) throw new Error("not enough bench recipients");
+
+  await clearInbox(sql, ids);
+  console.log(`Dispatching one notification to ${ids.length} recipients…`);
+  results.push(await runDispatcher(sql, ids.length));
+
+  if (!options.skipBullmq) {
+    redis = await startRedis(options.redisPort);
+    for (const pauseMs of [OLD_PAUSE_MS, 0]) {
+      await clearInbox(sql, ids);
+      console.log(`BullMQ fan-out to ${ids.length} recipients (pause ${pauseMs} ms)…`);
+      results.push(await runBullmq(sql, ids, options.redisPort, pauseMs));
+    }
+  }
+  await clearInbox(sql, ids);
+} finally {
+  redis?.kill("SIGTERM");
+  await redis?.status;
+  await sql.end();
+}
+
+const ours = results[0].recipientsPerSecond;
+printTable(results.map((result) => ({
+  system: result.system,
+  recipients: result.recipients,
+  "in-app rows": result.inAppRows,
+  "OneSignal requests": result.oneSignalRequests,
+  "total s": result.seconds,
+  "recipients/s": Math.round(result.recipientsPerSecond),
+  "dispatcher ×": ours / result.recipientsPerSecond,
+})));
+console.log(
+  `\nTarget: ≥ 20× the old backend's promised 1,000/s = 20,000/s. Dispatcher: ${
+    Math.round(ours)
+  }/s (${(ours / 1000).toFixed(1)}×).`,
+);
+const path = await writeResults("notifications", {
+  recipients: options.recipients,
+  oldBackendSettings: {
+    batchSize: OLD_BATCH_SIZE,
+    concurrency: OLD_CONCURRENCY,
+    pauseMs: OLD_PAUSE_MS,
+  },
+  results,
+});
+console.log(`Results written to ${path}`);

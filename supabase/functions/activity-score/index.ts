@@ -1,0 +1,3 @@
+import { handleActivityScore } from "./handler.ts";
+
+Deno.serve(handleActivityScore);

@@ -1,0 +1,3 @@
+import { handleJobsAnalyze } from "./handler.ts";
+
+Deno.serve(handleJobsAnalyze);

@@ -1,0 +1,3 @@
+import { handlePostsModerate } from "./handler.ts";
+
+Deno.serve(handlePostsModerate);

@@ -1,0 +1,3 @@
+import { handleQueueHealth } from "./handler.ts";
+
+Deno.serve(handleQueueHealth);

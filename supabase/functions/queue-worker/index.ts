@@ -1,0 +1,3 @@
+import { handleQueueWorker } from "./handler.ts";
+
+Deno.serve(handleQueueWorker);

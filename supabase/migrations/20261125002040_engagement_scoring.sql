@@ -1,0 +1,211 @@
+-- Engagement scoring: every activity earns points into activity_logs and profiles.engagement_score.
+--
+--   private.activity_rules()     points per action and how often a target counts (one place)
+--   private.off_peak_hours()     the Europe/Paris night and its multiplier (one place)
+--   private.record_activity()    records one activity, exactly, under concurrency
+--   public.track_activity()      RPC: the signed-in user reports a view or a share
+--   triggers                     likes, comments and applications are tracked automatically
+--
+-- Exactness: record_activity first locks the user's profile row, so one user's activities are
+-- recorded one after the other: the "already counted?" check sees every earlier event and the score
+-- is incremented, never rewritten. Different users never wait for each other.
+
+create function private.activity_rules()
+returns table (
+  action text,
+  points numeric,
+  -- Whether an activity counts once per target within `recount_after` (null: once ever).
+  once_per_target boolean,
+  recount_after interval
+)
+language sql
+immutable
+set search_path = ''
+as $$
+  values
+    ('view', 1::numeric, true, interval '1 hour'),
+    ('like', 5, true, null),      -- un-liking and liking again earns nothing more
+    ('comment', 10, false, null), -- every comment counts
+    ('share', 15, true, interval '1 day'),
+    ('apply', 20, true, null);    -- one application per offer
+$$;
+revoke execute on function private.activity_rules() from public;
+
+create function private.off_peak_hours(
+  out time_zone text,
+  out starts_at time,
+  out ends_at time,
+  out multiplier numeric
+)
+language sql
+immutable
+set search_path = ''
+as $$
+  select 'Europe/Paris', time '22:00', time '06:00', 1.5;
+$$;
+revoke execute on function private.off_peak_hours() from public;
+
+-- The points multiplier at a moment: off_peak_hours().multiplier during the Paris night, else 1.
+create function private.activity_multiplier(p_at timestamptz)
+returns numeric
+language sql
+stable
+set search_path = ''
+as $$
+  select case
+    when (local.at >= hours.starts_at or local.at < hours.ends_at) then hours.multiplier
+    else 1
+  end
+  from private.off_peak_hours() as hours
+  cross join lateral (select (p_at at time zone hours.time_zone)::time as at) as local;
+$$;
+revoke execute on function private.activity_multiplier(timestamptz) from public;
+
+create function private.record_activity(
+  p_user_id uuid,
+  p_action text,
+  p_target_id uuid default null,
+  p_target_type text default null,
+  p_at timestamptz default now()
+)
+returns table (counted boolean, points numeric, engagement_score numeric)
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  rule record;
+  earned numeric;
+  score numeric;
+begin
+  select * into rule from private.activity_rules() as rules where rules.action = p_action;
+  if not found then
+    raise exception using
+      errcode = '22023',
+      message = format('unknown action %L (view, like, comment, share or apply)',
+        left(p_action, 40));
+  end if;
+  if (p_target_id is null) <> (p_target_type is null) then
+    raise exception using
+      errcode = '22023', message = 'target id and target type go together: give both or neither';
+  end if;
+  if p_target_type is not null
+     and p_target_type not in ('post', 'comment', 'job', 'profile', 'company') then
+    raise exception using
+      errcode = '22023',
+      message = format('unknown target type %L (post, comment, job, profile or company)',
+        left(p_target_type, 40));
+  end if;
+
+  perform 1 from public.profiles where id = p_user_id for no key update;
+  if not found then
+    raise exception using errcode = 'P0002', message = format('unknown user %s', p_user_id);
+  end if;
+
+  if rule.once_per_target and exists (
+    select 1 from public.activity_logs as log
+    where log.user_id = p_user_id
+      and log.action = p_action
+      and log.target_id is not distinct from p_target_id
+      and (rule.recount_after is null or log.created_at > p_at - rule.recount_after)
+  ) then
+    update public.profiles
+    set last_activity_at = greatest(last_activity_at, p_at)
+    where id = p_user_id
+    returning profiles.engagement_score into score;
+    return query select false, 0::numeric, score;
+    return;
+  end if;
+
+  earned := rule.points * private.activity_multiplier(p_at);
+  insert into public.activity_logs (user_id, action, target_id, target_type, points, created_at)
+  values (p_user_id, p_action, p_target_id, p_target_type, earned, p_at);
+  update public.profiles
+  set engagement_score = profiles.engagement_score + earned,
+      last_activity_at = greatest(last_activity_at, p_at)
+  where id = p_user_id
+  returning profiles.engagement_score into score;
+  return query select true, earned, score;
+end;
+$$;
+revoke execute on function private.record_activity(uuid, text, uuid, text, timestamptz)
+  from public;
+grant execute on function private.record_activity(uuid, text, uuid, text, timestamptz)
+  to service_role;
+
+-- The RPC of the frontend: the signed-in user reports what the database cannot see, a view or a
+-- share. Likes, comments and applications are tracked by triggers, so reporting them here would
+-- count them twice: they are refused.
+-- Returns {counted, points, engagementScore}; counted is false for a view already counted within
+-- the hour (or a share within the day). Error messages quote at most 40 characters of the input.
+create function public.track_activity(
+  p_action text,
+  p_target_id uuid default null,
+  p_target_type text default null
+)
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  result record;
+begin
+  if (select auth.uid()) is null then
+    raise exception using errcode = '42501', message = 'track_activity: sign in first';
+  end if;
+  if not exists (select 1 from public.profiles where id = (select auth.uid())) then
+    raise exception using errcode = '42501', message = 'track_activity: the user has no profile';
+  end if;
+  if p_action is null or p_action not in ('view', 'share') then
+    raise exception using
+      errcode = '22023',
+      message = format('track_activity records view and share (got %L); likes, comments and '
+        'applications are tracked automatically', left(p_action, 40));
+  end if;
+  select * into result
+  from private.record_activity((select auth.uid()), p_action, p_target_id, p_target_type);
+  return jsonb_build_object(
+    'counted', result.counted,
+    'points', result.points,
+    'engagementScore', result.engagement_score
+  );
+end;
+$$;
+comment on function public.track_activity(text, uuid, text) is
+  'Records a view or a share by the signed-in user; returns {counted, points, engagementScore}.';
+revoke execute on function public.track_activity(text, uuid, text) from public, anon;
+grant execute on function public.track_activity(text, uuid, text) to authenticated, service_role;
+
+-- Automatic tracking, in the transaction of the like, comment or application.
+create function private.track_automatic_activity()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  case tg_table_name
+    when 'post_reactions' then
+      perform private.record_activity(new.user_id, 'like', new.post_id, 'post');
+    when 'post_comments' then
+      perform private.record_activity(new.author_id, 'comment', new.post_id, 'post');
+    when 'job_applications' then
+      perform private.record_activity(new.candidate_id, 'apply', new.job_id, 'job');
+  end case;
+  return null;
+end;
+$$;
+revoke execute on function private.track_automatic_activity() from public;
+
+create trigger post_reactions_track_activity
+  after insert on public.post_reactions
+  for each row execute function private.track_automatic_activity();
+
+create trigger post_comments_track_activity
+  after insert on public.post_comments
+  for each row execute function private.track_automatic_activity();
+
+create trigger job_applications_track_activity
+  after insert on public.job_applications
+  for each row execute function private.track_automatic_activity();

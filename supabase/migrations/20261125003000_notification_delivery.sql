@@ -1,0 +1,645 @@
+-- Notification delivery: what the dispatcher (queue-worker, `notifications` queue) does with a
+-- notification request (see 20261125006100_notification_requests.sql for the message shape).
+--
+-- One request is expanded ONCE, in one transaction (private.prepare_notification_delivery):
+-- the audience is expanded with set-based SQL and each member's preferences applied (channel,
+-- type, quiet hours: private.notification_audience), and the recipients of each channel are cut
+-- into chunks stored in private.notification_deliveries, so that every retry delivers exactly
+-- the same chunks (with the same OneSignal idempotency keys). A role-wide announcement also goes
+-- to the `role:<role>` Realtime topic.
+-- The dispatcher then delivers the pending chunks, in parallel:
+--   - in_app: private.deliver_in_app_chunk writes the chunk's public.notifications rows and
+--     their `user:<id>` Realtime broadcasts, and marks the chunk sent, in one transaction;
+--   - push, email, sms: one OneSignal request each; every attempt is recorded
+--     (private.record_notification_attempt).
+-- A dispatcher killed at any point loses nothing and duplicates nothing: the expansion either
+-- committed or did not, and a chunk is pending until its delivery is recorded.
+--
+-- Support: private.notification_history(user) answers "was this user notified?".
+-- Who may listen to `user:<id>` and `role:<role>` is decided by the Realtime policies of
+-- 20261125004020_messaging_realtime.sql.
+
+-- A request as the dispatcher saw it, and how it ended.
+create table private.notification_requests (
+  request_id uuid primary key,
+  type text not null,
+  title text not null,
+  body text,
+  data jsonb not null default '{}',
+  audience jsonb not null,
+  dedupe_key text,
+  recipient_count integer not null default 0,
+  in_app_count integer not null default 0,
+  chunk_count integer not null default 0,
+  created_at timestamptz not null default now(),
+  completed_at timestamptz,
+  -- Set when the request went to notifications_dlq because a chunk failed permanently.
+  dead_lettered_at timestamptz
+);
+comment on table private.notification_requests is
+  'Notification requests expanded by the dispatcher (one per requestId), with their totals.';
+
+-- A chunk of recipients of one channel and its fate. in_app chunks are written by the database;
+-- a push, email or SMS chunk is one OneSignal request (external ids = user ids).
+--   pending       not delivered yet (never tried, or a transient failure: 429, 5xx, time-out)
+--   sent          OneSignal created the notification (invalid_recipients were not reachable)
+--   undeliverable OneSignal answered that none of the recipients is subscribed on the channel
+--   failed        permanent error (4xx other than 429): not retried
+--   skipped       OneSignal is not configured (no credentials): nothing was sent
+create table private.notification_deliveries (
+  request_id uuid not null references private.notification_requests (request_id) on delete cascade,
+  channel text not null
+    constraint notification_deliveries_channel_check
+    check (channel in ('in_app', 'push', 'email', 'sms')),
+  chunk_index integer not null,
+  -- Null: at once. Otherwise the end of the recipients' quiet hours (OneSignal's send_after).
+  send_after timestamptz,
+  recipients uuid[] not null,
+  status text not null default 'pending'
+    constraint notification_deliveries_status_check
+    check (status in ('pending', 'sent', 'undeliverable', 'failed', 'skipped')),
+  idempotency_key uuid,
+  attempts integer not null default 0,
+  provider_notification_id text,
+  invalid_recipients uuid[] not null default '{}',
+  last_http_status integer,
+  last_response jsonb,
+  last_error text,
+  updated_at timestamptz not null default now(),
+  primary key (request_id, channel, chunk_index)
+);
+comment on table private.notification_deliveries is
+  'Chunks of push/email/SMS recipients, one OneSignal request each, with their delivery status.';
+
+-- "Was this user notified?" looks a user up in the recipients of every provider chunk (in-app
+-- is answered by public.notifications).
+create index notification_deliveries_recipients_idx
+  on private.notification_deliveries using gin (recipients) where channel <> 'in_app';
+create index notification_deliveries_pending_idx
+  on private.notification_deliveries (request_id) where status = 'pending';
+
+-- Every HTTP attempt of every chunk, as OneSignal answered it (or why there was no answer).
+create table private.notification_delivery_attempts (
+  id bigint generated always as identity primary key,
+  request_id uuid not null,
+  channel text not null,
+  chunk_index integer not null,
+  attempted_at timestamptz not null default now(),
+  duration_ms integer,
+  -- Null when no HTTP answer came (network error, time-out).
+  http_status integer,
+  outcome text not null
+    constraint notification_delivery_attempts_outcome_check
+    check (outcome in ('sent', 'undeliverable', 'transient', 'permanent')),
+  response jsonb,
+  error text,
+  foreign key (request_id, channel, chunk_index)
+    references private.notification_deliveries (request_id, channel, chunk_index)
+    on delete cascade
+);
+comment on table private.notification_delivery_attempts is
+  'Log of every OneSignal request made for a delivery chunk, with the provider''s answer.';
+create index notification_delivery_attempts_chunk_idx
+  on private.notification_delivery_attempts (request_id, channel, chunk_index);
+
+-- A dedupeKey ("job_match:<job>") reaches each user once, whatever the number of requests that
+-- carry it (a job re-analysed after an edit must not alert the same candidates again).
+create table private.notification_dedupe_keys (
+  dedupe_key text not null,
+  user_id uuid not null,
+  request_id uuid not null,
+  created_at timestamptz not null default now(),
+  primary key (dedupe_key, user_id)
+);
+comment on table private.notification_dedupe_keys is
+  'Which users a dedupeKey already reached (across requests).';
+
+-- Only the dispatcher (the project owner, through the database URL) touches these tables.
+alter table private.notification_requests enable row level security;
+alter table private.notification_deliveries enable row level security;
+alter table private.notification_delivery_attempts enable row level security;
+alter table private.notification_dedupe_keys enable row level security;
+revoke all on table private.notification_requests, private.notification_deliveries,
+  private.notification_delivery_attempts, private.notification_dedupe_keys
+  from public, anon, authenticated;
+
+-- The in-app row remembers the request it came from (support, and the link to the chunks).
+alter table public.notifications add column request_id uuid;
+comment on column public.notifications.request_id is
+  'The notification request (processingId) that wrote this row, when written by the dispatcher.';
+
+-- The audience of a request with each member's channels, after preferences:
+--   audience {userIds: [...]}                         those users (unknown ids are ignored)
+--   audience {role, filters: {skills?, location?}}    every member of the role; skills keeps the
+--                                                     candidates with at least one of the skills,
+--                                                     location those whose candidate or company
+--                                                     location contains it (accents and case
+--                                                     folded)
+-- Type switches: job_alert, message, application, marketing follow the member's opt-ins;
+-- moderation and system always go through, and always in-app. Quiet hours (local to the
+-- member's time zone, possibly wrapping past midnight) hold push and SMS back until they end
+-- (quiet_until); in-app and email are not intrusive and go at once. A member without a
+-- preferences row gets the defaults of notification_preferences.
+create function private.notification_audience(
+  p_type text,
+  p_audience jsonb,
+  p_at timestamptz default now()
+) returns table (
+  user_id uuid,
+  in_app boolean,
+  push boolean,
+  email boolean,
+  sms boolean,
+  quiet_until timestamptz
+)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  with members as (
+    select profile.id
+    from public.profiles as profile
+    where p_audience ? 'userIds'
+      and profile.id in (
+        select distinct element::uuid
+        from jsonb_array_elements_text(p_audience -> 'userIds') as element
+      )
+    union all
+    select profile.id
+    from public.profiles as profile
+    left join public.candidates as candidate on candidate.id = profile.id
+    left join public.companies as company on company.id = profile.id
+    where p_audience ? 'role'
+      and profile.role = p_audience ->> 'role'
+      and (
+        jsonb_typeof(p_audience #> '{filters,skills}') is distinct from 'array'
+        or candidate.skill_keys && private.normalize_skills(array(
+          select jsonb_array_elements_text(p_audience #> '{filters,skills}')
+        ))
+      )
+      and (
+        nullif(btrim(p_audience #>> '{filters,location}'), '') is null
+        or strpos(
+          private.fold_text(coalesce(candidate.location, company.location)),
+          private.fold_text(btrim(p_audience #>> '{filters,location}'))
+        ) > 0
+      )
+  )
+  select
+    member.id,
+    wanted.type_on and (coalesce(preference.in_app_enabled, true) or wanted.always),
+    wanted.type_on and coalesce(preference.push_enabled, true),
+    wanted.type_on and coalesce(preference.email_enabled, true),
+    wanted.type_on and coalesce(preference.sms_enabled, false),
+    quiet.until
+  from members as member
+  left join public.notification_preferences as preference on preference.user_id = member.id
+  cross join lateral (
+    select
+      p_type in ('moderation', 'system') as always,
+      case p_type
+        when 'job_alert' then coalesce(preference.job_alerts_enabled, true)
+        when 'message' then coalesce(preference.messages_enabled, true)
+        when 'application' then coalesce(preference.applications_enabled, true)
+        when 'marketing' then coalesce(preference.marketing_enabled, false)
+        else true
+      end as type_on,
+      p_at at time zone preference.timezone as local_now
+  ) as wanted
+  cross join lateral (
+    select case
+      when preference.quiet_hours_start is null
+        or preference.quiet_hours_start = preference.quiet_hours_end then null
+      when (
+        preference.quiet_hours_start < preference.quiet_hours_end
+        and wanted.local_now::time >= preference.quiet_hours_start
+        and wanted.local_now::time < preference.quiet_hours_end
+      ) or (
+        preference.quiet_hours_start > preference.quiet_hours_end
+        and (wanted.local_now::time >= preference.quiet_hours_start
+          or wanted.local_now::time < preference.quiet_hours_end)
+      ) then (
+        wanted.local_now::date + preference.quiet_hours_end
+        + case when wanted.local_now::time >= preference.quiet_hours_end
+            then interval '1 day' else interval '0' end
+      ) at time zone preference.timezone
+    end as until
+  ) as quiet;
+$$;
+revoke all on function private.notification_audience(text, jsonb, timestamptz)
+  from public, anon, authenticated;
+grant execute on function private.notification_audience(text, jsonb, timestamptz) to service_role;
+
+-- Expands a request once (idempotent: a request already expanded is left as it is) and returns
+-- its chunks still to deliver. p_provider_configured false (no OneSignal credentials): push,
+-- email and SMS chunks are recorded as skipped; in-app chunks are delivered all the same.
+create function private.prepare_notification_delivery(
+  p_request jsonb,
+  p_provider_chunk_size integer,
+  p_in_app_chunk_size integer,
+  p_provider_configured boolean
+) returns setof private.notification_deliveries
+language plpgsql
+security definer
+set search_path = ''
+-- Cutting 100,000s of recipients into chunks sorts them: in memory, not on disk.
+set work_mem = '64MB'
+as $$
+declare
+  this_request_id uuid := (p_request ->> 'requestId')::uuid;
+  notification_type text := p_request ->> 'type';
+  dedupe text := nullif(p_request ->> 'dedupeKey', '');
+  role_name text := p_request #>> '{audience,role}';
+  not_configured constant text :=
+    'OneSignal is not configured (ONESIGNAL_APP_ID / ONESIGNAL_REST_API_KEY unset)';
+begin
+  if p_provider_chunk_size is null or p_provider_chunk_size < 1
+    or p_in_app_chunk_size is null or p_in_app_chunk_size < 1
+  then
+    raise exception 'chunk sizes must be positive' using errcode = '22023';
+  end if;
+
+  insert into private.notification_requests (
+    request_id, type, title, body, data, audience, dedupe_key
+  ) values (
+    this_request_id, notification_type, p_request ->> 'title', p_request ->> 'body',
+    coalesce(p_request -> 'data', '{}'), p_request -> 'audience', dedupe
+  ) on conflict do nothing;
+
+  if found then
+    with audience as materialized (
+      select member.*
+      from private.notification_audience(notification_type, p_request -> 'audience') as member
+      where dedupe is null or not exists (
+        select 1 from private.notification_dedupe_keys as reached
+        where reached.dedupe_key = dedupe and reached.user_id = member.user_id
+      )
+    ),
+    remembered as (
+      insert into private.notification_dedupe_keys (dedupe_key, user_id, request_id)
+      select dedupe, audience.user_id, this_request_id from audience where dedupe is not null
+      on conflict do nothing
+    ),
+    channel_recipients as (
+      select
+        channel.name,
+        case when channel.name in ('push', 'sms') then audience.quiet_until end as send_after,
+        audience.user_id
+      from audience
+      cross join lateral (
+        values
+          ('in_app', audience.in_app),
+          ('push', audience.push),
+          ('email', audience.email),
+          ('sms', audience.sms)
+      ) as channel (name, wanted)
+      where channel.wanted
+    ),
+    slices as (
+      select name, send_after, user_id,
+        (row_number() over (partition by name, send_after order by user_id) - 1)
+          / case when name = 'in_app' then p_in_app_chunk_size else p_provider_chunk_size end
+          as slice
+      from channel_recipients
+    ),
+    chunks as (
+      select name, send_after, slice, array_agg(user_id order by user_id) as recipients
+      from slices
+      group by name, send_after, slice
+    ),
+    stored_chunks as (
+      insert into private.notification_deliveries (
+        request_id, channel, chunk_index, send_after, recipients, status, last_error
+      )
+      select this_request_id, chunks.name,
+        (row_number() over (partition by chunks.name order by send_after nulls first, slice) - 1)::int,
+        chunks.send_after, chunks.recipients,
+        case when chunks.name = 'in_app' or p_provider_configured then 'pending' else 'skipped' end,
+        case when chunks.name <> 'in_app' and not p_provider_configured then not_configured end
+      from chunks
+      returning 1
+    )
+    update private.notification_requests as request
+    set recipient_count = (select count(*) from audience),
+        chunk_count = (select count(*) from stored_chunks)
+    where request.request_id = this_request_id;
+
+    -- Everyone of a role, unfiltered: also an announcement on the role's topic.
+    if role_name is not null
+      and coalesce(p_request #> '{audience,filters}', '{}') in ('{}', 'null')
+    then
+      perform realtime.send(
+        jsonb_build_object(
+          'request_id', this_request_id, 'type', notification_type, 'title', p_request ->> 'title',
+          'body', p_request ->> 'body', 'data', coalesce(p_request -> 'data', '{}')
+        ),
+        'announcement',
+        'role:' || role_name,
+        true
+      );
+    end if;
+  elsif not p_provider_configured then
+    -- Credentials removed since the expansion: what was left to send is skipped.
+    update private.notification_deliveries as delivery
+    set status = 'skipped', last_error = not_configured, updated_at = now()
+    where delivery.request_id = this_request_id
+      and delivery.channel <> 'in_app'
+      and delivery.status = 'pending';
+  end if;
+
+  return query
+    select * from private.notification_deliveries as delivery
+    where delivery.request_id = this_request_id
+      and delivery.status = 'pending'
+    order by delivery.channel, delivery.chunk_index;
+end;
+$$;
+revoke all on function private.prepare_notification_delivery(jsonb, integer, integer, boolean)
+  from public, anon, authenticated;
+grant execute on function private.prepare_notification_delivery(jsonb, integer, integer, boolean)
+  to service_role;
+
+-- Delivers one in-app chunk, exactly once: its public.notifications rows and their broadcasts
+-- to `user:<id>` are written in the transaction that marks the chunk sent (a concurrent or
+-- later call finds it sent and does nothing). Returns the number of rows written.
+-- The broadcasts are realtime.send's rows (realtime.messages, extension 'broadcast', private),
+-- written set-based: realtime.send itself, a PL/pgSQL call with a subtransaction per row, is
+-- 2-3 times slower for a fan-out of thousands (docs/notifications.md).
+create function private.deliver_in_app_chunk(p_request_id uuid, p_chunk_index integer)
+returns integer
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  chunk_recipients uuid[];
+  written integer;
+begin
+  update private.notification_deliveries as delivery
+  set status = 'sent', attempts = delivery.attempts + 1, updated_at = now()
+  where delivery.request_id = p_request_id
+    and delivery.channel = 'in_app'
+    and delivery.chunk_index = p_chunk_index
+    and delivery.status = 'pending'
+  returning delivery.recipients into chunk_recipients;
+  if not found then
+    return 0;
+  end if;
+
+  with in_app as (
+    insert into public.notifications (user_id, type, title, body, data, dedupe_key, request_id)
+    select recipient.user_id, request.type, request.title, request.body, request.data,
+      request.dedupe_key, request.request_id
+    from private.notification_requests as request
+    cross join unnest(chunk_recipients) as recipient (user_id)
+    where request.request_id = p_request_id
+    on conflict (user_id, dedupe_key) do nothing
+    returning id, user_id, type, title, body, data, created_at
+  )
+  insert into realtime.messages (topic, extension, event, private, payload)
+  select 'user:' || in_app.user_id, 'broadcast', 'notification', true,
+    jsonb_build_object(
+      'id', in_app.id, 'type', in_app.type, 'title', in_app.title, 'body', in_app.body,
+      'data', in_app.data, 'created_at', in_app.created_at, 'read_at', null
+    )
+  from in_app;
+  get diagnostics written = row_count;
+
+  update private.notification_requests
+  set in_app_count = in_app_count + written
+  where request_id = p_request_id;
+  return written;
+end;
+$$;
+revoke all on function private.deliver_in_app_chunk(uuid, integer) from public, anon, authenticated;
+grant execute on function private.deliver_in_app_chunk(uuid, integer) to service_role;
+
+-- Records one OneSignal attempt of a chunk and moves the chunk on: sent / undeliverable /
+-- failed (permanent) end it; a transient failure leaves it pending. A chunk already ended (sent
+-- by a concurrent dispatcher, say) keeps its status; the attempt is logged all the same.
+create function private.record_notification_attempt(
+  p_request_id uuid,
+  p_channel text,
+  p_chunk_index integer,
+  p_idempotency_key uuid,
+  p_outcome text,
+  p_http_status integer,
+  p_response jsonb,
+  p_error text,
+  p_duration_ms integer,
+  p_provider_notification_id text default null,
+  p_invalid_recipients uuid[] default '{}'
+) returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  insert into private.notification_delivery_attempts (
+    request_id, channel, chunk_index, duration_ms, http_status, outcome, response, error
+  ) values (
+    p_request_id, p_channel, p_chunk_index, p_duration_ms, p_http_status, p_outcome, p_response,
+    left(p_error, 2000)
+  );
+  update private.notification_deliveries as delivery
+  set attempts = delivery.attempts + 1,
+      idempotency_key = p_idempotency_key,
+      status = case p_outcome
+        when 'sent' then 'sent'
+        when 'undeliverable' then 'undeliverable'
+        when 'permanent' then 'failed'
+        else 'pending'
+      end,
+      provider_notification_id = coalesce(p_provider_notification_id,
+        delivery.provider_notification_id),
+      invalid_recipients = coalesce(p_invalid_recipients, '{}'),
+      last_http_status = p_http_status,
+      last_response = p_response,
+      last_error = left(p_error, 2000),
+      updated_at = now()
+  where delivery.request_id = p_request_id
+    and delivery.channel = p_channel
+    and delivery.chunk_index = p_chunk_index
+    and delivery.status = 'pending';
+end;
+$$;
+revoke all on function private.record_notification_attempt(
+  uuid, text, integer, uuid, text, integer, jsonb, text, integer, text, uuid[]
+) from public, anon, authenticated;
+grant execute on function private.record_notification_attempt(
+  uuid, text, integer, uuid, text, integer, jsonb, text, integer, text, uuid[]
+) to service_role;
+
+-- Closes a request once no chunk is pending, and returns its chunks' statuses.
+create function private.finish_notification_request(p_request_id uuid)
+returns table (pending integer, failed integer, failures jsonb)
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  return query
+    with counts as (
+      select
+        count(*) filter (where status = 'pending')::int as pending,
+        count(*) filter (where status = 'failed')::int as failed,
+        coalesce(jsonb_agg(jsonb_build_object(
+          'channel', channel, 'chunk', chunk_index, 'recipients', cardinality(recipients),
+          'http_status', last_http_status, 'error', last_error
+        ) order by channel, chunk_index) filter (where status = 'failed'), '[]') as failures
+      from private.notification_deliveries
+      where request_id = p_request_id
+    ),
+    closed as (
+      update private.notification_requests as request
+      set completed_at = coalesce(request.completed_at, now())
+      where request.request_id = p_request_id and (select counts.pending from counts) = 0
+    )
+    select counts.pending, counts.failed, counts.failures from counts;
+end;
+$$;
+revoke all on function private.finish_notification_request(uuid) from public, anon, authenticated;
+grant execute on function private.finish_notification_request(uuid) to service_role;
+
+-- A request with permanently failed chunks goes to notifications_dlq once (with the failed
+-- chunks, so that an operator sees what to fix), and leaves the queue, in one transaction.
+create function private.dead_letter_notification_request(
+  p_request_id uuid,
+  p_msg_id bigint,
+  p_attempts integer,
+  p_message jsonb,
+  p_error text,
+  p_failures jsonb
+) returns boolean
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  first_time boolean;
+begin
+  update private.notification_requests
+  set dead_lettered_at = now()
+  where request_id = p_request_id and dead_lettered_at is null;
+  first_time := found;
+  if first_time then
+    perform pgmq.send('notifications_dlq', jsonb_build_object(
+      'original_msg_id', p_msg_id,
+      'attempts', p_attempts,
+      'error', left(p_error, 2000),
+      'failed_at', now(),
+      'message', p_message,
+      'failures', p_failures
+    ));
+  end if;
+  perform pgmq.delete('notifications', p_msg_id);
+  return first_time;
+end;
+$$;
+revoke all on function private.dead_letter_notification_request(
+  uuid, bigint, integer, jsonb, text, jsonb
+) from public, anon, authenticated;
+grant execute on function private.dead_letter_notification_request(
+  uuid, bigint, integer, jsonb, text, jsonb
+) to service_role;
+
+-- Support: "was this user notified?" Every notification the user was a recipient of since
+-- p_since, per channel, newest first. status: in_app delivered | read; push/email/sms pending |
+-- sent | invalid_recipient (OneSignal knows no subscription of theirs on that channel) |
+-- undeliverable | failed | skipped. A channel absent for a request was not used for that user
+-- (preferences, or not targeted).
+create function private.notification_history(
+  p_user_id uuid,
+  p_since timestamptz default now() - interval '30 days'
+) returns table (
+  request_id uuid,
+  requested_at timestamptz,
+  type text,
+  title text,
+  channel text,
+  status text,
+  details jsonb
+)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select delivery.request_id, request.created_at, request.type, request.title, delivery.channel,
+    case
+      when p_user_id = any (delivery.invalid_recipients) then 'invalid_recipient'
+      else delivery.status
+    end,
+    jsonb_strip_nulls(jsonb_build_object(
+      'chunk', delivery.chunk_index,
+      'attempts', delivery.attempts,
+      'send_after', delivery.send_after,
+      'provider_notification_id', delivery.provider_notification_id,
+      'idempotency_key', delivery.idempotency_key,
+      'http_status', delivery.last_http_status,
+      'error', delivery.last_error,
+      'updated_at', delivery.updated_at
+    ))
+  from private.notification_deliveries as delivery
+  join private.notification_requests as request on request.request_id = delivery.request_id
+  where delivery.channel <> 'in_app'
+    and delivery.recipients @> array[p_user_id]
+    and request.created_at >= p_since
+  union all
+  select notification.request_id, notification.created_at, notification.type, notification.title,
+    'in_app',
+    case when notification.read_at is null then 'delivered' else 'read' end,
+    jsonb_strip_nulls(jsonb_build_object(
+      'notification_id', notification.id, 'read_at', notification.read_at
+    ))
+  from public.notifications as notification
+  where notification.user_id = p_user_id and notification.created_at >= p_since
+  order by 2 desc, 5;
+$$;
+revoke all on function private.notification_history(uuid, timestamptz)
+  from public, anon, authenticated;
+grant execute on function private.notification_history(uuid, timestamptz) to service_role;
+
+-- Deliveries of the last p_window per channel and status (for queue-health and dashboards).
+create function private.notification_delivery_stats(p_window interval default interval '1 hour')
+returns jsonb
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select coalesce(jsonb_object_agg(channel, statuses), '{}')
+  from (
+    select channel, jsonb_object_agg(status, jsonb_build_object(
+      'chunks', chunks, 'recipients', recipients
+    )) as statuses
+    from (
+      select delivery.channel, delivery.status, count(*) as chunks,
+        sum(cardinality(delivery.recipients)) as recipients
+      from private.notification_deliveries as delivery
+      where delivery.updated_at >= now() - p_window
+      group by delivery.channel, delivery.status
+    ) as counted
+    group by channel
+  ) as per_channel;
+$$;
+revoke all on function private.notification_delivery_stats(interval)
+  from public, anon, authenticated;
+grant execute on function private.notification_delivery_stats(interval) to service_role;
+
+-- Delivery records are kept 30 days: OneSignal's idempotency keys are valid that long, so older
+-- chunks could not be retried safely anyway. Dedupe keys are kept 90 days.
+create function private.prune_notification_records() returns void
+language sql
+security definer
+set search_path = ''
+as $$
+  delete from private.notification_requests where created_at < now() - interval '30 days';
+  delete from private.notification_dedupe_keys where created_at < now() - interval '90 days';
+$$;
+revoke all on function private.prune_notification_records() from public, anon, authenticated;
+
+select cron.schedule(
+  'prune-notification-records', '17 3 * * *', 'select private.prune_notification_records()'
+);

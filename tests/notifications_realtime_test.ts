@@ -1,0 +1,125 @@
+// In-app notifications reach a signed-in client live, over Realtime, as the frontend receives them
+// with supabase-js: the private channel `user:<id>` (event `notification`), and `role:<role>` for
+// announcements to a role (event `announcement`). Nobody else may listen on those topics.
+
+import assert from "node:assert/strict";
+import type { RealtimeChannel } from "@supabase/supabase-js";
+import { createUser, platform, type TestUser } from "./_support/platform.ts";
+import { requestCompleted, sanitizers } from "./notifications/support.ts";
+
+async function notify(body: unknown): Promise<string> {
+  const response = await fetch(`${platform.url}/functions/v1/notify`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${platform.secretKey}`,
+      apikey: platform.publishableKey,
+      "content-type": "application/json",
+    },
+    body: JSON.stringify(body),
+  });
+  const answer = await response.json();
+  assert.equal(response.status, 202, JSON.stringify(answer));
+  return answer.processingId;
+}
+
+/** Joins `topic` privately as `user`; resolves when joined, rejects with the server's reason. */
+async function join(
+  user: TestUser,
+  topic: string,
+  event: string,
+  onMessage: (payload: Record<string, unknown>) => void = () => {},
+): Promise<RealtimeChannel> {
+  await user.client.realtime.setAuth(user.accessToken);
+  const channel = user.client.channel(topic, { config: { private: true } })
+    .on("broadcast", { event }, (message) => onMessage(message.payload));
+  return await new Promise((resolve, reject) => {
+    channel.subscribe((status, error) => {
+      if (status === "SUBSCRIBED") resolve(channel);
+      else if (status !== "CLOSED") reject(error ?? new Error(status));
+    });
+  });
+}
+
+function waitFor<T>(what: string, timeoutMs = 15_000) {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`timed out waiting for ${what}`)), timeoutMs);
+    resolve = (value) => {
+      clearTimeout(timer);
+      res(value);
+    };
+  });
+  return { promise, resolve };
+}
+
+Deno.test(
+  "a signed-in member receives their in-app notification over Realtime",
+  sanitizers,
+  async () => {
+    const member = await createUser("candidate");
+    const stranger = await createUser("candidate");
+    try {
+      const live = waitFor<Record<string, unknown>>("the notification on user:<id>");
+      await join(member, `user:${member.id}`, "notification", live.resolve);
+      await assert.rejects(
+        join(stranger, `user:${member.id}`, "notification"),
+        /permissions to read from this Channel topic/,
+        "another member may not listen to it",
+      );
+
+      const processingId = await notify({
+        type: "application",
+        title: "Votre candidature a été vue",
+        body: "Acme a consulté votre profil.",
+        data: { applicationId: "a1" },
+        userId: member.id,
+      });
+      const payload = await live.promise;
+      assert.equal(payload.title, "Votre candidature a été vue");
+      assert.equal(payload.type, "application");
+      assert.deepEqual(payload.data, { applicationId: "a1" });
+
+      // The same notification is in the member's inbox, readable and markable through the API.
+      await requestCompleted(processingId);
+      const { data: inbox, error } = await member.client.from("notifications")
+        .select("id, title, read_at").eq("id", payload.id as string);
+      assert.equal(error, null);
+      assert.deepEqual(inbox, [{ id: payload.id, title: payload.title, read_at: null }]);
+      const { data: marked } = await member.client.rpc("mark_notifications_read", {
+        p_ids: [payload.id],
+      });
+      assert.equal(marked, 1);
+    } finally {
+      await member.client.removeAllChannels();
+      await stranger.client.removeAllChannels();
+    }
+  },
+);
+
+Deno.test(
+  "a role announcement reaches the role's topic, which other roles cannot join",
+  sanitizers,
+  async () => {
+    const company = await createUser("company");
+    const candidate = await createUser("candidate");
+    try {
+      const announced = waitFor<Record<string, unknown>>("the announcement on role:company");
+      await join(company, "role:company", "announcement", announced.resolve);
+      await assert.rejects(
+        join(candidate, "role:company", "announcement"),
+        /permissions to read from this Channel topic/,
+      );
+      const processingId = await notify({
+        type: "system",
+        title: "Nouvelle grille tarifaire",
+        role: "company",
+      });
+      const payload = await announced.promise;
+      assert.equal(payload.request_id, processingId);
+      assert.equal(payload.title, "Nouvelle grille tarifaire");
+    } finally {
+      await company.client.removeAllChannels();
+      await candidate.client.removeAllChannels();
+    }
+  },
+);
