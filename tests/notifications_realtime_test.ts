@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import type { RealtimeChannel } from "@supabase/supabase-js";
 import { createUser, platform, type TestUser } from "./_support/platform.ts";
+import { deferred } from "./_support/deferred.ts";
 import { requestCompleted, sanitizers } from "./notifications/support.ts";
 
 async function notify(body: unknown): Promise<string> {
@@ -40,18 +41,6 @@ async function join(
   });
 }
 
-function waitFor<T>(what: string, timeoutMs = 15_000) {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`timed out waiting for ${what}`)), timeoutMs);
-    resolve = (value) => {
-      clearTimeout(timer);
-      res(value);
-    };
-  });
-  return { promise, resolve };
-}
-
 Deno.test(
   "a signed-in member receives their in-app notification over Realtime",
   sanitizers,
@@ -59,7 +48,7 @@ Deno.test(
     const member = await createUser("candidate");
     const stranger = await createUser("candidate");
     try {
-      const live = waitFor<Record<string, unknown>>("the notification on user:<id>");
+      const live = deferred<Record<string, unknown>>("the notification on user:<id>", 15_000);
       await join(member, `user:${member.id}`, "notification", live.resolve);
       await assert.rejects(
         join(stranger, `user:${member.id}`, "notification"),
@@ -103,7 +92,10 @@ Deno.test(
     const company = await createUser("company");
     const candidate = await createUser("candidate");
     try {
-      const announced = waitFor<Record<string, unknown>>("the announcement on role:company");
+      const announced = deferred<Record<string, unknown>>(
+        "the announcement on role:company",
+        15_000,
+      );
       await join(company, "role:company", "announcement", announced.resolve);
       await assert.rejects(
         join(candidate, "role:company", "announcement"),

@@ -15,6 +15,7 @@ import { signJwt } from "../local/platform/jwt.ts";
 import { generateKeys, type PlatformKeys } from "../local/platform/keys.ts";
 import { createRealtimeService } from "../local/realtime/service.ts";
 import type { MountedService } from "../local/gateway/types.ts";
+import { deferred } from "./_support/deferred.ts";
 
 const databaseUrl = Deno.env.get("REALTIME_TEST_DB_URL") ?? Deno.env.get("SUPABASE_DB_URL") ??
   "postgres://postgres@127.0.0.1:54322/postgres";
@@ -129,21 +130,6 @@ function subscribed(channel: RealtimeChannel): Promise<RealtimeChannel> {
       else reject(error ?? new Error(status));
     });
   });
-}
-
-/** A promise resolved by a callback, failing after a deadline. */
-function deferred<T>(what: string, timeoutMs = 5000) {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`timed out waiting for ${what}`)), timeoutMs);
-    resolve = (value) => {
-      clearTimeout(timer);
-      res(value);
-    };
-  });
-  // A deadline that passes after its test already failed must not fail the whole run.
-  promise.catch(() => {});
-  return { promise, resolve };
 }
 
 async function assertRejects(promise: Promise<unknown>) {

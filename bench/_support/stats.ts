@@ -34,6 +34,22 @@ export function summarize(samples: readonly number[]): LatencySummary {
   };
 }
 
+/** Milliseconds each of `samples` calls of `run`, one after the other, after `warmUps` untimed. */
+export async function timeRuns(
+  run: () => Promise<unknown>,
+  samples: number,
+  warmUps: number,
+): Promise<number[]> {
+  for (let warmUp = 0; warmUp < warmUps; warmUp++) await run();
+  const durations: number[] = [];
+  for (let sample = 0; sample < samples; sample++) {
+    const startedAt = performance.now();
+    await run();
+    durations.push(performance.now() - startedAt);
+  }
+  return durations;
+}
+
 /** Rounds for display: 2 decimals under 10, 1 under 100, none above. */
 export function round(value: number): number {
   if (!Number.isFinite(value)) return value;

@@ -8,60 +8,30 @@
 // Missing posts are added first with the large-data generator (local/platform/seed_large.ts).
 // Prints a table and writes bench/results/feed.json.
 
+import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { seedLargeDataSet } from "../../local/platform/seed_large.ts";
+import { printTable, summarize, timeRuns, writeResults } from "../_support/stats.ts";
 
 const PAGE_SIZE = 20;
 const PAGES = [1, 100, 10_000];
 const WARM_UP_RUNS = 5;
 
-interface Options {
-  posts: number;
-  samples: number;
-  databaseUrl: string;
-}
-
-function parseOptions(args: string[]): Options {
-  const options: Options = {
-    posts: 1_000_000,
-    samples: 100,
-    databaseUrl: "postgresql://postgres:postgres@127.0.0.1:54322/postgres",
-  };
-  for (let index = 0; index < args.length; index += 2) {
-    const [flag, value] = [args[index], args[index + 1]];
-    if (flag === "--posts") options.posts = Number(value);
-    else if (flag === "--samples") options.samples = Number(value);
-    else if (flag === "--db-url") options.databaseUrl = value;
-    else throw new Error(`unknown option ${flag}`);
-  }
-  return options;
-}
-
-interface Percentiles {
-  p50: number;
-  p99: number;
-}
-
-function percentiles(durations: number[]): Percentiles {
-  const sorted = [...durations].sort((a, b) => a - b);
-  const at = (fraction: number) =>
-    sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)];
-  const round = (value: number) => Math.round(value * 1000) / 1000;
-  return { p50: round(at(0.5)), p99: round(at(0.99)) };
-}
-
-async function timeRuns(samples: number, query: () => Promise<unknown>): Promise<Percentiles> {
-  for (let run = 0; run < WARM_UP_RUNS; run++) await query();
-  const durations: number[] = [];
-  for (let run = 0; run < samples; run++) {
-    const startedAt = performance.now();
-    await query();
-    durations.push(performance.now() - startedAt);
-  }
-  return percentiles(durations);
-}
-
-const options = parseOptions(Deno.args);
+const { values: args } = parseArgs({
+  options: {
+    posts: { type: "string", default: "1000000" },
+    samples: { type: "string", default: "100" },
+    "db-url": {
+      type: "string",
+      default: "postgresql://postgres:postgres@127.0.0.1:54322/postgres",
+    },
+  },
+});
+const options = {
+  posts: Number(args.posts),
+  samples: Number(args.samples),
+  databaseUrl: args["db-url"],
+};
 const sql = postgres(options.databaseUrl, { max: 1, onnotice: () => {} });
 
 const [{ posts }] = await sql<{ posts: number }[]>`select count(*)::int as posts from public.posts`;
@@ -109,54 +79,42 @@ const results = [];
 for (const page of PAGES) {
   const cursor = cursors.get(page) ?? null;
   const keyset = await timeRuns(
-    options.samples,
     () =>
       sql`select * from public.get_feed(${cursor?.created_at ?? null}, ${
         cursor?.id ?? null
       }, ${PAGE_SIZE})`,
+    options.samples,
+    WARM_UP_RUNS,
   );
   const offset = await timeRuns(
-    options.samples,
     () =>
       sql`select * from public.v_newsfeed_feed where not is_pinned
         order by created_at desc, id desc limit ${PAGE_SIZE} offset ${(page - 1) * PAGE_SIZE}`,
+    options.samples,
+    WARM_UP_RUNS,
   );
-  results.push({ page, keyset, offset });
+  results.push({ page, keyset: summarize(keyset), offset: summarize(offset) });
 }
 await sql.end();
 
-const ms = (value: number) => `${value.toFixed(2)} ms`.padStart(11);
 console.log(
   `\nget_feed, ${visible.toLocaleString("en")} visible posts, ${PAGE_SIZE} per page, ` +
-    `${options.samples} samples per cell\n`,
+    `${options.samples} samples per cell (ms)\n`,
 );
-console.log(
-  `${"page".padEnd(8)}${"keyset p50".padStart(11)}${"keyset p99".padStart(12)}` +
-    `${"offset p50".padStart(12)}${"offset p99".padStart(12)}`,
-);
-for (const { page, keyset, offset } of results) {
-  console.log(
-    `${page.toLocaleString("en").padEnd(8)}${ms(keyset.p50)} ${ms(keyset.p99)} ` +
-      `${ms(offset.p50)} ${ms(offset.p99)}`,
-  );
-}
+printTable(results.map(({ page, keyset, offset }) => ({
+  page: page.toLocaleString("en"),
+  "keyset p50": keyset.p50,
+  "keyset p99": keyset.p99,
+  "offset p50": offset.p50,
+  "offset p99": offset.p99,
+})));
 
-const resultsDirectory = new URL("../results/", import.meta.url);
-await Deno.mkdir(resultsDirectory, { recursive: true });
-await Deno.writeTextFile(
-  new URL("feed.json", resultsDirectory),
-  JSON.stringify(
-    {
-      benchmark: "get_feed keyset vs OFFSET",
-      measuredAt: new Date().toISOString(),
-      visiblePosts: visible,
-      pageSize: PAGE_SIZE,
-      samples: options.samples,
-      unit: "ms",
-      results,
-    },
-    null,
-    2,
-  ) + "\n",
-);
-console.log("\nWritten to bench/results/feed.json");
+const path = await writeResults("feed", {
+  benchmark: "get_feed keyset vs OFFSET",
+  visiblePosts: visible,
+  pageSize: PAGE_SIZE,
+  samples: options.samples,
+  unit: "ms",
+  results,
+});
+console.log(`\nWritten to ${path}`);

@@ -30,6 +30,7 @@ import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { platform } from "../../tests/_support/platform.ts";
 import { signJwt } from "../../local/platform/jwt.ts";
+import { ChannelSocket } from "../_support/channel_socket.ts";
 import { type LatencySummary, printTable, summarize, writeResults } from "../_support/stats.ts";
 
 const { values: args } = parseArgs({
@@ -43,13 +44,9 @@ const CONVERSATIONS = Number(args.conversations);
 const PHASE_SECONDS = Number(args.seconds);
 const PACED_RATE = Number(args.rate);
 const OLD_BACKEND_SEND_MS = 50;
-const CONNECT_BATCH = 50;
 const HEARTBEAT_MS = 20_000;
 const DELIVERY_TIMEOUT_MS = 30_000;
 
-const socketUrl = `${
-  platform.url.replace(/^http/, "ws")
-}/realtime/v1/websocket?apikey=${platform.publishableKey}&vsn=1.0.0`;
 const sql = postgres(platform.databaseUrl, { max: 4, onnotice: () => {} });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -127,67 +124,9 @@ async function keepConnected(candidateIds: string[]): Promise<() => void> {
   return () => clearInterval(timer);
 }
 
-/** One participant's WebSocket, joined to its private conversation channel (serializer 1.0.0). */
-class ParticipantSocket {
-  #socket: WebSocket;
-  #ref = 0;
-  #heartbeat: ReturnType<typeof setInterval> | undefined;
-  #closed: Promise<void>;
-  /** Called with the id of each message_created record received. */
-  onMessage: (messageId: string) => void = () => {};
-
-  private constructor(socket: WebSocket, readonly topic: string) {
-    this.#socket = socket;
-    this.#closed = new Promise((resolve) => socket.addEventListener("close", () => resolve()));
-  }
-
-  static async join(conversationId: string, token: string): Promise<ParticipantSocket> {
-    const socket = new WebSocket(socketUrl);
-    await new Promise((resolve, reject) => {
-      socket.addEventListener("open", resolve, { once: true });
-      socket.addEventListener("error", () => reject(new Error("WebSocket failed")), { once: true });
-    });
-    const participant = new ParticipantSocket(socket, `realtime:conversation:${conversationId}`);
-    const joinRef = participant.#push("phx_join", {
-      config: {
-        broadcast: { self: false, ack: false },
-        presence: { enabled: false },
-        private: true,
-      },
-      access_token: token,
-    });
-    await new Promise<void>((resolve, reject) => {
-      socket.onmessage = (event) => {
-        const message = JSON.parse(event.data);
-        if (message.event !== "phx_reply" || message.ref !== joinRef) return;
-        if (message.payload.status === "ok") resolve();
-        else reject(new Error(`join refused: ${JSON.stringify(message.payload)}`));
-      };
-    });
-    socket.onmessage = (event) => {
-      const message = JSON.parse(event.data);
-      if (message.event === "broadcast" && message.payload.event === "message_created") {
-        participant.onMessage(message.payload.payload.record.id);
-      }
-    };
-    participant.#heartbeat = setInterval(
-      () => participant.#push("heartbeat", {}, "phoenix"),
-      HEARTBEAT_MS,
-    );
-    return participant;
-  }
-
-  #push(event: string, payload: unknown, topic = this.topic): string {
-    const ref = String(++this.#ref);
-    this.#socket.send(JSON.stringify({ topic, event, payload, ref, join_ref: "1" }));
-    return ref;
-  }
-
-  async close(): Promise<void> {
-    clearInterval(this.#heartbeat);
-    this.#socket.close();
-    await this.#closed;
-  }
+/** What a message_created broadcast carries (only the record's id is read here). */
+interface MessageCreated {
+  record: { id: string };
 }
 
 /** Messages in flight: when each was sent, and the promise of its delivery. */
@@ -382,17 +321,18 @@ console.log(`Messaging: ${CONVERSATIONS} conversations, ${platform.url}`);
 const pairs = await createPairs(run, CONVERSATIONS);
 const stopHeartbeats = await keepConnected(pairs.map((pair) => pair.candidateId));
 const deliveries = new Deliveries();
-const sockets: ParticipantSocket[] = [];
 const joinStarted = performance.now();
-for (let start = 0; start < pairs.length; start += CONNECT_BATCH) {
-  const batch = pairs.slice(start, start + CONNECT_BATCH);
-  sockets.push(
-    ...await Promise.all(
-      batch.map((pair) => ParticipantSocket.join(pair.conversationId, pair.candidateToken)),
-    ),
-  );
+// Each candidate on its private conversation channel, with its own access token.
+const sockets = await ChannelSocket.joinAll<MessageCreated>(pairs.map((pair) => ({
+  channel: `conversation:${pair.conversationId}`,
+  private: true,
+  accessToken: pair.candidateToken,
+})));
+for (const socket of sockets) {
+  socket.onBroadcast = (payload, event) => {
+    if (event === "message_created") deliveries.arrived(payload.record.id);
+  };
 }
-for (const socket of sockets) socket.onMessage = (id) => deliveries.arrived(id);
 console.log(
   `${sockets.length} participants joined their private channels in ${
     ((performance.now() - joinStarted) / 1000).toFixed(1)

@@ -25,13 +25,9 @@
 
 import postgres from "postgres";
 import { platform } from "../../tests/_support/platform.ts";
+import { ChannelSocket, socketUrl } from "../_support/channel_socket.ts";
 import { type LatencySummary, printTable, summarize, writeResults } from "../_support/stats.ts";
 
-const socketUrl = `${
-  platform.url.replace(/^http/, "ws")
-}/realtime/v1/websocket?apikey=${platform.publishableKey}&vsn=1.0.0`;
-const HEARTBEAT_MS = 20_000;
-const CONNECT_BATCH = 50;
 const DELIVERY_TIMEOUT_MS = 30_000;
 const PACING_TICK_MS = 5;
 
@@ -50,80 +46,18 @@ interface Broadcast {
 /** Now, in milliseconds since the epoch, as precise as performance.now(). */
 const epochNow = () => performance.timeOrigin + performance.now();
 
-/** One WebSocket joined to one channel, speaking Phoenix serializer 1.0.0. */
-class ChannelSocket {
-  #socket: WebSocket;
-  #ref = 0;
-  #heartbeat: ReturnType<typeof setInterval> | undefined;
-  #closed: Promise<void>;
-  onBroadcast: (payload: Broadcast) => void = () => {};
-
-  private constructor(socket: WebSocket, readonly topic: string) {
-    this.#socket = socket;
-    this.#closed = new Promise((resolve) => socket.addEventListener("close", () => resolve()));
-  }
-
-  static async join(channel: string): Promise<ChannelSocket> {
-    const socket = new WebSocket(socketUrl);
-    await new Promise((resolve, reject) => {
-      socket.addEventListener("open", resolve, { once: true });
-      socket.addEventListener("error", () => reject(new Error("WebSocket failed")), { once: true });
-    });
-    const member = new ChannelSocket(socket, `realtime:${channel}`);
-    const joinRef = member.#push("phx_join", {
-      config: {
-        broadcast: { self: false, ack: false },
-        presence: { enabled: false },
-        private: false,
-      },
-      access_token: platform.anonKey,
-    });
-    await new Promise<void>((resolve, reject) => {
-      socket.onmessage = (event) => {
-        const message = JSON.parse(event.data);
-        if (message.event !== "phx_reply" || message.ref !== joinRef) return;
-        if (message.payload.status === "ok") resolve();
-        else reject(new Error(`join refused: ${JSON.stringify(message.payload)}`));
-      };
-    });
-    socket.onmessage = (event) => {
-      const message = JSON.parse(event.data);
-      if (message.event === "broadcast") member.onBroadcast(message.payload.payload);
-    };
-    member.#heartbeat = setInterval(() => member.#push("heartbeat", {}, "phoenix"), HEARTBEAT_MS);
-    return member;
-  }
-
-  #push(event: string, payload: unknown, topic = this.topic): string {
-    const ref = String(++this.#ref);
-    this.#socket.send(JSON.stringify({ topic, event, payload, ref, join_ref: "1" }));
-    return ref;
-  }
-
-  broadcast(event: string, payload: Broadcast): void {
-    this.#push("broadcast", { type: "broadcast", event, payload });
-  }
-
-  async close(): Promise<void> {
-    clearInterval(this.#heartbeat);
-    this.#socket.close();
-    await this.#closed;
-  }
-}
-
-async function joinMany(channel: string, count: number): Promise<ChannelSocket[]> {
-  const sockets: ChannelSocket[] = [];
-  for (let start = 0; start < count; start += CONNECT_BATCH) {
-    const batch = Math.min(CONNECT_BATCH, count - start);
-    sockets.push(
-      ...await Promise.all(Array.from({ length: batch }, () => ChannelSocket.join(channel))),
-    );
-  }
-  return sockets;
+/** `count` sockets joined to the public `channel`. */
+function joinMany(channel: string, count: number): Promise<ChannelSocket<Broadcast>[]> {
+  return ChannelSocket.joinAll<Broadcast>(
+    Array.from(
+      { length: count },
+      () => ({ channel, private: false, accessToken: platform.anonKey }),
+    ),
+  );
 }
 
 /** Collects deliveries to `subscribers` until `expected` arrived or the timeout passed. */
-function collectDeliveries(subscribers: ChannelSocket[], expected: number) {
+function collectDeliveries(subscribers: ChannelSocket<Broadcast>[], expected: number) {
   const latencies: number[] = [];
   let lastArrival = 0;
   let done!: () => void;

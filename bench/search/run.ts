@@ -7,34 +7,14 @@
 // Missing offers are added first with the large-data generator (local/platform/seed_large.ts).
 // Prints a table and writes bench/results/search.json.
 
+import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { seedLargeDataSet } from "../../local/platform/seed_large.ts";
+import { printTable, summarize, timeRuns, writeResults } from "../_support/stats.ts";
 
 const WARM_UP_RUNS = 5;
 /** Share of generated offers that are published (see seed_large.ts). */
 const PUBLISHED_SHARE = 0.9;
-
-interface Options {
-  jobs: number;
-  samples: number;
-  databaseUrl: string;
-}
-
-function parseOptions(args: string[]): Options {
-  const options: Options = {
-    jobs: 100_000,
-    samples: 100,
-    databaseUrl: "postgresql://postgres:postgres@127.0.0.1:54322/postgres",
-  };
-  for (let index = 0; index < args.length; index += 2) {
-    const [flag, value] = [args[index], args[index + 1]];
-    if (flag === "--jobs") options.jobs = Number(value);
-    else if (flag === "--samples") options.samples = Number(value);
-    else if (flag === "--db-url") options.databaseUrl = value;
-    else throw new Error(`unknown option ${flag}`);
-  }
-  return options;
-}
 
 interface Search {
   name: string;
@@ -62,20 +42,21 @@ const SEARCHES: Search[] = [
   { name: "text: développeur, page 51", arguments: { p_query: "développeur", p_offset: 1000 } },
 ];
 
-interface Percentiles {
-  p50: number;
-  p99: number;
-}
-
-function percentiles(durations: number[]): Percentiles {
-  const sorted = [...durations].sort((a, b) => a - b);
-  const at = (fraction: number) =>
-    sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)];
-  const round = (value: number) => Math.round(value * 1000) / 1000;
-  return { p50: round(at(0.5)), p99: round(at(0.99)) };
-}
-
-const options = parseOptions(Deno.args);
+const { values: args } = parseArgs({
+  options: {
+    jobs: { type: "string", default: "100000" },
+    samples: { type: "string", default: "100" },
+    "db-url": {
+      type: "string",
+      default: "postgresql://postgres:postgres@127.0.0.1:54322/postgres",
+    },
+  },
+});
+const options = {
+  jobs: Number(args.jobs),
+  samples: Number(args.samples),
+  databaseUrl: args["db-url"],
+};
 const sql = postgres(options.databaseUrl, { max: 1, onnotice: () => {} });
 
 const countPublished = async () =>
@@ -111,56 +92,35 @@ for (const search of SEARCHES) {
     names.map((name, index) => `${name} => $${index + 1}`).join(", ")
   })`;
   const values = Object.values(search.arguments) as postgres.ParameterOrJSON<never>[];
-  const run = () => sql.unsafe(call, values, { prepare: true });
-  for (let warmUp = 0; warmUp < WARM_UP_RUNS; warmUp++) await run();
-  const durations: number[] = [];
   let rows = 0;
-  for (let sample = 0; sample < options.samples; sample++) {
-    const startedAt = performance.now();
-    rows = (await run()).length;
-    durations.push(performance.now() - startedAt);
-  }
+  const run = async () => rows = (await sql.unsafe(call, values, { prepare: true })).length;
+  const durations = await timeRuns(run, options.samples, WARM_UP_RUNS);
   results.push({
     search: search.name,
     arguments: search.arguments,
     rows,
-    ...percentiles(durations),
+    ...summarize(durations),
   });
 }
 await sql.end();
 
-const ms = (value: number) => `${value.toFixed(2)} ms`.padStart(11);
 console.log(
   `\nsearch_jobs, ${publishedNow.toLocaleString("en")} published offers, ` +
-    `${options.samples} samples per search\n`,
+    `${options.samples} samples per search (ms)\n`,
 );
-console.log(
-  `${"search".padEnd(38)}${"rows".padStart(5)}${"p50".padStart(12)}${"p99".padStart(12)}`,
-);
-for (const result of results) {
-  console.log(
-    `${result.search.padEnd(38)}${String(result.rows).padStart(5)} ${ms(result.p50)} ${
-      ms(result.p99)
-    }`,
-  );
-}
+printTable(results.map((result) => ({
+  search: result.search,
+  rows: result.rows,
+  p50: result.p50,
+  p99: result.p99,
+})));
 
-const resultsDirectory = new URL("../results/", import.meta.url);
-await Deno.mkdir(resultsDirectory, { recursive: true });
-await Deno.writeTextFile(
-  new URL("search.json", resultsDirectory),
-  JSON.stringify(
-    {
-      benchmark: "search_jobs",
-      measuredAt: new Date().toISOString(),
-      publishedOffers: publishedNow,
-      samples: options.samples,
-      pageSize: 20,
-      unit: "ms",
-      results,
-    },
-    null,
-    2,
-  ) + "\n",
-);
-console.log("\nWritten to bench/results/search.json");
+const path = await writeResults("search", {
+  benchmark: "search_jobs",
+  publishedOffers: publishedNow,
+  samples: options.samples,
+  pageSize: 20,
+  unit: "ms",
+  results,
+});
+console.log(`\nWritten to ${path}`);

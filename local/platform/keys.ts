@@ -58,8 +58,3 @@ export async function loadOrCreateKeys(dataDir: string): Promise<PlatformKeys> {
   await Deno.writeTextFile(path, JSON.stringify(keys, null, 2) + "\n", { mode: 0o600 });
   return keys;
 }
-
-/** Reads the keys of a data directory that a running platform created. */
-export async function readKeys(dataDir: string): Promise<PlatformKeys> {
-  return JSON.parse(await Deno.readTextFile(`${dataDir}/keys.json`)) as PlatformKeys;
-}

@@ -1,7 +1,7 @@
 // What the pipeline tests share: calling Edge Functions over HTTP as the old backend's webhook
-// callers did, and reading what landed on a queue.
+// callers did, and reading their JSON answers.
 
-import { platform, sql } from "./platform.ts";
+import { platform } from "./platform.ts";
 
 /** Calls /functions/v1/<name>; `secret: null` leaves the webhook secret out. */
 export function callFunction(
@@ -36,16 +36,4 @@ export async function jsonOf(
     throw new Error(`${response.status} is not JSON: ${text.slice(0, 200)}`);
   }
   return { status: response.status, contentType: response.headers.get("content-type") ?? "", body };
-}
-
-/** Messages on a queue whose JSON contains `fragment` (e.g. {jobId}). */
-export async function queuedMessages(
-  queue: string,
-  fragment: Record<string, unknown>,
-): Promise<Record<string, unknown>[]> {
-  const rows = await sql.unsafe(
-    `select message from pgmq.q_${queue} where message @> $1::jsonb order by msg_id`,
-    [JSON.stringify(fragment)],
-  );
-  return rows.map((row) => row.message);
 }
