@@ -68,9 +68,11 @@ Deno.test("scores stay exact when a member's activities arrive concurrently", op
     [["comment", 10, true], ["like", 10, true], ["share", 20, true], ["view", 31, true]],
     "every activity logged once, with its points (x1.5 at night)",
   );
+  // A repeated view earns nothing and is not logged, but it is activity: last_activity_at may
+  // be later than the last logged row, never earlier.
   const [totals] = await sql`
     select profile.engagement_score = coalesce(sum(log.points), 0) as exact,
-      profile.last_activity_at = max(log.created_at) as latest
+      profile.last_activity_at >= max(log.created_at) as latest
     from public.profiles as profile
     left join public.activity_logs as log on log.user_id = profile.id
     where profile.id = ${member.id}
