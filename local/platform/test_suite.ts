@@ -128,15 +128,17 @@ async function denoTestStep(
   return { name, passed, failed };
 }
 
-async function advisorsStep(platform: RunningPlatform): Promise<StepOutcome> {
-  return await checkCommand("supabase db advisors (security + performance, WARN or worse fails)", [
+/** A `supabase db <command>` check against the test database, as the real CLI runs it. */
+async function supabaseDbCheck(
+  name: string,
+  platform: RunningPlatform,
+  args: string[],
+): Promise<StepOutcome> {
+  return await checkCommand(name, [
     `${projectRoot}/node_modules/.bin/supabase`,
     "db",
-    "advisors",
+    ...args,
     `--remote=${platform.postgres.url}`,
-    "--type=all",
-    "--level=warn",
-    "--fail-on=warn",
     "--agent=no",
   ], { SUPABASE_TELEMETRY_DISABLED: "1" });
 }
@@ -167,7 +169,23 @@ export async function runTestSuite(): Promise<number> {
   try {
     outcomes.push(await pgTapStep(platform));
     outcomes.push(await denoTestStep(platform, oneSignalEnv));
-    outcomes.push(await advisorsStep(platform));
+    outcomes.push(
+      await supabaseDbCheck("supabase db advisors (WARN or worse fails)", platform, [
+        "advisors",
+        "--type=all",
+        "--level=warn",
+        "--fail-on=warn",
+      ]),
+    );
+    // plpgsql_check over the product's functions: type and reference errors fail the run.
+    outcomes.push(
+      await supabaseDbCheck("supabase db lint (plpgsql_check, errors fail)", platform, [
+        "lint",
+        "--schema=public,private",
+        "--level=error",
+        "--fail-on=error",
+      ]),
+    );
   } finally {
     step("Stopping the test platform");
     await platform.stop();
