@@ -89,3 +89,22 @@ as $$
 $$;
 revoke execute on function private.skills_text(text[]) from public;
 grant execute on function private.skills_text(text[]) to anon, authenticated, service_role;
+
+-- The signed-in caller of an RPC, or 42501 "<rpc>: sign in first" for an anonymous call. For the
+-- security definer RPCs (which run as their owner and so may name `private`).
+create function private.require_signed_in(p_rpc text)
+returns uuid
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  caller uuid := (select auth.uid());
+begin
+  if caller is null then
+    raise exception using errcode = '42501', message = format('%s: sign in first', p_rpc);
+  end if;
+  return caller;
+end;
+$$;
+revoke execute on function private.require_signed_in(text) from public;

@@ -149,12 +149,10 @@ security definer
 set search_path = ''
 as $$
 declare
+  caller uuid := private.require_signed_in('track_activity');
   result record;
 begin
-  if (select auth.uid()) is null then
-    raise exception using errcode = '42501', message = 'track_activity: sign in first';
-  end if;
-  if not exists (select 1 from public.profiles where id = (select auth.uid())) then
+  if not exists (select 1 from public.profiles where id = caller) then
     raise exception using errcode = '42501', message = 'track_activity: the user has no profile';
   end if;
   if p_action is null or p_action not in ('view', 'share') then
@@ -164,7 +162,7 @@ begin
         'applications are tracked automatically', left(p_action, 40));
   end if;
   select * into result
-  from private.record_activity((select auth.uid()), p_action, p_target_id, p_target_type);
+  from private.record_activity(caller, p_action, p_target_id, p_target_type);
   return jsonb_build_object(
     'counted', result.counted,
     'points', result.points,

@@ -105,11 +105,8 @@ security definer
 set search_path = ''
 as $$
 declare
-  caller uuid := (select auth.uid());
+  caller uuid := private.require_signed_in('presence_heartbeat');
 begin
-  if caller is null then
-    raise exception using errcode = '42501', message = 'presence_heartbeat: sign in first';
-  end if;
   if coalesce(p_online, true) then
     insert into private.user_presence as presence (user_id, last_seen_at)
     values (caller, now())

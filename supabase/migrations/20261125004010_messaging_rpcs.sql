@@ -108,13 +108,10 @@ security definer
 set search_path = ''
 as $$
 declare
-  caller uuid := (select auth.uid());
+  caller uuid := private.require_signed_in('start_conversation');
   pair_key text;
   opened_id uuid;
 begin
-  if caller is null then
-    raise exception using errcode = '42501', message = 'start_conversation: sign in first';
-  end if;
   if p_user_id is null then
     raise exception using errcode = '22023', message = 'start_conversation: p_user_id is required';
   end if;
@@ -373,11 +370,8 @@ security definer
 set search_path = ''
 as $$
 declare
-  caller uuid := (select auth.uid());
+  caller uuid := private.require_signed_in('leave_conversation');
 begin
-  if caller is null then
-    raise exception using errcode = '42501', message = 'leave_conversation: sign in first';
-  end if;
   update public.conversation_participants
   set left_at = now()
   where conversation_id = p_conversation_id and user_id = caller and left_at is null;
@@ -474,11 +468,8 @@ security definer
 set search_path = ''
 as $$
 declare
-  caller uuid := (select auth.uid());
+  caller uuid := private.require_signed_in('get_conversations');
 begin
-  if caller is null then
-    raise exception using errcode = '42501', message = 'get_conversations: sign in first';
-  end if;
   if p_limit is null or p_limit not between 1 and 100 then
     raise exception using
       errcode = '22023', message = format('p_limit must be between 1 and 100 (got %s)', p_limit);

@@ -20,14 +20,19 @@ function bearerToken(request: Request): string | null {
   return request.headers.get("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? null;
 }
 
-/** True when the token is one of the project's service keys (legacy JWT or `sb_secret_…`). */
-function isServiceKey(token: string): boolean {
+/** The project's service keys (legacy JWT and `sb_secret_…`), read once per instance. */
+const serviceKeys: string[] = (() => {
   const keys = [Deno.env.get("SUPABASE_SERVICE_ROLE_KEY") ?? ""];
   try {
     const secretKeys = JSON.parse(Deno.env.get("SUPABASE_SECRET_KEYS") ?? "{}");
     keys.push(...Object.values(secretKeys as Record<string, string>));
   } catch { /* not set or not JSON: legacy keys only */ }
-  return keys.some((key) => key !== "" && timingSafeEqual(token, key));
+  return keys.filter((key) => key !== "");
+})();
+
+/** True when the token is one of the project's service keys. */
+function isServiceKey(token: string): boolean {
+  return serviceKeys.some((key) => timingSafeEqual(token, key));
 }
 
 async function verifyToken(token: string): Promise<JWTPayload> {

@@ -26,14 +26,14 @@ export async function enforceRateLimit(
   functionName: string,
   callerKey: string,
 ): Promise<void> {
+  const limit = requestsPerMinute(functionName);
   const [result] = await sql<{ allowed: boolean; retry_after_seconds: number }[]>`
-    select * from private.take_rate_limit_token(
-      ${`${functionName}:${callerKey}`}, ${requestsPerMinute(functionName)}, 60)`;
+    select * from private.take_rate_limit_token(${`${functionName}:${callerKey}`}, ${limit}, 60)`;
   if (!result.allowed) {
     throw new HttpError(
       429,
       "rate_limited",
-      `Too many requests: limit is ${requestsPerMinute(functionName)} per minute.`,
+      `Too many requests: limit is ${limit} per minute.`,
       undefined,
       { "retry-after": String(result.retry_after_seconds) },
     );
