@@ -163,49 +163,31 @@ create trigger post_comments_set_updated_at
   before update on public.post_comments
   for each row execute function private.set_updated_at();
 
--- posts.reaction_count and posts.comment_count follow their tables. Security definer: the member
--- who reacts may not update someone else's post. Concurrent reactions serialise on the post row.
-create function private.count_post_reactions()
+-- posts.reaction_count and posts.comment_count follow their tables: one trigger function, told
+-- which counter to move (tg_argv[0]). Security definer: the member who reacts may not update
+-- someone else's post. Concurrent reactions serialise on the post row.
+create function private.count_post_children()
 returns trigger
 language plpgsql
 security definer
 set search_path = ''
 as $$
 begin
-  if tg_op = 'INSERT' then
-    update public.posts set reaction_count = reaction_count + 1 where id = new.post_id;
-  elsif tg_op = 'DELETE' then
-    update public.posts set reaction_count = reaction_count - 1 where id = old.post_id;
-  end if;
+  execute format('update public.posts set %1$I = %1$I + $1 where id = $2', tg_argv[0])
+    using case tg_op when 'INSERT' then 1 else -1 end,
+      case tg_op when 'INSERT' then new.post_id else old.post_id end;
   return null;
 end;
 $$;
-revoke execute on function private.count_post_reactions() from public;
+revoke execute on function private.count_post_children() from public;
 
 create trigger post_reactions_count
   after insert or delete on public.post_reactions
-  for each row execute function private.count_post_reactions();
-
-create function private.count_post_comments()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-begin
-  if tg_op = 'INSERT' then
-    update public.posts set comment_count = comment_count + 1 where id = new.post_id;
-  elsif tg_op = 'DELETE' then
-    update public.posts set comment_count = comment_count - 1 where id = old.post_id;
-  end if;
-  return null;
-end;
-$$;
-revoke execute on function private.count_post_comments() from public;
+  for each row execute function private.count_post_children('reaction_count');
 
 create trigger post_comments_count
   after insert or delete on public.post_comments
-  for each row execute function private.count_post_comments();
+  for each row execute function private.count_post_children('comment_count');
 
 revoke all on table public.post_reactions from anon, authenticated;
 grant select, delete on table public.post_reactions to authenticated;
