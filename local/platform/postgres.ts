@@ -16,15 +16,51 @@ export interface PostgresOptions {
   durable: boolean;
 }
 
+/**
+ * Where the server's own files (cluster, socket, log) live. Beside the checkout's other state when
+ * the server's user can reach it; as root in a checkout that `postgres` cannot enter (root's home,
+ * any `mktemp -d`), in a directory of that user's home named after the checkout's state directory.
+ */
+export function serverDirectoryOf(stateDir: string): string {
+  if (!serverUser || canReach(serverUser, stateDir)) return stateDir;
+  const digest = new TextEncoder().encode(stateDir).reduce(
+    (hash, byte) => (Math.imul(hash, 16777619) ^ byte) >>> 0,
+    2166136261,
+  );
+  const name = stateDir.split("/").pop();
+  return `/var/lib/postgresql/emploi-plus/${name}-${digest.toString(16).padStart(8, "0")}`;
+}
+
+/** Whether `user` can traverse every directory down to `path`'s nearest existing ancestor. */
+function canReach(user: string, path: string): boolean {
+  let existing = path;
+  while (existing !== "/") {
+    try {
+      Deno.statSync(existing);
+      break;
+    } catch {
+      existing = existing.replace(/\/[^/]*$/, "") || "/";
+    }
+  }
+  const probe = new Deno.Command("runuser", {
+    args: ["-u", user, "--", "test", "-x", existing],
+    stdout: "null",
+    stderr: "null",
+  }).outputSync();
+  return probe.success;
+}
+
 export class LocalPostgres {
+  readonly serverDir: string;
   readonly dataDir: string;
   readonly socketDir: string;
   readonly logFile: string;
 
   constructor(readonly options: PostgresOptions) {
-    this.dataDir = `${options.stateDir}/pg`;
-    this.socketDir = `${options.stateDir}/run`;
-    this.logFile = `${options.stateDir}/postgres.log`;
+    this.serverDir = serverDirectoryOf(options.stateDir);
+    this.dataDir = `${this.serverDir}/pg`;
+    this.socketDir = `${this.serverDir}/run`;
+    this.logFile = `${this.serverDir}/postgres.log`;
   }
 
   get port(): number {
@@ -58,7 +94,7 @@ export class LocalPostgres {
     if (await this.exists()) return false;
     await Deno.mkdir(this.options.stateDir, { recursive: true, mode: 0o755 });
     await Deno.mkdir(this.socketDir, { recursive: true, mode: 0o755 });
-    if (isRoot) await runChecked(["chown", "-R", "postgres:postgres", this.options.stateDir]);
+    if (isRoot) await runChecked(["chown", "-R", "postgres:postgres", this.serverDir]);
     await runChecked([
       `${PG_BIN}/initdb`,
       "-D",
@@ -93,6 +129,12 @@ export class LocalPostgres {
       "-l",
       this.logFile,
     ], { asUser: serverUser });
+  }
+
+  /** Stops the server and removes its cluster, for a fresh start. */
+  async destroy(): Promise<void> {
+    await this.stop();
+    await Deno.remove(this.serverDir, { recursive: true }).catch(() => {});
   }
 
   async stop(): Promise<void> {

@@ -152,7 +152,7 @@ export async function runTestSuite(): Promise<number> {
 
   const environment = environments.test;
   step("Fresh test database");
-  await postgresOf(environment).stop();
+  await postgresOf(environment).destroy();
   await Deno.remove(environment.stateDir, { recursive: true }).catch(() => {});
   // Push, email and SMS go to the OneSignal stand-in, never to the real API.
   const oneSignal = startOneSignalStandIn({ port: environment.apiPort + 30 });
