@@ -43,34 +43,6 @@ create trigger candidates_set_updated_at
   before update on public.candidates
   for each row execute function private.set_updated_at();
 
--- Ids of the candidates the signed-in company may read: applicants to its offers, and candidates
--- open to work who matched one of them. PL/pgSQL because job_applications and job_matches are
--- created by later migrations (PL/pgSQL bodies are resolved at first call); security definer so
--- that the policy below does not re-enter the RLS of those tables.
-create function private.company_visible_candidate_ids()
-returns setof uuid
-language plpgsql
-stable
-security definer
-set search_path = ''
-as $$
-begin
-  return query
-    select application.candidate_id
-    from public.job_applications as application
-    join public.jobs as job on job.id = application.job_id
-    where job.company_id = (select auth.uid())
-    union
-    select match.candidate_id
-    from public.job_matches as match
-    join public.jobs as job on job.id = match.job_id
-    join public.candidates as candidate on candidate.id = match.candidate_id
-    where job.company_id = (select auth.uid()) and candidate.open_to_work;
-end;
-$$;
-revoke execute on function private.company_visible_candidate_ids() from public;
-grant execute on function private.company_visible_candidate_ids() to authenticated, service_role;
-
 revoke all on table public.candidates from anon, authenticated;
 grant select on table public.candidates to authenticated;
 grant update (
@@ -79,11 +51,6 @@ grant update (
 ) on table public.candidates to authenticated;
 
 alter table public.candidates enable row level security;
-
-create policy "Candidates read themselves, companies applicants and matches"
-  on public.candidates for select
-  to authenticated
-  using (id = (select auth.uid()) or id in (select private.company_visible_candidate_ids()));
 
 create policy "A candidate edits their own profile"
   on public.candidates for update

@@ -111,26 +111,6 @@ $$;
 revoke execute on function private.company_job_ids() from public;
 grant execute on function private.company_job_ids() to authenticated, service_role;
 
--- Ids of the offers the signed-in candidate applied to. PL/pgSQL because job_applications is
--- created by the next migration (PL/pgSQL bodies are resolved at first call); security definer
--- so that the jobs policy does not re-enter the RLS of job_applications, whose policies read jobs.
-create function private.applied_job_ids()
-returns setof uuid
-language plpgsql
-stable
-security definer
-set search_path = ''
-as $$
-begin
-  return query
-    select application.job_id
-    from public.job_applications as application
-    where application.candidate_id = (select auth.uid());
-end;
-$$;
-revoke execute on function private.applied_job_ids() from public;
-grant execute on function private.applied_job_ids() to authenticated, service_role;
-
 revoke all on table public.jobs from anon, authenticated;
 grant select on table public.jobs to anon, authenticated;
 grant insert (
@@ -149,16 +129,6 @@ create policy "Visitors read published offers"
   on public.jobs for select
   to anon
   using (status = 'published');
-
--- A candidate keeps seeing an offer they applied to after it closes.
-create policy "Members read published, own-company and applied-to offers"
-  on public.jobs for select
-  to authenticated
-  using (
-    status = 'published'
-    or company_id = (select auth.uid())
-    or id in (select private.applied_job_ids())
-  );
 
 create policy "A company posts offers"
   on public.jobs for insert

@@ -28,17 +28,6 @@ grant select on table public.job_matches to authenticated;
 
 alter table public.job_matches enable row level security;
 
-create policy "The candidate and the hiring company read a match"
-  on public.job_matches for select
-  to authenticated
-  using (
-    candidate_id = (select auth.uid())
-    or (
-      job_id in (select private.company_job_ids())
-      and candidate_id in (select private.company_visible_candidate_ids())
-    )
-  );
-
 -- The signed-in candidate's matches on published offers, best first when ordered by match_score.
 -- security_invoker: the RLS of job_matches, jobs and companies applies to the caller.
 create view public.v_candidate_job_matches

@@ -1,5 +1,5 @@
 -- Notification delivery: what the dispatcher (queue-worker, `notifications` queue) does with a
--- notification request (see 20261125006100_notification_requests.sql for the message shape).
+-- notification request (see 20261125000800_notification_requests.sql for the message shape).
 --
 -- One request is expanded ONCE, in one transaction (private.prepare_notification_delivery):
 -- the audience is expanded with set-based SQL and each member's preferences applied (channel,

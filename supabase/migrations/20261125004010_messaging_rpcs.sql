@@ -207,7 +207,6 @@ begin
       message = 'send_message: everybody else left this conversation';
   end if;
 
-  -- private.take_rate_limit_token is created by a later migration (PL/pgSQL resolves at call).
   select * into rate from private.take_rate_limit_token('send_message:' || caller, 60, 60);
   if not rate.allowed then
     raise exception using

@@ -82,7 +82,6 @@ begin
     from public.profiles as profile
     left join public.companies as company on company.id = profile.id
     where profile.id = new.sender_id;
-    -- private.request_notification is created by a later migration (PL/pgSQL resolves at call).
     perform private.request_notification(
       p_type => 'message',
       p_title => format('Nouveau message de %s', sender_name),

@@ -1,6 +1,6 @@
 // The message of the `notifications` queue, as private.request_notification() and the notify
 // Edge Function write it and the dispatcher reads it
-// (supabase/migrations/20261125006100_notification_requests.sql).
+// (supabase/migrations/20261125000800_notification_requests.sql).
 
 import { z } from "./deps.ts";
 
