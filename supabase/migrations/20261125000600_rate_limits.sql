@@ -50,8 +50,6 @@ begin
 end
 $$;
 
-revoke all on function private.take_rate_limit_token(text, integer, integer)
-  from public, anon, authenticated;
 grant execute on function private.take_rate_limit_token(text, integer, integer) to service_role;
 
 -- Old buckets are full again; deleting them changes nothing but the table's size.
@@ -62,4 +60,3 @@ set search_path = ''
 as $$
   delete from private.rate_limit_buckets where refilled_at < now() - interval '1 hour';
 $$;
-revoke all on function private.prune_rate_limit_buckets() from public, anon, authenticated;

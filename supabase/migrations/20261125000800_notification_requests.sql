@@ -52,9 +52,6 @@ begin
   )));
 end
 $$;
-revoke all on function private.request_notification(
-  text, text, text, uuid[], text, jsonb, jsonb, text, text
-) from public, anon, authenticated;
 grant execute on function private.request_notification(
   text, text, text, uuid[], text, jsonb, jsonb, text, text
 ) to service_role;

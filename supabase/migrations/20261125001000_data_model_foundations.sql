@@ -1,19 +1,16 @@
 -- Foundations of the Emploi+ data model: the `private` schema for the helpers that policies and
--- triggers call, the extensions the model needs, a French full-text configuration that folds
--- accents, and the small immutable helpers used by generated columns and indexes.
+-- triggers call, a French full-text configuration that folds accents, and the small immutable
+-- helpers used by generated columns and indexes.
 
 -- `private` is not exposed by the Data API (config.toml exposes public and graphql_public only)
 -- and the API roles get no USAGE on it: policies, generated columns and indexes refer to its
--- functions by oid, so the roles only need EXECUTE on the few helpers granted to them. Every
--- function here revokes EXECUTE from PUBLIC and grants it explicitly. Code that API roles run
--- and that is parsed at run time (PL/pgSQL of security invoker functions and triggers) must not
--- name `private` objects.
+-- functions by oid, so the roles only need EXECUTE on the few helpers granted to them below (by
+-- default only a function's owner may execute it: 20261125000500). Code that API roles run and
+-- that is parsed at run time (PL/pgSQL of security invoker functions and triggers) must not name
+-- `private` objects.
 create schema if not exists private;
 revoke all on schema private from public, anon, authenticated;
 grant usage on schema private to service_role;
-
-create extension if not exists unaccent with schema extensions;
-create extension if not exists pg_trgm with schema extensions;
 
 -- French stemming after accent folding: "Développeur", "developpeur" and "DÉVELOPPEUR" index and
 -- query the same lexeme. Words with non-ASCII letters first meet the French stop words with their
@@ -40,7 +37,6 @@ begin
   return new;
 end;
 $$;
-revoke execute on function private.set_updated_at() from public;
 
 -- The three pure helpers below appear in generated columns and index expressions, which Postgres
 -- evaluates with the privileges of whoever writes the row: the API roles may execute them.
@@ -57,7 +53,6 @@ set search_path = ''
 as $$
   select lower(extensions.unaccent('extensions.unaccent'::regdictionary, value));
 $$;
-revoke execute on function private.fold_text(text) from public;
 grant execute on function private.fold_text(text) to anon, authenticated, service_role;
 
 -- Skill keys: trimmed, lower-cased, de-duplicated and sorted, empty entries dropped.
@@ -74,7 +69,6 @@ as $$
   from unnest(skills) as skill
   where btrim(skill) <> '';
 $$;
-revoke execute on function private.normalize_skills(text[]) from public;
 grant execute on function private.normalize_skills(text[]) to anon, authenticated, service_role;
 
 -- array_to_string() is STABLE in general (element output functions); for text[] it is immutable.
@@ -87,7 +81,6 @@ set search_path = ''
 as $$
   select array_to_string(skills, ' ');
 $$;
-revoke execute on function private.skills_text(text[]) from public;
 grant execute on function private.skills_text(text[]) to anon, authenticated, service_role;
 
 -- The signed-in caller of an RPC, or 42501 "<rpc>: sign in first" for an anonymous call. For the
@@ -107,4 +100,3 @@ begin
   return caller;
 end;
 $$;
-revoke execute on function private.require_signed_in(text) from public;

@@ -37,7 +37,6 @@ set search_path = ''
 as $$
   select role from public.profiles where id = (select auth.uid());
 $$;
-revoke execute on function private.current_user_role() from public;
 grant execute on function private.current_user_role() to authenticated, service_role;
 
 create function private.is_admin()
@@ -49,7 +48,6 @@ set search_path = ''
 as $$
   select coalesce((select private.current_user_role()) = 'admin', false);
 $$;
-revoke execute on function private.is_admin() from public;
 grant execute on function private.is_admin() to authenticated, service_role;
 
 -- Privileges: profiles are the public card of every member, readable by signed-in users; a user

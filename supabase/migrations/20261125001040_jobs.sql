@@ -91,7 +91,6 @@ begin
   return new;
 end;
 $$;
-revoke execute on function private.stamp_job_publication() from public;
 
 create trigger jobs_stamp_publication
   before insert or update of status on public.jobs
@@ -108,7 +107,6 @@ set search_path = ''
 as $$
   select id from public.jobs where company_id = (select auth.uid());
 $$;
-revoke execute on function private.company_job_ids() from public;
 grant execute on function private.company_job_ids() to authenticated, service_role;
 
 revoke all on table public.jobs from anon, authenticated;

@@ -60,7 +60,6 @@ begin
   return new;
 end;
 $$;
-revoke execute on function private.check_application_status_change() from public;
 
 create trigger job_applications_check_status_change
   before update of status on public.job_applications

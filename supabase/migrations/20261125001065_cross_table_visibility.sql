@@ -23,7 +23,6 @@ as $$
   join public.candidates as candidate on candidate.id = match.candidate_id
   where job.company_id = (select auth.uid()) and candidate.open_to_work;
 $$;
-revoke execute on function private.company_visible_candidate_ids() from public;
 grant execute on function private.company_visible_candidate_ids() to authenticated, service_role;
 
 create policy "Candidates read themselves, companies applicants and matches"
@@ -55,7 +54,6 @@ as $$
   from public.job_applications as application
   where application.candidate_id = (select auth.uid());
 $$;
-revoke execute on function private.applied_job_ids() from public;
 grant execute on function private.applied_job_ids() to authenticated, service_role;
 
 -- A candidate keeps seeing an offer they applied to after it closes.

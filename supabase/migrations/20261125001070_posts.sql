@@ -95,7 +95,6 @@ begin
   return new;
 end;
 $$;
-revoke execute on function private.check_post_update() from public;
 
 create trigger posts_check_update
   before update of content, images, links, is_pinned, moderation_status, is_flagged, flag_reason
@@ -179,7 +178,6 @@ begin
   return null;
 end;
 $$;
-revoke execute on function private.count_post_children() from public;
 
 create trigger post_reactions_count
   after insert or delete on public.post_reactions

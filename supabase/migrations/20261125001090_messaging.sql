@@ -68,7 +68,6 @@ as $$
   from public.conversation_participants
   where user_id = (select auth.uid()) and left_at is null;
 $$;
-revoke execute on function private.my_conversation_ids() from public;
 grant execute on function private.my_conversation_ids() to authenticated, service_role;
 
 revoke all on table public.conversations from anon, authenticated;

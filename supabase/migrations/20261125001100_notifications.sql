@@ -79,7 +79,6 @@ begin
   return new;
 end;
 $$;
-revoke execute on function private.check_notification_timezone() from public;
 
 create trigger notification_preferences_check_timezone
   before insert or update of timezone on public.notification_preferences
@@ -172,5 +171,4 @@ end;
 $$;
 comment on function public.mark_notifications_read(uuid[]) is
   'Marks the caller''s notifications p_ids (all when null) read; returns how many were marked.';
-revoke execute on function public.mark_notifications_read(uuid[]) from public, anon;
 grant execute on function public.mark_notifications_read(uuid[]) to authenticated, service_role;

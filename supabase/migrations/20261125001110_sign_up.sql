@@ -40,7 +40,6 @@ begin
   return new;
 end;
 $$;
-revoke execute on function private.create_account_for_new_user() from public;
 
 create trigger on_auth_user_created
   after insert on auth.users

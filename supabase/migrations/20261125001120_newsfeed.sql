@@ -93,5 +93,4 @@ $$;
 comment on function public.get_feed(timestamptz, uuid, integer) is
   'Feed page newest first; first page = pinned posts then the newest. Cursor = last row''s '
   '(created_at, id).';
-revoke execute on function public.get_feed(timestamptz, uuid, integer) from public, anon;
 grant execute on function public.get_feed(timestamptz, uuid, integer) to authenticated, service_role;

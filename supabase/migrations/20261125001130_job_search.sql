@@ -129,8 +129,6 @@ $$;
 comment on function public.search_jobs(text, text[], text, text, boolean, integer, integer, integer)
   is 'Searches published offers: French full text (accents folded) ranked, plus filters. '
   'p_remote: true = remote or hybrid, false = on site only.';
-revoke execute on function
-  public.search_jobs(text, text[], text, text, boolean, integer, integer, integer) from public;
 grant execute on function
   public.search_jobs(text, text[], text, text, boolean, integer, integer, integer)
   to anon, authenticated, service_role;

@@ -40,7 +40,6 @@ as $$
     'g'
   ) with ordinality as token (match, position);
 $$;
-revoke execute on function private.skill_key(text) from public;
 
 -- Canonical skills of a list: aliases resolved, unknown skills kept under their own key,
 -- duplicates removed, sorted.
@@ -58,7 +57,6 @@ as $$
   left join private.skill_aliases as alias on alias.alias = named.key
   where named.key <> '';
 $$;
-revoke execute on function private.canonical_skills(text[]) from public;
 
 -- Dictionary skills named in free text: every run of one to four tokens is looked up among the
 -- extractable aliases. Sorted, without duplicates.
@@ -89,7 +87,6 @@ as $$
   from phrases
   join private.skill_aliases as alias on alias.alias = phrases.phrase and alias.extractable;
 $$;
-revoke execute on function private.extract_skills(text) from public;
 
 -- The dictionary. Each line: canonical key, label, aliases found in text, aliases only accepted
 -- in skill lists. The key and the label are aliases too (extractable unless listed as ambiguous).

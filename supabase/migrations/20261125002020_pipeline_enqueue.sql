@@ -45,7 +45,6 @@ begin
   return null;
 end;
 $$;
-revoke execute on function private.enqueue_job_matching() from public;
 
 create trigger jobs_enqueue_matching
   after insert or update of title, description, required_skills, nice_to_have_skills,
@@ -78,7 +77,6 @@ begin
   return null;
 end;
 $$;
-revoke execute on function private.enqueue_candidate_matching() from public;
 
 create trigger candidates_enqueue_matching
   after insert or update of skills, experience_level, location, remote_preference, open_to_work
@@ -108,7 +106,6 @@ begin
   return null;
 end;
 $$;
-revoke execute on function private.enqueue_post_moderation() from public;
 
 create trigger posts_enqueue_moderation
   after insert or update of content, images, links on public.posts

@@ -16,7 +16,6 @@ set search_path = ''
 as $$
   select md5(jsonb_build_array(p_content, p_images, p_links)::text);
 $$;
-revoke execute on function private.post_fingerprint(text, text[], text[]) from public;
 
 -- The posts of a batch with what the spam rules need: how many posts the author published in the
 -- burst window before this one, and an earlier post of theirs with the same text (case and
@@ -69,7 +68,6 @@ as $$
   from public.posts as post
   where post.id = any (p_post_ids);
 $$;
-revoke execute on function private.posts_to_moderate(uuid[], interval, interval) from public;
 grant execute on function private.posts_to_moderate(uuid[], interval, interval) to service_role;
 
 -- Applies the worker's verdict to the version it moderated. Returns what happened: applied,
@@ -140,7 +138,5 @@ begin
   return 'applied';
 end;
 $$;
-revoke execute on function private.apply_post_moderation(uuid, text, text, text, jsonb)
-  from public;
 grant execute on function private.apply_post_moderation(uuid, text, text, text, jsonb)
   to service_role;

@@ -29,7 +29,6 @@ as $$
     ('share', 15, true, interval '1 day'),
     ('apply', 20, true, null);    -- one application per offer
 $$;
-revoke execute on function private.activity_rules() from public;
 
 create function private.off_peak_hours(
   out time_zone text,
@@ -43,7 +42,6 @@ set search_path = ''
 as $$
   select 'Europe/Paris', time '22:00', time '06:00', 1.5;
 $$;
-revoke execute on function private.off_peak_hours() from public;
 
 -- The points multiplier at a moment: off_peak_hours().multiplier during the Paris night, else 1.
 create function private.activity_multiplier(p_at timestamptz)
@@ -59,7 +57,6 @@ as $$
   from private.off_peak_hours() as hours
   cross join lateral (select (p_at at time zone hours.time_zone)::time as at) as local;
 $$;
-revoke execute on function private.activity_multiplier(timestamptz) from public;
 
 create function private.record_activity(
   p_user_id uuid,
@@ -128,8 +125,6 @@ begin
   return query select true, earned, score;
 end;
 $$;
-revoke execute on function private.record_activity(uuid, text, uuid, text, timestamptz)
-  from public;
 grant execute on function private.record_activity(uuid, text, uuid, text, timestamptz)
   to service_role;
 
@@ -172,7 +167,6 @@ end;
 $$;
 comment on function public.track_activity(text, uuid, text) is
   'Records a view or a share by the signed-in user; returns {counted, points, engagementScore}.';
-revoke execute on function public.track_activity(text, uuid, text) from public, anon;
 grant execute on function public.track_activity(text, uuid, text) to authenticated, service_role;
 
 -- Automatic tracking, in the transaction of the like, comment or application.
@@ -194,7 +188,6 @@ begin
   return null;
 end;
 $$;
-revoke execute on function private.track_automatic_activity() from public;
 
 create trigger post_reactions_track_activity
   after insert on public.post_reactions

@@ -53,7 +53,6 @@ as $$
 $$;
 comment on function private.may_open_conversation(uuid, uuid) is
   'The messaging rule: may p_initiator open a conversation with p_recipient (docs/messaging.md)?';
-revoke execute on function private.may_open_conversation(uuid, uuid) from public;
 
 -- Whether the signed-in member may message p_user_id: they already share a conversation the
 -- member takes part in, or the rule lets the member open one. For the frontend's "Message" button.
@@ -79,7 +78,6 @@ as $$
 $$;
 comment on function public.can_message(uuid) is
   'Whether the signed-in member may message p_user_id (start_conversation would succeed).';
-revoke execute on function public.can_message(uuid) from public, anon;
 grant execute on function public.can_message(uuid) to authenticated, service_role;
 
 -- Who is connected. Realtime Presence (topic `online`) shows it to clients, but Presence lives in
@@ -121,7 +119,6 @@ $$;
 comment on function public.presence_heartbeat(boolean) is
   'Call every 25 s while the app is in the foreground (false when leaving it): connected members '
   'get no push for new messages.';
-revoke execute on function public.presence_heartbeat(boolean) from public, anon;
 grant execute on function public.presence_heartbeat(boolean) to authenticated, service_role;
 
 -- Connected = a heartbeat in the last 60 s (two missed 25 s beats are tolerated).
@@ -137,4 +134,3 @@ as $$
     where user_id = p_user_id and last_seen_at > now() - interval '60 seconds'
   );
 $$;
-revoke execute on function private.is_connected(uuid) from public;

@@ -21,7 +21,6 @@ as $$
       then substr(p_topic, length('conversation:') + 1)::uuid
   end;
 $$;
-revoke execute on function private.conversation_id_of_topic(text) from public;
 grant execute on function private.conversation_id_of_topic(text) to authenticated, service_role;
 
 -- A new message: the conversation's activity time, the broadcast, and the other participants
@@ -99,7 +98,6 @@ begin
   return null;
 end;
 $$;
-revoke execute on function private.on_message_created() from public;
 
 create trigger messages_on_created
   after insert on public.messages
@@ -145,7 +143,6 @@ begin
   return null;
 end;
 $$;
-revoke execute on function private.on_message_changed() from public;
 
 create trigger messages_on_changed
   after update of body, deleted_at on public.messages
@@ -190,7 +187,6 @@ begin
   return null;
 end;
 $$;
-revoke execute on function private.on_participant_changed() from public;
 
 create trigger conversation_participants_on_changed
   after update of last_read_message_id, left_at on public.conversation_participants

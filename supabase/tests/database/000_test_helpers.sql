@@ -33,6 +33,33 @@ begin;
 create schema if not exists tests;
 grant usage on schema tests to anon, authenticated, service_role;
 
+-- The migrations deny EXECUTE on new functions by default (20261125000500), and that default
+-- holds for whatever postgres creates later, test code included. The helpers of this file and
+-- the pg_temp functions of each test file are called while acting as an API role: they are
+-- granted to PUBLIC as they are created. Product functions (public, private) are left alone.
+create or replace function tests.grant_test_function_to_public()
+returns event_trigger
+language plpgsql
+set search_path = ''
+as $$
+declare
+  created record;
+begin
+  for created in
+    select command.objid
+    from pg_event_trigger_ddl_commands() as command
+    where command.object_type = 'function'
+      and (command.schema_name = 'tests' or command.schema_name like 'pg\_temp%')
+  loop
+    execute format('grant execute on function %s to public', created.objid::regprocedure);
+  end loop;
+end;
+$$;
+drop event trigger if exists tests_functions_callable_by_every_role;
+create event trigger tests_functions_callable_by_every_role
+  on ddl_command_end when tag in ('CREATE FUNCTION')
+  execute function tests.grant_test_function_to_public();
+
 create or replace function tests.create_user(p_identifier text, p_role text default 'candidate')
 returns uuid
 language plpgsql
