@@ -1,15 +1,19 @@
 -- Security audit of the whole schema, whoever wrote it (docs/hardening.md):
+--   * functions are denied by default: a function that postgres creates (as `supabase db push`
+--     does) in public or private is executable by neither anon nor authenticated (nor PUBLIC);
+--   * every function of public and private that anon or authenticated may execute, definer or
+--     invoker, is on the allow-lists below, with the reason it is callable;
 --   * every `security definer` function of public and private pins its search_path, so a caller
 --     cannot slip objects of their own in front of the ones it means;
---   * no security definer function of public is executable by anon, except the allow-list below;
 --   * every security definer function a client may call checks its caller: it reads auth.uid(),
---     auth.role() or auth.jwt(), or calls a private helper that does, except the allow-list below;
---   * private is not reachable by clients: no schema usage, no definer function executable by
---     anon (invoker helpers such as private.fold_text run with the caller's rights: harmless);
+--     auth.role() or auth.jwt(), or calls a private helper that does, except the anon allow-list;
+--   * private is not reachable by clients: no schema usage;
 --   * every table of public has row-level security, every view of public is security_invoker.
 -- Extension members are not ours and are left out.
 begin;
-select plan(8);
+-- Signatures below are schema-qualified: public is not on the path.
+set local search_path = extensions, pg_catalog;
+select plan(11);
 
 create temporary table audited_function on commit drop as
 select p.oid, n.nspname as schema, p.proname as name, p.prosecdef as definer,
@@ -24,17 +28,43 @@ join pg_namespace n on n.oid = p.pronamespace
 where n.nspname in ('public', 'private')
   and not exists (select 1 from pg_depend d where d.objid = p.oid and d.deptype = 'e');
 
--- Functions anon may run with their owner's rights, and why that is safe.
-create temporary table anon_definer_allowed (name text primary key, reason text not null)
+-- Functions anon may execute, and why that is safe.
+create temporary table anon_allowed (signature text primary key, reason text not null)
 on commit drop;
-insert into anon_definer_allowed values
-  ('search_jobs', 'visitors search published offers; it reads nothing else');
+insert into anon_allowed values
+  ('public.search_jobs(text,text[],text,text,boolean,integer,integer,integer)',
+    'visitors search published offers; it reads nothing else'),
+  ('private.fold_text(text)', 'pure text helper of generated columns and indexes'),
+  ('private.normalize_skills(text[])', 'pure text helper of generated columns and indexes'),
+  ('private.skills_text(text[])', 'pure text helper of generated columns and indexes');
 
--- Security definer functions a client may call without being identified, and why.
-create temporary table unchecked_definer_allowed (name text primary key, reason text not null)
+-- Functions a signed-in member may execute: the RPCs the frontend calls, and the helpers that
+-- row-level security policies and generated columns evaluate with the member's rights.
+create temporary table authenticated_allowed (signature text primary key, reason text not null)
 on commit drop;
-insert into unchecked_definer_allowed
-select name, reason from anon_definer_allowed;
+insert into authenticated_allowed
+select signature, reason from anon_allowed;
+insert into authenticated_allowed values
+  ('public.can_message(uuid)', 'RPC: may the caller write to this member'),
+  ('public.delete_message(uuid)', 'RPC: messaging'),
+  ('public.edit_message(uuid,text)', 'RPC: messaging'),
+  ('public.get_conversations(timestamp with time zone,uuid,integer)', 'RPC: messaging'),
+  ('public.get_feed(timestamp with time zone,uuid,integer)', 'RPC: newsfeed (security invoker)'),
+  ('public.get_messages(uuid,timestamp with time zone,uuid,integer)', 'RPC: messaging'),
+  ('public.leave_conversation(uuid)', 'RPC: messaging'),
+  ('public.mark_as_read(uuid,uuid)', 'RPC: messaging'),
+  ('public.mark_notifications_read(uuid[])', 'RPC: notification inbox (security invoker)'),
+  ('public.presence_heartbeat(boolean)', 'RPC: online status'),
+  ('public.send_message(uuid,text,uuid)', 'RPC: messaging'),
+  ('public.start_conversation(uuid)', 'RPC: messaging'),
+  ('public.track_activity(text,uuid,text)', 'RPC: engagement score'),
+  ('private.applied_job_ids()', 'row-level security of jobs and applications'),
+  ('private.company_job_ids()', 'row-level security of jobs and applications'),
+  ('private.company_visible_candidate_ids()', 'row-level security of candidates and profiles'),
+  ('private.conversation_id_of_topic(text)', 'row-level security of realtime.messages'),
+  ('private.current_user_role()', 'row-level security of most tables'),
+  ('private.is_admin()', 'row-level security of most tables'),
+  ('private.my_conversation_ids()', 'row-level security of messaging and realtime.messages');
 
 -- Definer functions that identify the caller themselves; one level of private helper counts too.
 create temporary table caller_checking on commit drop as
@@ -50,21 +80,57 @@ where outer_function.oid not in (select oid from caller_checking)
       and outer_function.prosrc ~ ('private\.' || helper.name || '\s*\(')
   );
 
+-- What a migration gets when it creates a function and says nothing about its privileges.
+create function public.audit_default_probe() returns integer language sql as 'select 1';
+create function private.audit_default_probe() returns integer language sql as 'select 1';
+
+select is_empty(
+  $$ select probe.oid::regprocedure::text
+     from pg_proc as probe
+     where probe.proname = 'audit_default_probe'
+       and (has_function_privilege('anon', probe.oid, 'execute')
+         or has_function_privilege('authenticated', probe.oid, 'execute')
+         or exists (
+           select 1 from aclexplode(probe.proacl) as entry
+           where entry.grantee = 0 and entry.privilege_type = 'EXECUTE'
+         )) $$,
+  'a new function of public or private is executable by neither anon, authenticated nor PUBLIC');
+
+select ok(
+  has_function_privilege('service_role', 'public.audit_default_probe()', 'execute')
+  and not has_function_privilege('service_role', 'private.audit_default_probe()', 'execute'),
+  'a new function is executable by the service role in public (as hosted grants), not in private');
+
+select is_empty(
+  $$ select signature from audited_function
+     where anon_may_execute and signature not in (select signature from anon_allowed) $$,
+  'no function of public or private is executable by anon outside the anon allow-list');
+
+select is_empty(
+  $$ select signature from audited_function
+     where authenticated_may_execute
+       and signature not in (select signature from authenticated_allowed) $$,
+  'no function of public or private is executable by authenticated outside its allow-list');
+
+select is_empty(
+  $$ select allowed.signature from anon_allowed as allowed
+     where allowed.signature not in (select signature from audited_function where anon_may_execute)
+     union all
+     select allowed.signature from authenticated_allowed as allowed
+     where allowed.signature not in (
+       select signature from audited_function where authenticated_may_execute
+     ) $$,
+  'the allow-lists name only functions that exist and that the role may execute');
+
 select is_empty(
   $$ select signature from audited_function where definer and not pins_search_path $$,
   'every security definer function of public and private sets search_path');
 
 select is_empty(
   $$ select signature from audited_function
-     where schema = 'public' and definer and anon_may_execute
-       and name not in (select name from anon_definer_allowed) $$,
-  'no security definer function of public is executable by anon outside the allow-list');
-
-select is_empty(
-  $$ select signature from audited_function
      where definer and (anon_may_execute or authenticated_may_execute)
        and oid not in (select oid from caller_checking)
-       and name not in (select name from unchecked_definer_allowed) $$,
+       and signature not in (select signature from anon_allowed) $$,
   'every security definer function a client may call checks its caller');
 
 select is_empty(
@@ -91,11 +157,6 @@ select is_empty(
          where option ~* '^security_invoker=(true|on|yes|1)$'
        ) $$,
   'every view of public is security_invoker (RLS of the caller applies)');
-
-select is_empty(
-  $$ select name from anon_definer_allowed
-     where name not in (select name from audited_function where anon_may_execute) $$,
-  'the anon allow-list names only functions that exist and anon may execute');
 
 select * from finish();
 rollback;
