@@ -164,17 +164,29 @@ create trigger post_comments_set_updated_at
 
 -- posts.reaction_count and posts.comment_count follow their tables: one trigger function, told
 -- which counter to move (tg_argv[0]). Security definer: the member who reacts may not update
--- someone else's post. Concurrent reactions serialise on the post row.
+-- someone else's post. Concurrent reactions serialise on the post row. Static SQL (the other
+-- counter moves by 0), so that plpgsql_check reads the statement.
 create function private.count_post_children()
 returns trigger
 language plpgsql
 security definer
 set search_path = ''
 as $$
+declare
+  delta integer := case tg_op when 'INSERT' then 1 else -1 end;
 begin
-  execute format('update public.posts set %1$I = %1$I + $1 where id = $2', tg_argv[0])
-    using case tg_op when 'INSERT' then 1 else -1 end,
-      case tg_op when 'INSERT' then new.post_id else old.post_id end;
+  if tg_argv[0] not in ('reaction_count', 'comment_count') then
+    raise exception using
+      errcode = '22023',
+      message = format('count_post_children: unknown counter %L (reaction_count, comment_count)',
+        tg_argv[0]);
+  end if;
+  update public.posts as post
+  set reaction_count = post.reaction_count
+        + case when tg_argv[0] = 'reaction_count' then delta else 0 end,
+      comment_count = post.comment_count
+        + case when tg_argv[0] = 'comment_count' then delta else 0 end
+  where post.id = case tg_op when 'INSERT' then new.post_id else old.post_id end;
   return null;
 end;
 $$;

@@ -14,11 +14,8 @@ security definer
 set search_path = ''
 as $$
 declare
-  caller uuid := (select auth.uid());
+  caller uuid := private.require_signed_in(p_action);
 begin
-  if caller is null then
-    raise exception using errcode = '42501', message = format('%s: sign in first', p_action);
-  end if;
   if p_conversation_id is null then
     raise exception using
       errcode = '22023', message = format('%s: p_conversation_id is required', p_action);
@@ -241,7 +238,7 @@ security definer
 set search_path = ''
 as $$
 declare
-  caller uuid := (select auth.uid());
+  caller uuid := private.require_signed_in('edit_message');
   checked_body text := private.checked_message_body(p_body);
   message public.messages;
 begin
@@ -279,7 +276,7 @@ security definer
 set search_path = ''
 as $$
 declare
-  caller uuid := (select auth.uid());
+  caller uuid := private.require_signed_in('delete_message');
   message public.messages;
 begin
   select * into message from public.messages where id = p_message_id for update;
@@ -411,22 +408,18 @@ begin
       message = 'p_cursor_created_at and p_cursor_id go together: pass both or neither';
   end if;
 
-  if p_cursor_id is null then
-    return query
-      select message.*
-      from public.messages as message
-      where message.conversation_id = p_conversation_id
-      order by message.created_at desc, message.id desc
-      limit p_limit;
-  else
-    return query
-      select message.*
-      from public.messages as message
-      where message.conversation_id = p_conversation_id
-        and (message.created_at, message.id) < (p_cursor_created_at, p_cursor_id)
-      order by message.created_at desc, message.id desc
-      limit p_limit;
-  end if;
+  -- No cursor: the first page, everything before the greatest possible key. One condition that
+  -- messages_conversation_history_idx answers, whichever plan PL/pgSQL caches.
+  return query
+    select message.*
+    from public.messages as message
+    where message.conversation_id = p_conversation_id
+      and (message.created_at, message.id) < (
+        coalesce(p_cursor_created_at, 'infinity'),
+        coalesce(p_cursor_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff')
+      )
+    order by message.created_at desc, message.id desc
+    limit p_limit;
 end;
 $$;
 comment on function public.get_messages(uuid, timestamptz, uuid, integer) is

@@ -103,11 +103,35 @@ create trigger messages_on_created
   after insert on public.messages
   for each row execute function private.on_message_created();
 
--- An edited or deleted message. A deletion also erases the body from the broadcasts of that
--- message still stored in realtime.messages (Realtime keeps them up to 3 days and can replay
--- them to a private channel), so that the body is readable nowhere. realtime.messages.inserted_at
--- is a UTC timestamp (Supabase databases run in UTC); broadcasts of a message are not older than
--- the message itself.
+-- Erases the body of a deleted message from its broadcasts still stored in realtime.messages
+-- (Realtime keeps them up to 3 days and can replay them to a private channel), so that the body is
+-- readable nowhere. The one place where the product writes Realtime's table other than through
+-- realtime.send (which only inserts; Realtime has no call that rewrites a stored broadcast), and
+-- it keeps realtime.send's contract: it never fails the caller, whatever realtime.messages looks
+-- like (privileges, partitions); a failure is a warning (docs/messaging.md).
+-- realtime.messages.inserted_at is a UTC timestamp (Supabase databases run in UTC); broadcasts of
+-- a message are not older than the message itself.
+create function private.erase_body_from_broadcasts(p_message public.messages)
+returns void
+language plpgsql
+set search_path = ''
+as $$
+begin
+  update realtime.messages as broadcast
+  set payload = jsonb_set(broadcast.payload, '{record,body}', 'null')
+  where broadcast.topic = 'conversation:' || p_message.conversation_id
+    and broadcast.extension = 'broadcast'
+    and broadcast.private
+    and broadcast.inserted_at >= (p_message.created_at at time zone 'UTC') - interval '1 minute'
+    and broadcast.payload -> 'record' ->> 'id' = p_message.id::text
+    and broadcast.payload -> 'record' ->> 'body' is not null;
+exception when others then
+  raise warning 'could not erase the broadcasts of deleted message %: %', p_message.id, sqlerrm;
+end;
+$$;
+
+-- An edited or deleted message, broadcast to the conversation (a deletion erases the body from
+-- the earlier broadcasts first).
 create function private.on_message_changed()
 returns trigger
 language plpgsql
@@ -118,18 +142,7 @@ declare
   conversation_topic text := 'conversation:' || new.conversation_id;
 begin
   if new.deleted_at is not null and old.deleted_at is null then
-    begin
-      update realtime.messages as broadcast
-      set payload = jsonb_set(broadcast.payload, '{record,body}', 'null')
-      where broadcast.topic = conversation_topic
-        and broadcast.extension = 'broadcast'
-        and broadcast.private
-        and broadcast.inserted_at >= (old.created_at at time zone 'UTC') - interval '1 minute'
-        and broadcast.payload -> 'record' ->> 'id' = new.id::text
-        and broadcast.payload -> 'record' ->> 'body' is not null;
-    exception when insufficient_privilege then
-      raise warning 'could not erase the broadcasts of deleted message %: %', new.id, sqlerrm;
-    end;
+    perform private.erase_body_from_broadcasts(old);
     perform realtime.broadcast_changes(
       conversation_topic, 'message_deleted', tg_op, tg_table_name, tg_table_schema,
       new, null::public.messages

@@ -6,7 +6,7 @@
 -- Every statement of a test shares one transaction time, so messages sent here get ids that
 -- sort after the world's (ff…) to be the latest ones.
 begin;
-select plan(74);
+select plan(77);
 select tests.create_world();
 
 create function pg_temp.conversation_of(p_first text, p_second text) returns uuid
@@ -293,6 +293,15 @@ select is_empty(
 select tests.authenticate_as_anon();
 select throws_ok('select public.presence_heartbeat()', '42501', null,
   'visitors send no heartbeat');
+
+-- The service role is nobody: the RPCs that act for a member want one.
+select tests.authenticate_as_service_role();
+select throws_ok(format('select public.edit_message(%L, %L)', pg_temp.mid(1), 'Service'), '42501',
+  'edit_message: sign in first', 'the service role edits no message');
+select throws_ok(format('select public.delete_message(%L)', pg_temp.mid(1)), '42501',
+  'delete_message: sign in first', 'nor deletes one');
+select throws_ok(format('select * from public.get_messages(%L)', pg_temp.a()), '42501',
+  'get_messages: sign in first', 'nor reads a conversation it does not take part in');
 
 select * from finish();
 rollback;

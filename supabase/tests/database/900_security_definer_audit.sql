@@ -6,7 +6,7 @@
 --   * every `security definer` function of public and private pins its search_path, so a caller
 --     cannot slip objects of their own in front of the ones it means;
 --   * every security definer function a client may call checks its caller: it reads auth.uid(),
---     auth.role() or auth.jwt(), or calls a private helper that does, except the anon allow-list;
+--     auth.role() or auth.jwt(), or calls private helpers that do, except the anon allow-list;
 --   * private is not reachable by clients: no schema usage;
 --   * every table of public has row-level security, every view of public is security_invoker.
 -- Extension members are not ours and are left out.
@@ -66,19 +66,20 @@ insert into authenticated_allowed values
   ('private.is_admin()', 'row-level security of most tables'),
   ('private.my_conversation_ids()', 'row-level security of messaging and realtime.messages');
 
--- Definer functions that identify the caller themselves; one level of private helper counts too.
+-- Functions that identify the caller: they read auth.uid(), auth.role() or auth.jwt(), or call a
+-- private function that does (at any depth).
 create temporary table caller_checking on commit drop as
-select oid from audited_function
-where prosrc ~ 'auth\.(uid|role|jwt)\s*\(';
-insert into caller_checking
-select outer_function.oid
-from audited_function as outer_function
-where outer_function.oid not in (select oid from caller_checking)
-  and exists (
-    select 1 from audited_function as helper
-    where helper.schema = 'private' and helper.oid in (select oid from caller_checking)
-      and outer_function.prosrc ~ ('private\.' || helper.name || '\s*\(')
-  );
+with recursive checking (oid) as (
+  select oid from audited_function
+  where prosrc ~ 'auth\.(uid|role|jwt)\s*\('
+  union
+  select outer_function.oid
+  from checking
+  join audited_function as helper on helper.oid = checking.oid and helper.schema = 'private'
+  join audited_function as outer_function
+    on outer_function.prosrc ~ ('private\.' || helper.name || '\s*\(')
+)
+select oid from checking;
 
 -- What a migration gets when it creates a function and says nothing about its privileges.
 create function public.audit_default_probe() returns integer language sql as 'select 1';
