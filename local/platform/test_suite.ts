@@ -1,5 +1,6 @@
-// `npm test`: static checks, a fresh test platform, pgTAP, deno tests and the Supabase advisors.
-// Every step runs even when an earlier one failed, and the run ends with `N passed, N failed`.
+// `npm test`: static checks (deno fmt/lint/check, SQL style), a fresh test platform, pgTAP, deno
+// tests and the Supabase advisors. Every step runs even when an earlier one failed, and the run
+// ends with `N passed, N failed`.
 
 import { environments, projectRoot } from "./environments.ts";
 import { detail, step } from "./log.ts";
@@ -149,6 +150,14 @@ export async function runTestSuite(): Promise<number> {
   outcomes.push(await checkCommand("deno fmt --check", [deno, "fmt", "--check"]));
   outcomes.push(await checkCommand("deno lint", [deno, "lint"]));
   outcomes.push(await checkCommand("deno check", [deno, "check", ...typescriptRoots]));
+  outcomes.push(
+    await checkCommand("SQL style of the migrations (local/platform/sql_style.ts)", [
+      deno,
+      "run",
+      "--allow-read",
+      "local/platform/sql_style.ts",
+    ]),
+  );
 
   const environment = environments.test;
   step("Fresh test database");

@@ -26,13 +26,21 @@ begin
   if p_type is null or p_type not in (
     'job_alert', 'message', 'application', 'moderation', 'marketing', 'system'
   ) then
-    raise exception 'unknown notification type: %', p_type using errcode = '22023';
+    raise exception using
+      errcode = '22023',
+      message = format('request_notification: p_type must be one of job_alert, message, '
+        || 'application, moderation, marketing, system (got %s)', p_type);
   end if;
   if (p_user_ids is null) = (p_role is null) then
-    raise exception 'a notification goes either to users or to a role' using errcode = '22023';
+    raise exception using
+      errcode = '22023',
+      message = 'request_notification: pass p_user_ids or p_role, not both and not neither';
   end if;
   if p_role is not null and p_role not in ('candidate', 'company', 'admin') then
-    raise exception 'unknown role: %', p_role using errcode = '22023';
+    raise exception using
+      errcode = '22023',
+      message = format('request_notification: p_role must be candidate, company or admin (got %s)',
+        p_role);
   end if;
   if p_user_ids is not null and cardinality(p_user_ids) = 0 then
     return null; -- nobody to tell
@@ -50,7 +58,7 @@ begin
     'dedupeKey', p_dedupe_key,
     'collapseKey', p_collapse_key
   )));
-end
+end;
 $$;
 grant execute on function private.request_notification(
   text, text, text, uuid[], text, jsonb, jsonb, text, text
