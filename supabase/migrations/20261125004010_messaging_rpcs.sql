@@ -61,6 +61,32 @@ begin
 end;
 $$;
 
+-- The page arguments of a keyset-paginated RPC: p_limit from 1 to 100, and the two parts of its
+-- cursor (p_cursor_names; p_cursor_parts_given of them are not null) given together or not at all.
+-- get_feed checks the same in its own body: it runs with the caller's rights, which cannot reach
+-- private.
+create function private.check_page_arguments(
+  p_limit integer,
+  p_cursor_parts_given integer,
+  p_cursor_names text
+)
+returns void
+language plpgsql
+immutable
+set search_path = ''
+as $$
+begin
+  if p_limit is null or p_limit not between 1 and 100 then
+    raise exception using
+      errcode = '22023', message = format('p_limit must be between 1 and 100 (got %s)', p_limit);
+  end if;
+  if p_cursor_parts_given = 1 then
+    raise exception using
+      errcode = '22023', message = format('%s go together: pass both or neither', p_cursor_names);
+  end if;
+end;
+$$;
+
 -- Unread messages of a member in a conversation: messages of others, not deleted, after the
 -- member's read position. Counted up to 100 (the list shows "99+"), so the cost stays bounded.
 create function private.unread_count(p_conversation_id uuid, p_user_id uuid)
@@ -398,15 +424,9 @@ set search_path = ''
 as $$
 begin
   perform private.require_participant(p_conversation_id, 'get_messages');
-  if p_limit is null or p_limit not between 1 and 100 then
-    raise exception using
-      errcode = '22023', message = format('p_limit must be between 1 and 100 (got %s)', p_limit);
-  end if;
-  if (p_cursor_created_at is null) <> (p_cursor_id is null) then
-    raise exception using
-      errcode = '22023',
-      message = 'p_cursor_created_at and p_cursor_id go together: pass both or neither';
-  end if;
+  perform private.check_page_arguments(
+    p_limit, num_nonnulls(p_cursor_created_at, p_cursor_id), 'p_cursor_created_at and p_cursor_id'
+  );
 
   -- No cursor: the first page, everything before the greatest possible key. One condition that
   -- messages_conversation_history_idx answers, whichever plan PL/pgSQL caches.
@@ -451,15 +471,11 @@ as $$
 declare
   caller uuid := private.require_signed_in('get_conversations');
 begin
-  if p_limit is null or p_limit not between 1 and 100 then
-    raise exception using
-      errcode = '22023', message = format('p_limit must be between 1 and 100 (got %s)', p_limit);
-  end if;
-  if (p_cursor_last_activity_at is null) <> (p_cursor_id is null) then
-    raise exception using
-      errcode = '22023',
-      message = 'p_cursor_last_activity_at and p_cursor_id go together: pass both or neither';
-  end if;
+  perform private.check_page_arguments(
+    p_limit,
+    num_nonnulls(p_cursor_last_activity_at, p_cursor_id),
+    'p_cursor_last_activity_at and p_cursor_id'
+  );
 
   return query
     with page as (
