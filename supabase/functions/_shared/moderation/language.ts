@@ -14,7 +14,7 @@ import {
   resolveConfusablesTransformer,
   resolveLeetSpeakTransformer,
   toAsciiLowerCaseTransformer,
-} from "../deps.ts";
+} from "./deps.ts";
 import { FRENCH_LIST_EXCLUSIONS, FRENCH_PROFANITY_ADDITIONS, HATE_TERMS } from "./terms.ts";
 
 export interface OffensiveLanguage {

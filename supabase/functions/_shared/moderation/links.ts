@@ -2,7 +2,7 @@
 // with a public-suffix parser (tldts), so "evil.bit.ly", "bit.ly" and "BIT.LY." are one domain and
 // "blocked.co.uk" is not mistaken for "co.uk".
 
-import { parseDomain } from "../deps.ts";
+import { parseDomain } from "./deps.ts";
 
 export type LinkProblem =
   /** Not http(s): javascript:, data:, file:… */
