@@ -133,8 +133,4 @@ export const fields = {
   uuid: () => z.uuid({ message: "must be a UUID" }),
   text: (maxLength: number) =>
     z.string().max(maxLength, { message: `must be at most ${maxLength} characters` }),
-  nonEmptyText: (maxLength: number) =>
-    z.string().trim().min(1, { message: "must not be empty" }).max(maxLength, {
-      message: `must be at most ${maxLength} characters`,
-    }),
 };

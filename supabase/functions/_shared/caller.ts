@@ -4,8 +4,8 @@
 // local platform), otherwise against the project's JWKS (asymmetric signing keys on hosted Supabase).
 
 import { createRemoteJWKSet, type JWTPayload, jwtVerify } from "./deps.ts";
-import type { Sql } from "./db.ts";
 import { HttpError } from "./http.ts";
+import type { Env, FunctionDeps } from "./platform.ts";
 import { timingSafeEqual } from "./webhook_auth.ts";
 
 export type Caller =
@@ -14,40 +14,45 @@ export type Caller =
   | { kind: "webhook" }
   | { kind: "user"; userId: string; role: "candidate" | "company" | "admin" };
 
-let remoteKeys: ReturnType<typeof createRemoteJWKSet> | undefined;
+/** The JWKS of each project URL, fetched once and cached by jose. */
+const remoteKeySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
 
 function bearerToken(request: Request): string | null {
   return request.headers.get("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? null;
 }
 
-/** The project's service keys (legacy JWT and `sb_secret_…`), read once per instance. */
-const serviceKeys: string[] = (() => {
-  const keys = [Deno.env.get("SUPABASE_SERVICE_ROLE_KEY") ?? ""];
+/** The project's service keys: the legacy JWT and the `sb_secret_…` keys. */
+function serviceKeys(env: Env): string[] {
+  const keys = [env.get("SUPABASE_SERVICE_ROLE_KEY") ?? ""];
   try {
-    const secretKeys = JSON.parse(Deno.env.get("SUPABASE_SECRET_KEYS") ?? "{}");
+    const secretKeys = JSON.parse(env.get("SUPABASE_SECRET_KEYS") ?? "{}");
     keys.push(...Object.values(secretKeys as Record<string, string>));
   } catch { /* not set or not JSON: legacy keys only */ }
   return keys.filter((key) => key !== "");
-})();
-
-/** True when the token is one of the project's service keys. */
-function isServiceKey(token: string): boolean {
-  return serviceKeys.some((key) => timingSafeEqual(token, key));
 }
 
-async function verifyToken(token: string): Promise<JWTPayload> {
+/** True when the token is one of the project's service keys. */
+function isServiceKey(token: string, env: Env): boolean {
+  return serviceKeys(env).some((key) => timingSafeEqual(token, key));
+}
+
+function remoteKeySet(env: Env): ReturnType<typeof createRemoteJWKSet> {
+  const url = `${env.get("SUPABASE_URL")}/auth/v1/.well-known/jwks.json`;
+  let keys = remoteKeySets.get(url);
+  if (!keys) remoteKeySets.set(url, keys = createRemoteJWKSet(new URL(url)));
+  return keys;
+}
+
+async function verifyToken(token: string, env: Env): Promise<JWTPayload> {
   try {
-    const secret = Deno.env.get("JWT_SECRET");
+    const secret = env.get("JWT_SECRET");
     if (secret) {
       const { payload } = await jwtVerify(token, new TextEncoder().encode(secret), {
         algorithms: ["HS256"],
       });
       return payload;
     }
-    remoteKeys ??= createRemoteJWKSet(
-      new URL(`${Deno.env.get("SUPABASE_URL")}/auth/v1/.well-known/jwks.json`),
-    );
-    const { payload } = await jwtVerify(token, remoteKeys);
+    const { payload } = await jwtVerify(token, remoteKeySet(env));
     return payload;
   } catch (error) {
     const expired = error instanceof Error && error.name === "JWTExpired";
@@ -60,11 +65,14 @@ async function verifyToken(token: string): Promise<JWTPayload> {
 }
 
 /** Authenticates the caller from the Authorization header; 401 when absent or invalid. */
-export async function authenticate(request: Request, sql: Sql): Promise<Caller> {
+export async function authenticate(
+  request: Request,
+  { env, sql }: FunctionDeps,
+): Promise<Caller> {
   const token = bearerToken(request);
   if (!token) throw new HttpError(401, "missing_token", "Missing Authorization bearer token.");
-  if (isServiceKey(token)) return { kind: "service" };
-  const claims = await verifyToken(token);
+  if (isServiceKey(token, env)) return { kind: "service" };
+  const claims = await verifyToken(token, env);
   if (claims.role === "service_role") return { kind: "service" };
   if (claims.role !== "authenticated" || typeof claims.sub !== "string") {
     throw new HttpError(401, "invalid_token", "A signed-in user is required.");

@@ -1,6 +1,8 @@
 // CORS from the ALLOWED_ORIGINS allow-list (comma-separated origins, or `*` for any origin
 // without credentials). Origins not on the list get no CORS headers, so browsers refuse them.
 
+import type { Env } from "./platform.ts";
+
 const ALLOWED_HEADERS = [
   "authorization",
   "x-client-info",
@@ -11,17 +13,17 @@ const ALLOWED_HEADERS = [
   "x-webhook-timestamp",
 ].join(", ");
 
-function allowedOrigins(): string[] {
-  return (Deno.env.get("ALLOWED_ORIGINS") ?? "")
+function allowedOrigins(env: Env): string[] {
+  return (env.get("ALLOWED_ORIGINS") ?? "")
     .split(",")
     .map((origin) => origin.trim())
     .filter(Boolean);
 }
 
-export function corsHeaders(request: Request): Record<string, string> {
+export function corsHeaders(request: Request, env: Env): Record<string, string> {
   const origin = request.headers.get("origin");
   if (!origin) return {};
-  const allowed = allowedOrigins();
+  const allowed = allowedOrigins(env);
   const headers: Record<string, string> = {
     "access-control-allow-headers": ALLOWED_HEADERS,
     "access-control-allow-methods": "GET, POST, OPTIONS",
@@ -41,8 +43,8 @@ export function corsHeaders(request: Request): Record<string, string> {
 }
 
 /** Answers a CORS preflight: 204 for allowed origins, 403 otherwise. */
-export function preflightResponse(request: Request): Response {
-  const headers = corsHeaders(request);
+export function preflightResponse(request: Request, env: Env): Response {
+  const headers = corsHeaders(request, env);
   const allowed = "access-control-allow-origin" in headers;
   return new Response(null, { status: allowed ? 204 : 403, headers });
 }

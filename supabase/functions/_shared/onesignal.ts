@@ -6,6 +6,7 @@
 // Retry-After; what still fails is left to the queue's own retries.
 
 import { createHash } from "node:crypto";
+import type { Env } from "./platform.ts";
 
 export type OneSignalChannel = "push" | "email" | "sms";
 
@@ -43,9 +44,7 @@ function positiveInteger(value: string | undefined, fallback: number, max = Infi
  * The configuration from the environment, or null without credentials (ONESIGNAL_APP_ID and
  * ONESIGNAL_REST_API_KEY): push, email and SMS are then skipped, in-app still works.
  */
-export function oneSignalConfigFromEnv(
-  env: { get(name: string): string | undefined } = Deno.env,
-): OneSignalConfig | null {
+export function oneSignalConfigFromEnv(env: Env): OneSignalConfig | null {
   const appId = env.get("ONESIGNAL_APP_ID")?.trim();
   const restApiKey = env.get("ONESIGNAL_REST_API_KEY")?.trim();
   if (!appId || !restApiKey) return null;

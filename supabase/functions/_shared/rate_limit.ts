@@ -2,8 +2,8 @@
 // Postgres (private.take_rate_limit_token). Limits can be changed per function with
 // RATE_LIMIT_<FUNCTION_NAME>=<requests per minute>, e.g. RATE_LIMIT_NOTIFY=600.
 
-import type { Sql } from "./db.ts";
 import { HttpError } from "./http.ts";
+import type { Env, FunctionDeps } from "./platform.ts";
 
 export const DEFAULT_REQUESTS_PER_MINUTE = 120;
 
@@ -13,20 +13,20 @@ export const DEFAULT_REQUESTS_PER_MINUTE = 120;
  */
 const DEFAULT_LIMITS: Record<string, number> = { "queue-worker": 6000 };
 
-export function requestsPerMinute(functionName: string): number {
+export function requestsPerMinute(functionName: string, env: Env): number {
   const variable = `RATE_LIMIT_${functionName.toUpperCase().replaceAll("-", "_")}`;
-  const configured = Number(Deno.env.get(variable));
+  const configured = Number(env.get(variable));
   if (Number.isInteger(configured) && configured > 0) return configured;
   return DEFAULT_LIMITS[functionName] ?? DEFAULT_REQUESTS_PER_MINUTE;
 }
 
 /** Takes one request from the caller's budget; 429 with Retry-After when it is spent. */
 export async function enforceRateLimit(
-  sql: Sql,
+  { env, sql }: FunctionDeps,
   functionName: string,
   callerKey: string,
 ): Promise<void> {
-  const limit = requestsPerMinute(functionName);
+  const limit = requestsPerMinute(functionName, env);
   const [result] = await sql<{ allowed: boolean; retry_after_seconds: number }[]>`
     select * from private.take_rate_limit_token(${`${functionName}:${callerKey}`}, ${limit}, 60)`;
   if (!result.allowed) {

@@ -4,6 +4,7 @@
 // when older than five minutes, so a captured request cannot be replayed.
 
 import { HttpError } from "./http.ts";
+import type { Env } from "./platform.ts";
 
 export const SIGNATURE_MAX_AGE_SECONDS = 5 * 60;
 
@@ -20,8 +21,8 @@ export function timingSafeEqual(actual: string, expected: string): boolean {
   return difference === 0;
 }
 
-function webhookSecret(): string {
-  const secret = Deno.env.get("WEBHOOK_SECRET");
+function webhookSecret(env: Env): string {
+  const secret = env.get("WEBHOOK_SECRET");
   if (!secret) {
     throw new HttpError(503, "not_configured", "WEBHOOK_SECRET is not configured.");
   }
@@ -53,8 +54,12 @@ export async function signWebhookBody(
  * Accepts the request when `x-webhook-secret` matches; when a signature header is present it must
  * also be valid and fresh. Throws 401 otherwise.
  */
-export async function verifyWebhookCaller(request: Request, rawBody: string): Promise<void> {
-  const secret = webhookSecret();
+export async function verifyWebhookCaller(
+  request: Request,
+  rawBody: string,
+  env: Env,
+): Promise<void> {
+  const secret = webhookSecret(env);
   const presented = request.headers.get("x-webhook-secret");
   if (presented === null) {
     throw new HttpError(401, "missing_secret", "Missing x-webhook-secret header.");

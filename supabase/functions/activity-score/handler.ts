@@ -1,5 +1,7 @@
-// activity-score: the old backend's activity webhook. Records the activity at once (one short
-// transaction: private.record_activity, exact under concurrency) and answers 202 with the points.
+// activity-score: the old backend's activity webhook. Unlike the other webhooks it does its work
+// before it answers: it records the activity (one short transaction, private.record_activity,
+// exact under concurrency) and answers 200 with the points, not 202. Its processingId names this
+// request in the function's log line, so an answer can be matched to what was recorded.
 //
 // Body: {userId, action, targetId?, targetType?}; action is view, like, comment, share or apply.
 // Likes, comments and applications made through the API are already tracked by the database: send
@@ -7,8 +9,8 @@
 
 import { z } from "../_shared/deps.ts";
 import { fields } from "../_shared/body.ts";
-import { accepted, createEndpoint } from "../_shared/endpoint.ts";
-import { HttpError } from "../_shared/http.ts";
+import { defineWebhook } from "../_shared/endpoint.ts";
+import { HttpError, jsonResponse } from "../_shared/http.ts";
 
 const activityScoreBody = z.object({
   userId: fields.uuid(),
@@ -26,26 +28,30 @@ interface Recorded {
   engagement_score: string;
 }
 
-export const handleActivityScore = createEndpoint({
-  name: "activity-score",
-  method: "POST",
-  callers: "webhook",
-  body: activityScoreBody,
-  async handle({ body, sql }) {
+export const createActivityScoreHandler = defineWebhook(
+  "activity-score",
+  activityScoreBody,
+  async ({ body, sql }) => {
     const [user] = await sql`select 1 from public.profiles where id = ${body.userId}::uuid`;
     if (!user) throw new HttpError(404, "user_not_found", `No user has the id ${body.userId}.`);
     const [recorded] = await sql<Recorded[]>`
       select * from private.record_activity(
         ${body.userId}::uuid, ${body.action}, ${body.targetId ?? null}::uuid,
         ${body.targetType ?? null})`;
-    return accepted({
+    const processingId = crypto.randomUUID();
+    console.log(
+      `activity-score: ${body.action} of user ${body.userId} scored (processingId ${processingId}):` +
+        ` counted ${recorded.counted}, ${recorded.points} points`,
+    );
+    return jsonResponse(200, {
+      success: true,
       userId: body.userId,
       action: body.action,
       message: "Activity scored",
-      processingId: crypto.randomUUID(),
+      processingId,
       counted: recorded.counted,
       points: Number(recorded.points),
       engagementScore: Number(recorded.engagement_score),
     });
   },
-});
+);

@@ -1,3 +1,4 @@
-import { handleActivityScore } from "./handler.ts";
+import { platformDeps } from "../_shared/platform.ts";
+import { createActivityScoreHandler } from "./handler.ts";
 
-Deno.serve(handleActivityScore);
+Deno.serve(createActivityScoreHandler(platformDeps()));

@@ -5,10 +5,17 @@
 
 import { corsHeaders, preflightResponse } from "../_shared/cors.ts";
 import { errorResponse, HttpError, jsonResponse } from "../_shared/http.ts";
+import type { FunctionDeps } from "../_shared/platform.ts";
 
-export function handleHealth(request: Request): Response {
-  if (request.method === "OPTIONS") return preflightResponse(request);
-  const headers = { ...corsHeaders(request), "cache-control": "no-store" };
+export function createHealthHandler(
+  { env }: Pick<FunctionDeps, "env">,
+): (request: Request) => Response {
+  return (request) => answerHealth(request, env);
+}
+
+function answerHealth(request: Request, env: FunctionDeps["env"]): Response {
+  if (request.method === "OPTIONS") return preflightResponse(request, env);
+  const headers = { ...corsHeaders(request, env), "cache-control": "no-store" };
   if (request.method !== "GET") {
     return errorResponse(
       new HttpError(405, "method_not_allowed", "Use GET.", undefined, { allow: "GET, OPTIONS" }),

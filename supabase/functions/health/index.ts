@@ -1,3 +1,3 @@
-import { handleHealth } from "./handler.ts";
+import { createHealthHandler } from "./handler.ts";
 
-Deno.serve(handleHealth);
+Deno.serve(createHealthHandler({ env: Deno.env }));

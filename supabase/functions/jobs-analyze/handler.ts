@@ -9,7 +9,7 @@
 
 import { z } from "../_shared/deps.ts";
 import { fields } from "../_shared/body.ts";
-import { accepted, createEndpoint } from "../_shared/endpoint.ts";
+import { accepted, defineWebhook } from "../_shared/endpoint.ts";
 import { HttpError } from "../_shared/http.ts";
 
 const jobsAnalyzeBody = z.object({
@@ -21,12 +21,10 @@ const jobsAnalyzeBody = z.object({
   location: fields.text(200).optional(),
 }).strict();
 
-export const handleJobsAnalyze = createEndpoint({
-  name: "jobs-analyze",
-  method: "POST",
-  callers: "webhook",
-  body: jobsAnalyzeBody,
-  async handle({ body, sql }) {
+export const createJobsAnalyzeHandler = defineWebhook(
+  "jobs-analyze",
+  jobsAnalyzeBody,
+  async ({ body, sql }) => {
     const processingId = crypto.randomUUID();
     const [queued] = await sql<{ msg_id: string }[]>`
       select private.enqueue('job_matching', ${
@@ -34,6 +32,7 @@ export const handleJobsAnalyze = createEndpoint({
     }::jsonb) as msg_id
       from public.jobs where id = ${body.jobId}::uuid`;
     if (!queued) throw new HttpError(404, "job_not_found", `No job has the id ${body.jobId}.`);
+    console.log(`jobs-analyze: job ${body.jobId} queued (processingId ${processingId})`);
     return accepted({ jobId: body.jobId, message: "Job analysis queued", processingId });
   },
-});
+);

@@ -1,3 +1,4 @@
-import { handleJobsAnalyze } from "./handler.ts";
+import { platformDeps } from "../_shared/platform.ts";
+import { createJobsAnalyzeHandler } from "./handler.ts";
 
-Deno.serve(handleJobsAnalyze);
+Deno.serve(createJobsAnalyzeHandler(platformDeps()));

@@ -8,7 +8,7 @@
 //   userId | userIds | role (+ filters: {skills?, location?}).
 
 import { z } from "../_shared/deps.ts";
-import { accepted, createEndpoint } from "../_shared/endpoint.ts";
+import { accepted, defineEndpoint } from "../_shared/endpoint.ts";
 import { requireAdminOrService } from "../_shared/caller.ts";
 import {
   audienceFiltersSchema,
@@ -35,7 +35,7 @@ const notifyBody = notificationContentSchema.extend({
     path: ["filters"],
   });
 
-export const handleNotify = createEndpoint({
+export const createNotifyHandler = defineEndpoint({
   name: "notify",
   method: "POST",
   callers: "user_or_service",

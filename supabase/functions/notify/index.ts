@@ -1,3 +1,4 @@
-import { handleNotify } from "./handler.ts";
+import { platformDeps } from "../_shared/platform.ts";
+import { createNotifyHandler } from "./handler.ts";
 
-Deno.serve(handleNotify);
+Deno.serve(createNotifyHandler(platformDeps()));

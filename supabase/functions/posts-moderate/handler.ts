@@ -9,7 +9,7 @@
 
 import { z } from "../_shared/deps.ts";
 import { fields } from "../_shared/body.ts";
-import { accepted, createEndpoint } from "../_shared/endpoint.ts";
+import { accepted, defineWebhook } from "../_shared/endpoint.ts";
 import { HttpError } from "../_shared/http.ts";
 
 const postsModerateBody = z.object({
@@ -20,12 +20,10 @@ const postsModerateBody = z.object({
   userId: fields.uuid().optional(),
 }).strict();
 
-export const handlePostsModerate = createEndpoint({
-  name: "posts-moderate",
-  method: "POST",
-  callers: "webhook",
-  body: postsModerateBody,
-  async handle({ body, sql }) {
+export const createPostsModerateHandler = defineWebhook(
+  "posts-moderate",
+  postsModerateBody,
+  async ({ body, sql }) => {
     const [post] = await sql<{ author_id: string }[]>`
       select author_id from public.posts where id = ${body.postId}::uuid`;
     if (!post) throw new HttpError(404, "post_not_found", `No post has the id ${body.postId}.`);
@@ -38,6 +36,7 @@ export const handlePostsModerate = createEndpoint({
     await sql`select private.enqueue('post_moderation', ${
       sql.json({ postId: body.postId, reason: "webhook", processingId })
     }::jsonb)`;
+    console.log(`posts-moderate: post ${body.postId} queued (processingId ${processingId})`);
     return accepted({ postId: body.postId, message: "Post moderation queued", processingId });
   },
-});
+);

@@ -1,3 +1,4 @@
-import { handlePostsModerate } from "./handler.ts";
+import { platformDeps } from "../_shared/platform.ts";
+import { createPostsModerateHandler } from "./handler.ts";
 
-Deno.serve(handlePostsModerate);
+Deno.serve(createPostsModerateHandler(platformDeps()));

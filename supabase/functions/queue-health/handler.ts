@@ -9,7 +9,7 @@
 // or failed its last run.
 
 import { requireAdminOrService } from "../_shared/caller.ts";
-import { createEndpoint } from "../_shared/endpoint.ts";
+import { defineEndpoint } from "../_shared/endpoint.ts";
 import { jsonResponse } from "../_shared/http.ts";
 
 interface QueueCounts {
@@ -27,7 +27,7 @@ interface CronJob {
   last_started_at: string | null;
 }
 
-export const handleQueueHealth = createEndpoint({
+export const createQueueHealthHandler = defineEndpoint({
   name: "queue-health",
   method: "GET",
   callers: "user_or_service",

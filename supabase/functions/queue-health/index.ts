@@ -1,3 +1,4 @@
-import { handleQueueHealth } from "./handler.ts";
+import { platformDeps } from "../_shared/platform.ts";
+import { createQueueHealthHandler } from "./handler.ts";
 
-Deno.serve(handleQueueHealth);
+Deno.serve(createQueueHealthHandler(platformDeps()));

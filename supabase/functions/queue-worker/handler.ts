@@ -2,7 +2,7 @@
 // queue in the background and answers at once. Callers present the webhook secret.
 
 import { z } from "../_shared/deps.ts";
-import { accepted, createEndpoint } from "../_shared/endpoint.ts";
+import { accepted, defineWebhook } from "../_shared/endpoint.ts";
 import { drainQueue } from "../_shared/queue.ts";
 import { processors, type WorkQueue, workQueues } from "./processors.ts";
 
@@ -14,16 +14,14 @@ const drainsInFlight = new Map<WorkQueue, Promise<unknown>>();
 
 declare const EdgeRuntime: { waitUntil(promise: Promise<unknown>): void } | undefined;
 
-export const handleQueueWorker = createEndpoint({
-  name: "queue-worker",
-  method: "POST",
-  callers: "webhook",
-  body: z.object({ queue: z.enum(workQueues) }).strict(),
-  handle({ body, sql }) {
+export const createQueueWorkerHandler = defineWebhook(
+  "queue-worker",
+  z.object({ queue: z.enum(workQueues) }).strict(),
+  ({ body, env, sql }) => {
     const queue = body.queue;
     let drain = drainsInFlight.get(queue);
     if (!drain) {
-      drain = drainQueue(sql, processors[queue], DRAIN_BUDGET_MS)
+      drain = drainQueue({ env, sql }, processors[queue], DRAIN_BUDGET_MS)
         .catch((error) => console.error(`queue-worker ${queue}:`, error.message))
         .finally(() => drainsInFlight.delete(queue));
       drainsInFlight.set(queue, drain);
@@ -32,4 +30,4 @@ export const handleQueueWorker = createEndpoint({
     if (typeof EdgeRuntime !== "undefined") EdgeRuntime.waitUntil(drain);
     return Promise.resolve(accepted({ queue, message: "Queue drain started" }));
   },
-});
+);

@@ -1,3 +1,4 @@
-import { handleQueueWorker } from "./handler.ts";
+import { platformDeps } from "../_shared/platform.ts";
+import { createQueueWorkerHandler } from "./handler.ts";
 
-Deno.serve(handleQueueWorker);
+Deno.serve(createQueueWorkerHandler(platformDeps()));

@@ -3,10 +3,10 @@
 // (candidate | company | admin, or service_role). Lets a frontend or an operator check a token,
 // and lets the gateway contract tests see what reaches a verify_jwt function.
 
-import { createEndpoint } from "../_shared/endpoint.ts";
+import { defineEndpoint } from "../_shared/endpoint.ts";
 import { jsonResponse } from "../_shared/http.ts";
 
-export const handleWhoami = createEndpoint({
+export const createWhoamiHandler = defineEndpoint({
   name: "whoami",
   method: "GET",
   callers: "user_or_service",

@@ -1,3 +1,4 @@
-import { handleWhoami } from "./handler.ts";
+import { platformDeps } from "../_shared/platform.ts";
+import { createWhoamiHandler } from "./handler.ts";
 
-Deno.serve(handleWhoami);
+Deno.serve(createWhoamiHandler(platformDeps()));

@@ -3,6 +3,8 @@
 // at any service that answers the small JSON contract of `httpImageAnalysis` (an adapter in front
 // of a cloud vision API, for instance). Without it, images only go through the link checks.
 
+import type { Env } from "../platform.ts";
+
 export interface ImageVerdict {
   url: string;
   /** True when the image must not be shown (nudity, violence, hate symbols…). */
@@ -51,12 +53,12 @@ export function httpImageAnalysis(apiUrl: string, apiKey: string): ImageAnalysis
 }
 
 /** The provider configured in the environment, or null (the default: no image analysis). */
-export function imageAnalysisFromEnv(): ImageAnalysisProvider | null {
-  const provider = Deno.env.get("MODERATION_IMAGE_PROVIDER") ?? "none";
+export function imageAnalysisFromEnv(env: Env): ImageAnalysisProvider | null {
+  const provider = env.get("MODERATION_IMAGE_PROVIDER") ?? "none";
   if (provider === "none") return null;
   if (provider === "http") {
-    const apiUrl = Deno.env.get("MODERATION_IMAGE_API_URL");
-    const apiKey = Deno.env.get("MODERATION_IMAGE_API_KEY");
+    const apiUrl = env.get("MODERATION_IMAGE_API_URL");
+    const apiKey = env.get("MODERATION_IMAGE_API_KEY");
     if (!apiUrl || !apiKey) {
       throw new Error("MODERATION_IMAGE_PROVIDER=http needs MODERATION_IMAGE_API_URL and _KEY");
     }

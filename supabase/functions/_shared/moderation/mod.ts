@@ -5,6 +5,7 @@
 // Verdicts: reject (hate speech, blocked or dangerous links, unsafe images) > flag (profanity,
 // malformed links, probable spam: hidden until an admin looks) > approve.
 
+import type { Env } from "../platform.ts";
 import { imageAnalysisFromEnv, type ImageAnalysisProvider } from "./images.ts";
 import { findOffensiveLanguage } from "./language.ts";
 import { checkLink, type LinkCheck, urlsInText } from "./links.ts";
@@ -65,14 +66,14 @@ const SPAM_SIGNAL_NAMES: Record<SpamSignal, string> = {
 };
 
 /** Settings from the environment: MODERATION_BLOCKED_DOMAINS adds to the default blocked list. */
-export function moderationSettingsFromEnv(): ModerationSettings {
-  const extra = (Deno.env.get("MODERATION_BLOCKED_DOMAINS") ?? "")
+export function moderationSettingsFromEnv(env: Env): ModerationSettings {
+  const extra = (env.get("MODERATION_BLOCKED_DOMAINS") ?? "")
     .split(",")
     .map((domain) => domain.trim().toLowerCase())
     .filter(Boolean);
   return {
     blockedDomains: new Set([...DEFAULT_BLOCKED_DOMAINS, ...extra]),
-    imageAnalysis: imageAnalysisFromEnv(),
+    imageAnalysis: imageAnalysisFromEnv(env),
   };
 }
 

@@ -1,26 +1,18 @@
 // job_matching: (re)matches an offer against every candidate (private.match_job), after it is
 // published or changes, or when the jobs-analyze webhook asks.
 
-import type { QueueProcessor } from "../../_shared/queue.ts";
-import { processMatchingBatch } from "./matching.ts";
+import { matchingProcessor } from "./matching.ts";
 
-export const jobMatchingProcessor: QueueProcessor<unknown> = {
+export const jobMatchingProcessor = matchingProcessor({
   queue: "job_matching",
+  idField: "jobId",
   // One run scores every candidate sharing a skill with the offer: few per batch, and time enough
   // for a large candidate base before the message is handed to another worker.
   batchSize: 4,
   visibilityTimeoutSeconds: 120,
-  process(sql, messages) {
-    return processMatchingBatch(
-      "job_matching",
-      "jobId",
-      async (sql, jobId) => {
-        const [{ summary }] = await sql<{ summary: Record<string, unknown> }[]>`
-        select private.match_job(${jobId}::uuid) as summary`;
-        return summary;
-      },
-      sql,
-      messages,
-    );
+  async match(sql, jobId) {
+    const [{ summary }] = await sql<{ summary: Record<string, unknown> }[]>`
+      select private.match_job(${jobId}::uuid) as summary`;
+    return summary;
   },
-};
+});

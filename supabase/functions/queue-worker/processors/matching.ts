@@ -1,44 +1,53 @@
-// What job_matching and candidate_matching share: validate each message, run the set-based SQL
-// matcher once per distinct id of the batch (duplicates of one id are one run), report failures by
-// message. The SQL is idempotent, so a redelivered message only redoes a run that changes nothing.
+// What job_matching and candidate_matching share: run the set-based SQL matcher once per distinct
+// id of the batch (duplicates of one id are one run) and report failures by message. The SQL is
+// idempotent, so a redelivered message only redoes a run that changes nothing.
 
 import type { Sql } from "../../_shared/db.ts";
 import { z } from "../../_shared/deps.ts";
-import type { QueueMessage } from "../../_shared/queue.ts";
+import { type QueueProcessor, tracedBy } from "../../_shared/queue.ts";
 
-export type MatchRunner = (sql: Sql, id: string) => Promise<Record<string, unknown>>;
+type IdField = "jobId" | "candidateId";
 
-/**
- * Processes a batch of `{<idField>: uuid, …}` messages. An invalid message fails (and ends in the
- * dead-letter queue after its last attempt); a failed run fails every message of its id.
- */
-export async function processMatchingBatch(
-  queue: string,
-  idField: "jobId" | "candidateId",
-  run: MatchRunner,
-  sql: Sql,
-  messages: QueueMessage<unknown>[],
-): Promise<Map<number, string>> {
-  const schema = z.object({ [idField]: z.uuid() });
-  const failures = new Map<number, string>();
-  const messagesById = new Map<string, number[]>();
-  for (const message of messages) {
-    const parsed = schema.safeParse(message.message);
-    if (!parsed.success) {
-      failures.set(message.msg_id, `invalid ${queue} message: ${idField} must be a UUID`);
-      continue;
-    }
-    const id = (parsed.data as Record<string, string>)[idField];
-    messagesById.set(id, [...messagesById.get(id) ?? [], message.msg_id]);
-  }
-  for (const [id, messageIds] of messagesById) {
-    try {
-      const summary = await run(sql, id);
-      console.log(`${queue}: ${JSON.stringify(summary)}`);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      for (const messageId of messageIds) failures.set(messageId, reason);
-    }
-  }
-  return failures;
+/** `{<idField>: uuid, reason?, processingId?}`, as the triggers and jobs-analyze write it. */
+export type MatchingMessage<Field extends IdField> = Record<Field, string> & {
+  processingId?: string;
+};
+
+export interface MatchingProcessorOptions<Field extends IdField> {
+  queue: string;
+  idField: Field;
+  batchSize: number;
+  visibilityTimeoutSeconds: number;
+  /** Runs the matcher for one id and returns its summary (logged). */
+  match(sql: Sql, id: string): Promise<Record<string, unknown>>;
+}
+
+export function matchingProcessor<Field extends IdField>(
+  options: MatchingProcessorOptions<Field>,
+): QueueProcessor<MatchingMessage<Field>> {
+  const { queue, idField, match } = options;
+  return {
+    queue,
+    batchSize: options.batchSize,
+    visibilityTimeoutSeconds: options.visibilityTimeoutSeconds,
+    // The key is computed, so zod cannot name it in the type: the type above says what it is.
+    message: z.object({
+      [idField]: z.uuid({ message: "must be a UUID" }),
+      processingId: z.string().optional(),
+    }) as unknown as z.ZodType<MatchingMessage<Field>>,
+    async process({ sql }, messages) {
+      const failures = new Map<number, string>();
+      const messagesById = Map.groupBy(messages, (message) => message.message[idField]);
+      for (const [id, sameId] of messagesById) {
+        try {
+          const summary = await match(sql, id);
+          console.log(`${queue}: ${idField} ${id}${tracedBy(sameId)}: ${JSON.stringify(summary)}`);
+        } catch (error) {
+          const reason = error instanceof Error ? error.message : String(error);
+          for (const message of sameId) failures.set(message.msg_id, reason);
+        }
+      }
+      return failures;
+    },
+  };
 }

@@ -29,7 +29,7 @@ import {
   oneSignalConfigFromEnv,
   sendMessageWithRetries,
 } from "../../_shared/onesignal.ts";
-import type { QueueMessage, QueueProcessor } from "../../_shared/queue.ts";
+import type { BatchContext, QueueMessage, QueueProcessor } from "../../_shared/queue.ts";
 
 /** Requests dispatched at once within a batch (each may fan out to many chunks). */
 const REQUESTS_IN_PARALLEL = 4;
@@ -48,16 +48,6 @@ interface PendingChunk {
 
 type OneSignalChunk = PendingChunk & { channel: OneSignalChannel };
 
-/**
- * Seconds a read message stays invisible (NOTIFICATIONS_VISIBILITY_TIMEOUT_SECONDS, default 30).
- * The dispatcher extends it while it works, so a long fan-out is not picked up twice, while a
- * dispatcher that died releases its messages within this time.
- */
-function visibilityTimeoutSeconds(): number {
-  const configured = Number(Deno.env.get("NOTIFICATIONS_VISIBILITY_TIMEOUT_SECONDS"));
-  return Number.isInteger(configured) && configured >= 2 ? configured : 30;
-}
-
 /** Runs `work` on every item, at most `limit` at a time. */
 async function forEachConcurrently<T>(
   items: readonly T[],
@@ -72,7 +62,7 @@ async function forEachConcurrently<T>(
 }
 
 /** Keeps the batch invisible while it is being worked on; stop() before answering the queue. */
-function keepInvisible(sql: Sql, messages: QueueMessage<unknown>[], seconds: number) {
+function keepInvisible(sql: Sql, messages: QueueMessage<NotificationRequest>[], seconds: number) {
   let extending: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
     extending = sql`
@@ -137,43 +127,13 @@ async function sendChunk(
   });
 }
 
-/** Moves a message that can never be processed to the DLQ at once, in one transaction. */
-async function deadLetterMalformed(
-  sql: Sql,
-  message: QueueMessage<unknown>,
-  reason: string,
-): Promise<void> {
-  console.error(`notifications: message ${message.msg_id} is malformed: ${reason}`);
-  await sql.begin(async (transaction) => {
-    await transaction`select pgmq.send('notifications_dlq', ${
-      transaction.json({
-        original_msg_id: message.msg_id,
-        attempts: message.read_ct,
-        error: `malformed notification request: ${reason}`.slice(0, 2000),
-        failed_at: new Date().toISOString(),
-        message: message.message as never,
-      })
-    }::jsonb)`;
-    await transaction`select pgmq.delete('notifications', ${message.msg_id}::bigint)`;
-  });
-}
-
 /** Dispatches one request; returns an error when the message must be retried. */
 async function dispatch(
   sql: Sql,
   config: OneSignalConfig | null,
-  message: QueueMessage<unknown>,
+  message: QueueMessage<NotificationRequest>,
 ): Promise<string | null> {
-  const parsed = notificationRequestSchema.safeParse(message.message);
-  if (!parsed.success) {
-    await deadLetterMalformed(
-      sql,
-      message,
-      parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; "),
-    );
-    return null;
-  }
-  const request = parsed.data;
+  const request = message.message;
   const pending = await sql<PendingChunk[]>`
     select request_id, channel, chunk_index, send_after, recipients
     from private.prepare_notification_delivery(
@@ -212,24 +172,30 @@ async function dispatch(
       ),
     ];
     const error = `${outcome.failed} chunk(s) failed permanently (${reasons.join("; ")})`;
-    console.error(`notifications: request ${request.requestId} dead-lettered: ${error}`);
+    console.error(`notifications: processingId ${request.requestId} dead-lettered: ${error}`);
     await sql`
       select private.dead_letter_notification_request(
         ${request.requestId}::uuid, ${message.msg_id}::bigint, ${message.read_ct}::integer,
-        ${sql.json(message.message as never)}::jsonb, ${error},
+        ${sql.json(request as never)}::jsonb, ${error},
         ${sql.json(outcome.failures as never)}::jsonb)`;
+    return null;
   }
+  console.log(`notifications: processingId ${request.requestId}: ${pending.length} chunk(s) done`);
   return null;
 }
 
-export const notificationsProcessor: QueueProcessor<unknown> = {
+export const notificationsProcessor: QueueProcessor<NotificationRequest> = {
   queue: "notifications",
   batchSize: 10,
-  visibilityTimeoutSeconds: visibilityTimeoutSeconds(),
-  async process(sql, messages) {
-    const config = oneSignalConfigFromEnv();
+  // The dispatcher extends it while it works, so a long fan-out is not picked up twice, while a
+  // dispatcher that died releases its messages within this time.
+  visibilityTimeoutSeconds: 30,
+  visibilityTimeoutSetting: "NOTIFICATIONS_VISIBILITY_TIMEOUT_SECONDS",
+  message: notificationRequestSchema,
+  async process({ sql, env, visibilityTimeoutSeconds }: BatchContext, messages) {
+    const config = oneSignalConfigFromEnv(env);
     const failures = new Map<number, string>();
-    const heartbeat = keepInvisible(sql, messages, this.visibilityTimeoutSeconds);
+    const heartbeat = keepInvisible(sql, messages, visibilityTimeoutSeconds);
     try {
       await forEachConcurrently(messages, REQUESTS_IN_PARALLEL, async (message) => {
         try {

@@ -3,13 +3,23 @@
 // or rejected. A verdict only lands on the version of the post it judged; a redelivered message
 // finds the post already moderated and changes nothing.
 
-import type { Sql } from "../../_shared/db.ts";
 import { z } from "../../_shared/deps.ts";
 import { moderatePost, moderationSettingsFromEnv } from "../../_shared/moderation/mod.ts";
 import { SPAM_WINDOWS } from "../../_shared/moderation/spam.ts";
-import type { QueueMessage, QueueProcessor } from "../../_shared/queue.ts";
+import {
+  type BatchContext,
+  type QueueMessage,
+  type QueueProcessor,
+  tracedBy,
+} from "../../_shared/queue.ts";
 
-const messageSchema = z.object({ postId: z.uuid() });
+/** `{postId, reason?, processingId?}`, as the posts trigger and posts-moderate write it. */
+const postModerationMessage = z.object({
+  postId: z.uuid({ message: "must be a UUID" }),
+  processingId: z.string().optional(),
+});
+
+type PostModerationMessage = z.infer<typeof postModerationMessage>;
 
 interface PostToModerate {
   post_id: string;
@@ -23,23 +33,12 @@ interface PostToModerate {
 }
 
 async function moderateBatch(
-  sql: Sql,
-  messages: QueueMessage<unknown>[],
+  { sql, env }: BatchContext,
+  messages: QueueMessage<PostModerationMessage>[],
 ): Promise<Map<number, string>> {
   const failures = new Map<number, string>();
-  const messagesByPost = new Map<string, number[]>();
-  for (const message of messages) {
-    const parsed = messageSchema.safeParse(message.message);
-    if (!parsed.success) {
-      failures.set(message.msg_id, "invalid post_moderation message: postId must be a UUID");
-      continue;
-    }
-    const postId = parsed.data.postId;
-    messagesByPost.set(postId, [...messagesByPost.get(postId) ?? [], message.msg_id]);
-  }
-  if (messagesByPost.size === 0) return failures;
-
-  const settings = moderationSettingsFromEnv();
+  const messagesByPost = Map.groupBy(messages, (message) => message.message.postId);
+  const settings = moderationSettingsFromEnv(env);
   const posts = await sql<PostToModerate[]>`
     select * from private.posts_to_moderate(
       ${[...messagesByPost.keys()]}::uuid[],
@@ -61,20 +60,22 @@ async function moderateBatch(
           ${post.post_id}::uuid, ${post.fingerprint}, ${result.verdict}, ${result.reason},
           ${sql.json({ findings: result.findings, spamPoints: result.spam.points } as never)}
         ) as outcome`;
-      console.log(`post_moderation: ${post.post_id} ${result.verdict} (${outcome})`);
+      const traced = tracedBy(messagesByPost.get(post.post_id) ?? []);
+      console.log(`post_moderation: post ${post.post_id}${traced}: ${result.verdict} (${outcome})`);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      for (const messageId of messagesByPost.get(post.post_id) ?? []) {
-        failures.set(messageId, reason);
+      for (const message of messagesByPost.get(post.post_id) ?? []) {
+        failures.set(message.msg_id, reason);
       }
     }
   }
   return failures;
 }
 
-export const postModerationProcessor: QueueProcessor<unknown> = {
+export const postModerationProcessor: QueueProcessor<PostModerationMessage> = {
   queue: "post_moderation",
   batchSize: 20,
   visibilityTimeoutSeconds: 60,
+  message: postModerationMessage,
   process: moderateBatch,
 };
