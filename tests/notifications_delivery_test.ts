@@ -8,6 +8,7 @@
 //   - notify refuses what it must refuse.
 
 import assert from "node:assert/strict";
+import { envFrom } from "../supabase/functions/_shared/platform.ts";
 import { notificationsProcessor } from "../supabase/functions/queue-worker/processors/notifications.ts";
 import { createUser, platform, promoteToAdmin, sql } from "./_support/platform.ts";
 import {
@@ -330,16 +331,14 @@ Deno.test(
       select msg_id, read_ct, enqueued_at, message
       from pgmq.read('notifications', 30, 1, ${transaction.json({ requestId })}::jsonb)`;
     });
-    const saved = ["ONESIGNAL_APP_ID", "ONESIGNAL_REST_API_KEY"].map((name) =>
-      [name, Deno.env.get(name)] as const
-    );
-    for (const [name] of saved) Deno.env.delete(name);
     try {
       messages[0].msg_id = Number(messages[0].msg_id);
-      const failures = await notificationsProcessor.process(sql, messages as never);
+      const failures = await notificationsProcessor.process(
+        { env: envFrom({}), sql, visibilityTimeoutSeconds: 30 },
+        messages as never,
+      );
       assert.equal(failures.size, 0);
     } finally {
-      for (const [name, value] of saved) if (value !== undefined) Deno.env.set(name, value);
       await sql`select pgmq.delete('notifications', ${messages[0].msg_id}::bigint)`;
     }
     const chunks = await sql<{ channel: string; status: string; last_error: string | null }[]>`

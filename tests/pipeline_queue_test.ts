@@ -8,14 +8,17 @@ import assert from "node:assert/strict";
 import { processBatch, type QueueProcessor } from "../supabase/functions/_shared/queue.ts";
 import { jobMatchingProcessor } from "../supabase/functions/queue-worker/processors/job_matching.ts";
 import { postModerationProcessor } from "../supabase/functions/queue-worker/processors/post_moderation.ts";
+import { envFrom } from "../supabase/functions/_shared/platform.ts";
 import { createUser, eventually, platform, sql } from "./_support/platform.ts";
 
 const options = { sanitizeResources: false, sanitizeOps: false };
 const root = new URL("..", import.meta.url);
+/** What the processors get from the worker: settings (the defaults here) and the database. */
+const deps = { env: envFrom({}), sql };
 
-async function withQueue(
-  processor: QueueProcessor<unknown>,
-  body: (queue: string, processor: QueueProcessor<unknown>) => Promise<void>,
+async function withQueue<Payload>(
+  processor: QueueProcessor<Payload>,
+  body: (queue: string, processor: QueueProcessor<Payload>) => Promise<void>,
 ): Promise<void> {
   const queue = `test_${processor.queue}_${crypto.randomUUID().slice(0, 8)}`;
   await sql`select pgmq.create(${queue}), pgmq.create(${queue + "_dlq"})`;
@@ -84,13 +87,13 @@ Deno.test("a worker killed mid-batch loses nothing", options, async () => {
     const worker = new Deno.Command(Deno.execPath(), {
       args: [
         "eval",
-        `import { database } from "${new URL("supabase/functions/_shared/db.ts", root)}";
+        `import { platformDeps } from "${new URL("supabase/functions/_shared/platform.ts", root)}";
          import { processBatch } from "${new URL("supabase/functions/_shared/queue.ts", root)}";
          import { jobMatchingProcessor } from "${new URL(
           "supabase/functions/queue-worker/processors/job_matching.ts",
           root,
         )}";
-         await processBatch(database(), {
+         await processBatch(platformDeps(), {
            ...jobMatchingProcessor, queue: "${queue}", visibilityTimeoutSeconds: 2 });`,
       ],
       cwd: root.pathname,
@@ -114,7 +117,7 @@ Deno.test("a worker killed mid-batch loses nothing", options, async () => {
 
     // After the visibility timeout the next worker gets it again and finishes the work.
     const report = await eventually(
-      () => processBatch(sql, processor).then((r) => r ?? undefined),
+      () => processBatch(deps, processor).then((r) => r ?? undefined),
       {
         timeoutMs: 5_000,
         intervalMs: 200,
@@ -151,7 +154,7 @@ Deno.test(
     await withQueue(jobMatchingProcessor, async (queue, processor) => {
       await sql`select pgmq.send(${queue}, ${sql.json({ jobId: "not-a-uuid" })})`;
       for (const [attempt, backoff] of [[1, 2], [2, 4]]) {
-        const report = await processBatch(sql, processor);
+        const report = await processBatch(deps, processor);
         assert.deepEqual(report, { queue, processed: 0, retried: 1, deadLettered: 0 });
         const [message] = await queued(queue);
         assert.equal(message.read_ct, attempt);
@@ -162,12 +165,12 @@ Deno.test(
         // Skip the wait: make it visible now.
         await sql`select pgmq.set_vt(${queue}, ${message.msg_id}::bigint, 0)`;
       }
-      const report = await processBatch(sql, processor);
+      const report = await processBatch(deps, processor);
       assert.deepEqual(report, { queue, processed: 0, retried: 0, deadLettered: 1 });
       assert.deepEqual(await queued(queue), [], "gone from the queue");
       const [dead] = await queued(`${queue}_dlq`);
       assert.equal(dead.message.attempts, 3);
-      assert.equal(dead.message.error, `invalid job_matching message: jobId must be a UUID`);
+      assert.equal(dead.message.error, `invalid ${queue} message: jobId: must be a UUID`);
       assert.deepEqual(dead.message.message, { jobId: "not-a-uuid" });
     });
   },
@@ -186,7 +189,7 @@ Deno.test(
       ${sql.json({ postId: post.id })}::jsonb,
       ${sql.json({ postId: post.id, reason: "webhook" })}::jsonb,
       '{"postId": 7}'::jsonb])`;
-      const report = await processBatch(sql, processor);
+      const report = await processBatch(deps, processor);
       assert.deepEqual(report, { queue, processed: 2, retried: 1, deadLettered: 0 });
       const [row] = await sql`select moderation_status from public.posts where id = ${post.id}`;
       assert.equal(row.moderation_status, "approved");

@@ -18,6 +18,8 @@
 import postgres from "postgres";
 import { startOneSignalStandIn } from "../../local/onesignal/server.ts";
 import { printTable, writeResults } from "../_support/stats.ts";
+import { envFrom } from "../../supabase/functions/_shared/platform.ts";
+import { notificationsProcessor } from "../../supabase/functions/queue-worker/processors/notifications.ts";
 
 const BENCH_LOCATION = "Benchville";
 const OLD_BATCH_SIZE = 1_000;
@@ -110,13 +112,11 @@ async function clearInbox(sql: postgres.Sql, ids: string[]): Promise<void> {
 
 async function runDispatcher(sql: postgres.Sql, expected: number): Promise<RunResult> {
   const oneSignal = startOneSignalStandIn();
-  Deno.env.set("ONESIGNAL_API_URL", oneSignal.url);
-  Deno.env.set("ONESIGNAL_APP_ID", oneSignal.appId);
-  Deno.env.set("ONESIGNAL_REST_API_KEY", oneSignal.apiKey);
-  Deno.env.set("NOTIFICATIONS_VISIBILITY_TIMEOUT_SECONDS", "120");
-  const { notificationsProcessor } = await import(
-    "../../supabase/functions/queue-worker/processors/notifications.ts"
-  );
+  const env = envFrom({
+    ONESIGNAL_API_URL: oneSignal.url,
+    ONESIGNAL_APP_ID: oneSignal.appId,
+    ONESIGNAL_REST_API_KEY: oneSignal.apiKey,
+  });
   try {
     const started = performance.now();
     const messages = await sql.begin(async (transaction) => {
@@ -132,7 +132,10 @@ async function runDispatcher(sql: postgres.Sql, expected: number): Promise<RunRe
         from pgmq.read('notifications', 120, 100)`;
     });
     for (const message of messages) message.msg_id = Number(message.msg_id);
-    const failures = await notificationsProcessor.process(sql, messages as never);
+    const failures = await notificationsProcessor.process(
+      { env, sql, visibilityTimeoutSeconds: 120 },
+      messages as never,
+    );
     const seconds = (performance.now() - started) / 1000;
     await sql`select pgmq.delete('notifications', ${messages.map((m) => m.msg_id)}::bigint[])`;
     if (failures.size > 0) throw new Error(`dispatch failed: ${[...failures.values()]}`);

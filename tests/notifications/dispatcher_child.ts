@@ -3,12 +3,17 @@
 // (given as JSON in the first argument), then deletes it if it was fully processed.
 // Environment: SUPABASE_DB_URL, ONESIGNAL_* and NOTIFICATIONS_VISIBILITY_TIMEOUT_SECONDS.
 
-import postgres from "postgres";
+import { platformDeps } from "../../supabase/functions/_shared/platform.ts";
+import { visibilityTimeoutSeconds } from "../../supabase/functions/_shared/queue.ts";
 import { notificationsProcessor } from "../../supabase/functions/queue-worker/processors/notifications.ts";
 
 const message = JSON.parse(Deno.args[0]);
-const sql = postgres(Deno.env.get("SUPABASE_DB_URL")!, { max: 4, onnotice: () => {} });
-const failures = await notificationsProcessor.process(sql as never, [message]);
+const deps = platformDeps();
+const { sql } = deps;
+const failures = await notificationsProcessor.process({
+  ...deps,
+  visibilityTimeoutSeconds: visibilityTimeoutSeconds(notificationsProcessor, deps.env),
+}, [message]);
 if (failures.size === 0) {
   await sql`select pgmq.delete('notifications', ${message.msg_id}::bigint)`;
 }

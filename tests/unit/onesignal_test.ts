@@ -3,7 +3,7 @@
 // Retry-After. No platform needed: the stand-in runs in this process.
 
 import assert from "node:assert/strict";
-import { startOneSignalStandIn } from "../local/onesignal/server.ts";
+import { startOneSignalStandIn } from "../../local/onesignal/server.ts";
 import {
   type AttemptResult,
   chunkIdempotencyKey,
@@ -14,7 +14,7 @@ import {
   retryDelayMs,
   sendMessageOnce,
   sendMessageWithRetries,
-} from "../supabase/functions/_shared/onesignal.ts";
+} from "../../supabase/functions/_shared/onesignal.ts";
 
 const USER_A = "0b7c8a2e-59a4-4d4b-9b8e-1d2f3a4b5c6d";
 const USER_B = "1c8d9b3f-6ab5-4e5c-8c9f-2e3a4b5c6d7e";

@@ -7,17 +7,18 @@ import {
   moderatePost,
   type ModerationSettings,
   type PostForModeration,
-} from "../supabase/functions/_shared/moderation/mod.ts";
-import { checkLink, urlsInText } from "../supabase/functions/_shared/moderation/links.ts";
-import { spamFindings, type SpamInput } from "../supabase/functions/_shared/moderation/spam.ts";
+} from "../../supabase/functions/_shared/moderation/mod.ts";
+import { checkLink, urlsInText } from "../../supabase/functions/_shared/moderation/links.ts";
+import { spamFindings, type SpamInput } from "../../supabase/functions/_shared/moderation/spam.ts";
 import {
   httpImageAnalysis,
   imageAnalysisFromEnv,
-} from "../supabase/functions/_shared/moderation/images.ts";
+} from "../../supabase/functions/_shared/moderation/images.ts";
 import {
   DEFAULT_BLOCKED_DOMAINS,
   URL_SHORTENERS,
-} from "../supabase/functions/_shared/moderation/terms.ts";
+} from "../../supabase/functions/_shared/moderation/terms.ts";
+import { envFrom } from "../../supabase/functions/_shared/platform.ts";
 
 type Label = "clean" | "profane" | "hate" | "spam" | "bad_link";
 
@@ -32,7 +33,7 @@ interface CorpusPost {
 }
 
 const corpus: { posts: CorpusPost[] } = JSON.parse(
-  await Deno.readTextFile(new URL("./fixtures/moderation_corpus.json", import.meta.url)),
+  await Deno.readTextFile(new URL("../fixtures/moderation_corpus.json", import.meta.url)),
 );
 
 const settings: ModerationSettings = {
@@ -159,13 +160,7 @@ Deno.test("spam: one weak signal is not enough, signals add up", () => {
 });
 
 Deno.test("image analysis is off by default", () => {
-  const previous = Deno.env.get("MODERATION_IMAGE_PROVIDER");
-  Deno.env.delete("MODERATION_IMAGE_PROVIDER");
-  try {
-    assert.equal(imageAnalysisFromEnv(), null);
-  } finally {
-    if (previous !== undefined) Deno.env.set("MODERATION_IMAGE_PROVIDER", previous);
-  }
+  assert.equal(imageAnalysisFromEnv(envFrom({})), null);
 });
 
 Deno.test("an image provider's verdicts reject unsafe images", async () => {
