@@ -18,7 +18,6 @@ import {
   type TestUser,
 } from "./_support/platform.ts";
 
-const options = { sanitizeResources: false, sanitizeOps: false };
 const clientOptions = {
   auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
 };
@@ -50,7 +49,7 @@ async function badTokens(user: TestUser) {
   };
 }
 
-Deno.test("auth: sign up, sign in with password, getUser, refresh", options, async () => {
+Deno.test("auth: sign up, sign in with password, getUser, refresh", async () => {
   const email = `contract-${crypto.randomUUID()}@test.emploi.plus`;
   const password = "correct-horse-battery";
   const client = anonClient();
@@ -98,7 +97,7 @@ Deno.test("auth: sign up, sign in with password, getUser, refresh", options, asy
   assert.ok(afterSignOut.error, "a signed-out session cannot be refreshed");
 });
 
-Deno.test("rest: tables through RLS, allowed and refused", options, async (t) => {
+Deno.test("rest: tables through RLS, allowed and refused", async (t) => {
   const company = await createUser("company");
   const candidate = await createUser("candidate");
   const anon = anonClient();
@@ -237,7 +236,7 @@ Deno.test("rest: tables through RLS, allowed and refused", options, async (t) =>
   });
 });
 
-Deno.test("rpc: search_jobs and get_feed", options, async () => {
+Deno.test("rpc: search_jobs and get_feed", async () => {
   const company = await createUser("company");
   const candidate = await createUser("candidate");
   const word = uniqueWord();
@@ -262,7 +261,7 @@ Deno.test("rpc: search_jobs and get_feed", options, async () => {
   assert.equal(refused.error?.code, "42501", "get_feed is for signed-in members");
 });
 
-Deno.test("functions: verify_jwt off (health) and on (whoami)", options, async (t) => {
+Deno.test("functions: verify_jwt off (health) and on (whoami)", async (t) => {
   const candidate = await createUser("candidate");
   const functionsUrl = `${platform.url}/functions/v1`;
 
@@ -307,7 +306,6 @@ Deno.test("functions: verify_jwt off (health) and on (whoami)", options, async (
 
 Deno.test(
   "expired and forged tokens are refused by REST, RPC, Auth and Functions",
-  options,
   async () => {
     const candidate = await createUser("candidate");
     const tokens = await badTokens(candidate);

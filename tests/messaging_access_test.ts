@@ -3,7 +3,7 @@
 // follow reads; leaving and coming back.
 
 import assert from "node:assert/strict";
-import { sql } from "./_support/platform.ts";
+import { platform, sql } from "./_support/platform.ts";
 import {
   check,
   closeRealtime,
@@ -13,7 +13,6 @@ import {
   unwrap,
 } from "./_support/messaging.ts";
 
-const options = { sanitizeResources: false, sanitizeOps: false };
 const { company, candidate, outsider, conversationId } = await openConversation();
 const topic = `conversation:${conversationId}`;
 
@@ -29,7 +28,7 @@ function send(
   });
 }
 
-Deno.test("the outsider is refused the conversation's channel", options, async () => {
+Deno.test("the outsider is refused the conversation's channel", async () => {
   try {
     const refused = await joinPrivate(outsider, topic);
     assert.equal(refused.status, "CHANNEL_ERROR");
@@ -46,7 +45,7 @@ Deno.test("the outsider is refused the conversation's channel", options, async (
   }
 });
 
-Deno.test("the outsider cannot read the messages through REST or RPC", options, async () => {
+Deno.test("the outsider cannot read the messages through REST or RPC", async () => {
   check(await send(company.client, "Confidentiel : notre offre salariale"));
   for (const table of ["messages", "conversations", "conversation_participants"]) {
     const column = table === "conversations" ? "id" : "conversation_id";
@@ -67,7 +66,7 @@ Deno.test("the outsider cannot read the messages through REST or RPC", options, 
   assert.ok(companyView.some((row) => row.body === "Confidentiel : notre offre salariale"));
 });
 
-Deno.test("the outsider cannot send into the conversation", options, async () => {
+Deno.test("the outsider cannot send into the conversation", async () => {
   const listening = await joinPrivate(candidate, topic);
   assert.equal(listening.status, "SUBSCRIBED", String(listening.error));
   try {
@@ -86,13 +85,13 @@ Deno.test("the outsider cannot send into the conversation", options, async () =>
 
     // A broadcast through Realtime's REST API is refused too.
     const response = await fetch(
-      `${Deno.env.get("SUPABASE_URL") ?? "http://127.0.0.1:54321"}/realtime/v1/api/broadcast/${
+      `${platform.url}/realtime/v1/api/broadcast/${
         encodeURIComponent(topic)
       }/events/message_created?private=true`,
       {
         method: "POST",
         headers: {
-          apikey: Deno.env.get("SUPABASE_PUBLISHABLE_KEY") ?? "",
+          apikey: platform.publishableKey,
           authorization: `Bearer ${outsider.accessToken}`,
           "content-type": "application/json",
         },
@@ -112,7 +111,7 @@ Deno.test("the outsider cannot send into the conversation", options, async () =>
   }
 });
 
-Deno.test("nobody is cold-messaged", options, async () => {
+Deno.test("nobody is cold-messaged", async () => {
   const opened = await outsider.client.rpc("start_conversation", { p_user_id: company.id });
   assert.equal(opened.error?.code, "42501");
   const other = await outsider.client.rpc("start_conversation", { p_user_id: candidate.id });
@@ -126,7 +125,7 @@ Deno.test("nobody is cold-messaged", options, async () => {
   );
 });
 
-Deno.test("a retried send_message stores one message", options, async () => {
+Deno.test("a retried send_message stores one message", async () => {
   const messageId = crypto.randomUUID();
   const first = unwrap(await send(company.client, "Envoyé deux fois ?", messageId));
   const retry = unwrap(await send(company.client, "Envoyé deux fois ?", messageId));
@@ -149,7 +148,7 @@ Deno.test("a retried send_message stores one message", options, async () => {
   assert.equal(stolen.error?.code, "23505");
 });
 
-Deno.test("unread counts follow reads", options, async () => {
+Deno.test("unread counts follow reads", async () => {
   const unreadOf = async (user: typeof candidate) => {
     const list = unwrap(await user.client.rpc("get_conversations")) as {
       conversation_id: string;
@@ -193,7 +192,7 @@ Deno.test("unread counts follow reads", options, async () => {
   assert.equal((await unreadOf(candidate))?.unread_count, 0);
 });
 
-Deno.test("history pages backwards by keyset", options, async () => {
+Deno.test("history pages backwards by keyset", async () => {
   const pages: string[][] = [];
   let cursor: { p_cursor_created_at: string; p_cursor_id: string } | undefined;
   for (;;) {
@@ -216,7 +215,7 @@ Deno.test("history pages backwards by keyset", options, async () => {
   assert.ok(pages.every((page) => page.length <= 2));
 });
 
-Deno.test("leaving a conversation, and coming back", options, async () => {
+Deno.test("leaving a conversation, and coming back", async () => {
   const other = await openConversation();
   const id = other.conversationId;
   assert.equal(
@@ -239,8 +238,4 @@ Deno.test("leaving a conversation, and coming back", options, async () => {
   check(
     await other.company.client.rpc("send_message", { p_conversation_id: id, p_body: "Re-bonjour" }),
   );
-});
-
-Deno.test("teardown", options, async () => {
-  await sql.end();
 });

@@ -13,11 +13,10 @@ import {
   unwrap,
 } from "./_support/messaging.ts";
 
-const options = { sanitizeResources: false, sanitizeOps: false };
 const { company, candidate, conversationId } = await openConversation();
 const topic = `conversation:${conversationId}`;
 
-Deno.test("a message reaches the other participant over Realtime within 1 s", options, async () => {
+Deno.test("a message reaches the other participant over Realtime within 1 s", async () => {
   const listening = await joinPrivate(candidate, topic);
   assert.equal(listening.status, "SUBSCRIBED", String(listening.error));
   try {
@@ -48,7 +47,7 @@ Deno.test("a message reaches the other participant over Realtime within 1 s", op
   }
 });
 
-Deno.test("edits, soft deletes and read receipts are broadcast", options, async () => {
+Deno.test("edits, soft deletes and read receipts are broadcast", async () => {
   const listening = await joinPrivate(company, topic);
   assert.equal(listening.status, "SUBSCRIBED", String(listening.error));
   try {
@@ -114,7 +113,7 @@ Deno.test("edits, soft deletes and read receipts are broadcast", options, async 
   }
 });
 
-Deno.test("typing broadcasts and presence joins and leaves are seen", options, async () => {
+Deno.test("typing broadcasts and presence joins and leaves are seen", async () => {
   const presenceOf = (state: Record<string, unknown[]>) => Object.keys(state).sort();
   const joined: string[] = [];
   const left: string[] = [];
@@ -150,7 +149,7 @@ Deno.test("typing broadcasts and presence joins and leaves are seen", options, a
   }
 });
 
-Deno.test("global online status is Presence on the `online` topic", options, async () => {
+Deno.test("global online status is Presence on the `online` topic", async () => {
   // supabase-js enables presence on a channel only if a presence listener is bound before joining.
   const companySide = await joinPrivate(company, "online", (channel) => {
     channel.on("presence", { event: "sync" }, () => {});
@@ -176,7 +175,6 @@ Deno.test("global online status is Presence on the `online` topic", options, asy
 
 Deno.test(
   "a connected participant is told on user:<id>, one who is not gets a push",
-  options,
   async () => {
     const inbox = await joinPrivate(candidate, `user:${candidate.id}`);
     assert.equal(inbox.status, "SUBSCRIBED", String(inbox.error));
@@ -220,10 +218,6 @@ Deno.test(
     }
   },
 );
-
-Deno.test("teardown", options, async () => {
-  await sql.end();
-});
 
 /** Push requests for a message: queued, dead-lettered, or already in the recipient's inbox. */
 async function pushRequestsFor(messageId: string): Promise<number> {

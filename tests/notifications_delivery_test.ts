@@ -16,7 +16,6 @@ import {
   eventuallyWithSweep,
   reachedByChannel,
   requestCompleted,
-  sanitizers,
   standIn,
 } from "./notifications/support.ts";
 
@@ -37,7 +36,6 @@ const sorted = (ids: Iterable<string>) => [...ids].sort();
 
 Deno.test(
   "notify: answers 202 with a processingId and refuses bad callers and bodies",
-  sanitizers,
   async () => {
     const [member] = await createMembers(1);
     const accepted = await notify({ title: "Bienvenue", userId: member });
@@ -78,7 +76,6 @@ Deno.test(
 
 Deno.test(
   "a job match notifies exactly the opted-in candidates above their threshold, on their channels",
-  sanitizers,
   async () => {
     const oneSignal = standIn();
     const [company] = await createMembers(1, { role: "company" });
@@ -190,7 +187,7 @@ Deno.test(
   },
 );
 
-Deno.test("preferences off: nothing is sent on that channel", sanitizers, async () => {
+Deno.test("preferences off: nothing is sent on that channel", async () => {
   const oneSignal = standIn();
   const noPush = await createMembers(3, { preferences: { push_enabled: false } });
   const noEmail = await createMembers(3, { preferences: { email_enabled: false } });
@@ -244,7 +241,6 @@ Deno.test("preferences off: nothing is sent on that channel", sanitizers, async 
 
 Deno.test(
   "a role broadcast reaches every member of the role and nobody else",
-  sanitizers,
   async () => {
     const oneSignal = standIn();
     await createMembers(4, { role: "company", location: "Nantes" });
@@ -283,7 +279,6 @@ Deno.test(
 
 Deno.test(
   "role filters: candidates with one of the skills in the location",
-  sanitizers,
   async () => {
     const skill = `elixir${crypto.randomUUID().slice(0, 6)}`;
     const town = `Saint-Étienne-${crypto.randomUUID().slice(0, 4)}`;
@@ -312,7 +307,6 @@ Deno.test(
 
 Deno.test(
   "without OneSignal credentials push/email/SMS are skipped and in-app still works",
-  sanitizers,
   async () => {
     const members = await createMembers(2, { preferences: { sms_enabled: true } });
     const requestId = crypto.randomUUID();

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import type { RealtimeChannel } from "@supabase/supabase-js";
 import { createUser, platform, type TestUser } from "./_support/platform.ts";
 import { deferred } from "./_support/deferred.ts";
-import { requestCompleted, sanitizers } from "./notifications/support.ts";
+import { requestCompleted } from "./notifications/support.ts";
 
 async function notify(body: unknown): Promise<string> {
   const response = await fetch(`${platform.url}/functions/v1/notify`, {
@@ -43,7 +43,6 @@ async function join(
 
 Deno.test(
   "a signed-in member receives their in-app notification over Realtime",
-  sanitizers,
   async () => {
     const member = await createUser("candidate");
     const stranger = await createUser("candidate");
@@ -87,7 +86,6 @@ Deno.test(
 
 Deno.test(
   "a role announcement reaches the role's topic, which other roles cannot join",
-  sanitizers,
   async () => {
     const company = await createUser("company");
     const candidate = await createUser("candidate");

@@ -5,8 +5,6 @@
 import assert from "node:assert/strict";
 import { eventually, platform, sql } from "./_support/platform.ts";
 
-const options = { sanitizeResources: false, sanitizeOps: false };
-
 interface StoredResponse {
   status_code: number | null;
   content: string | null;
@@ -30,7 +28,7 @@ async function functionUrl(name: string): Promise<string> {
   return url;
 }
 
-Deno.test("net.http_get reaches a function through the gateway", options, async () => {
+Deno.test("net.http_get reaches a function through the gateway", async () => {
   assert.equal(await functionUrl("health"), `${platform.url}/functions/v1/health`);
   const [{ id }] = await sql`select net.http_get(${await functionUrl("health")}) as id`;
   const response = await responseOf(Number(id));
@@ -40,7 +38,7 @@ Deno.test("net.http_get reaches a function through the gateway", options, async 
   assert.equal(JSON.parse(response.content!).status, "ok");
 });
 
-Deno.test("pg_net requests pass the gateway's verify_jwt like any other", options, async () => {
+Deno.test("pg_net requests pass the gateway's verify_jwt like any other", async () => {
   const url = await functionUrl("whoami");
   const [{ refused }] = await sql`select net.http_post(${url}, '{}'::jsonb) as refused`;
   const [{ allowed }] = await sql`

@@ -7,8 +7,6 @@ import assert from "node:assert/strict";
 import postgres from "postgres";
 import { platform, sql } from "./_support/platform.ts";
 
-const options = { sanitizeResources: false, sanitizeOps: false };
-
 interface Message {
   msg_id: string;
   read_ct: number;
@@ -34,7 +32,7 @@ async function sendNumbered(queue: string, count: number): Promise<void> {
     )`;
 }
 
-Deno.test("two readers in open transactions never receive the same message", options, async () => {
+Deno.test("two readers in open transactions never receive the same message", async () => {
   await withQueue(async (queue) => {
     await sendNumbered(queue, 5);
     let firstHasRead!: () => void;
@@ -63,7 +61,7 @@ Deno.test("two readers in open transactions never receive the same message", opt
   });
 });
 
-Deno.test("many concurrent readers share a queue: each message exactly once", options, async () => {
+Deno.test("many concurrent readers share a queue: each message exactly once", async () => {
   const readers = 8;
   const pool = postgres(platform.databaseUrl, { max: readers, onnotice: () => {} });
   try {
@@ -90,7 +88,6 @@ Deno.test("many concurrent readers share a queue: each message exactly once", op
 
 Deno.test(
   "a message read but not deleted is redelivered after its visibility timeout",
-  options,
   async () => {
     await withQueue(async (queue) => {
       await sendNumbered(queue, 1);

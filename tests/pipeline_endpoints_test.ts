@@ -1,5 +1,6 @@
-// The pipeline's Edge Functions over HTTP: the webhooks (jobs-analyze, posts-moderate,
-// activity-score) answer 202 with a processingId at once and the work lands; queue-health reports
+// The pipeline's Edge Functions over HTTP: jobs-analyze and posts-moderate answer 202 with a
+// processingId at once and the work lands; activity-score scores first and answers 200 with the
+// points; queue-health reports
 // the queues to admins and the service role; every bad input gets a 4xx JSON error saying what is
 // wrong, and writes nothing.
 
@@ -14,8 +15,6 @@ import {
   sql,
   type TestUser,
 } from "./_support/platform.ts";
-
-const options = { sanitizeResources: false, sanitizeOps: false };
 
 const fixture = await (async () => {
   const [company, author] = await Promise.all([createUser("company"), createUser("candidate")]);
@@ -68,7 +67,7 @@ const webhooks = {
 };
 
 for (const [name, { valid, writes }] of Object.entries(webhooks)) {
-  Deno.test(`${name}: bad requests get a 4xx JSON error and write nothing`, options, async () => {
+  Deno.test(`${name}: bad requests get a 4xx JSON error and write nothing`, async () => {
     const writtenBefore = await writes();
     await expectError(
       await callFunction(name, { body: valid(), secret: null }),
@@ -115,7 +114,7 @@ for (const [name, { valid, writes }] of Object.entries(webhooks)) {
   });
 }
 
-Deno.test("jobs-analyze: wrong types and unknown offers", options, async () => {
+Deno.test("jobs-analyze: wrong types and unknown offers", async () => {
   const sentBefore = await totalSent("job_matching");
   const wrongTypes = await expectError(
     await callFunction("jobs-analyze", {
@@ -139,7 +138,6 @@ Deno.test("jobs-analyze: wrong types and unknown offers", options, async () => {
 
 Deno.test(
   "jobs-analyze: 202 with a processingId, then the offer is analysed",
-  options,
   async () => {
     await sql`update public.jobs set status = 'published' where id = ${fixture.jobId}`;
     // Publishing queued it already; wait for that analysis, then ask again through the webhook.
@@ -178,7 +176,7 @@ Deno.test(
   },
 );
 
-Deno.test("posts-moderate: author mismatch and unknown posts", options, async () => {
+Deno.test("posts-moderate: author mismatch and unknown posts", async () => {
   const sentBefore = await totalSent("post_moderation");
   await expectError(
     await callFunction("posts-moderate", {
@@ -202,7 +200,6 @@ Deno.test("posts-moderate: author mismatch and unknown posts", options, async ()
 
 Deno.test(
   "posts-moderate: 202 with a processingId, and the post is moderated",
-  options,
   async () => {
     const [post] = await sql<{ id: string }[]>`
     insert into public.posts (author_id, content)
@@ -235,7 +232,7 @@ Deno.test(
   },
 );
 
-Deno.test("activity-score: records the activity and answers with the points", options, async () => {
+Deno.test("activity-score: records the activity and answers with the points", async () => {
   const user = await createUser("candidate");
   const target = crypto.randomUUID();
   const score = (body: unknown) => callFunction("activity-score", { body }).then(jsonOf);
@@ -302,7 +299,7 @@ function health(token?: string, method = "GET") {
   });
 }
 
-Deno.test("queue-health: admins and the service role only", options, async () => {
+Deno.test("queue-health: admins and the service role only", async () => {
   const [candidate, admin] = await Promise.all([createUser("candidate"), createUser("candidate")]);
   await promoteToAdmin(admin);
   const { forged, expired } = await tokensFor(candidate);

@@ -8,8 +8,6 @@ import assert from "node:assert/strict";
 import postgres from "postgres";
 import { createUser, eventually, platform, sql, type TestUser } from "./_support/platform.ts";
 
-const options = { sanitizeResources: false, sanitizeOps: false };
-
 /** A skill nobody else has, so that only this test's candidates share it. */
 const uniqueSkill = () => `Skill${crypto.randomUUID().slice(0, 8)}`;
 
@@ -23,7 +21,6 @@ async function setProfile(candidate: TestUser, profile: Record<string, unknown>)
 
 Deno.test(
   "a published offer gets ordered, explained matches; profile edits add and remove them",
-  options,
   async () => {
     const skill = uniqueSkill();
     const [company, ...candidates] = await Promise.all([
@@ -111,7 +108,6 @@ Deno.test(
 
 Deno.test(
   "matching from both sides at once: no deadlock, same result as one at a time",
-  options,
   async () => {
     const skill = uniqueSkill();
     const companies = await Promise.all([createUser("company"), createUser("company")]);

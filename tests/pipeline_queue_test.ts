@@ -11,7 +11,6 @@ import { postModerationProcessor } from "../supabase/functions/queue-worker/proc
 import { envFrom } from "../supabase/functions/_shared/platform.ts";
 import { createUser, eventually, platform, sql } from "./_support/platform.ts";
 
-const options = { sanitizeResources: false, sanitizeOps: false };
 const root = new URL("..", import.meta.url);
 /** What the processors get from the worker: settings (the defaults here) and the database. */
 const deps = { env: envFrom({}), sql };
@@ -67,7 +66,7 @@ async function offerWithCandidates() {
   return { jobId: job.id, candidateIds: [first.id, second.id] };
 }
 
-Deno.test("a worker killed mid-batch loses nothing", options, async () => {
+Deno.test("a worker killed mid-batch loses nothing", async () => {
   const { jobId, candidateIds } = await offerWithCandidates();
   await withQueue(jobMatchingProcessor, async (queue, processor) => {
     await sql`select pgmq.send(${queue}, ${sql.json({ jobId })})`;
@@ -149,7 +148,6 @@ Deno.test("a worker killed mid-batch loses nothing", options, async () => {
 
 Deno.test(
   "a poison message is retried with backoff, then dead-lettered with its error",
-  options,
   async () => {
     await withQueue(jobMatchingProcessor, async (queue, processor) => {
       await sql`select pgmq.send(${queue}, ${sql.json({ jobId: "not-a-uuid" })})`;
@@ -178,7 +176,6 @@ Deno.test(
 
 Deno.test(
   "duplicates in a batch are one run; valid neighbours of a poison message pass",
-  options,
   async () => {
     const author = await createUser("candidate");
     const [post] = await sql<{ id: string }[]>`

@@ -7,9 +7,7 @@ import assert from "node:assert/strict";
 import { callFunction, jsonOf } from "./_support/pipeline.ts";
 import { createUser, sql } from "./_support/platform.ts";
 
-const options = { sanitizeResources: false, sanitizeOps: false };
-
-Deno.test("scores stay exact when a member's activities arrive concurrently", options, async () => {
+Deno.test("scores stay exact when a member's activities arrive concurrently", async () => {
   const [member, author] = await Promise.all([createUser("candidate"), createUser("company")]);
   const posts = await sql<{ id: string }[]>`
     insert into public.posts (author_id, content, moderation_status)

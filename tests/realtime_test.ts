@@ -11,19 +11,24 @@
 import { createClient, type RealtimeChannel, type SupabaseClient } from "@supabase/supabase-js";
 import postgres from "postgres";
 import assert from "node:assert/strict";
+import { environments } from "../local/platform/environments.ts";
 import { signJwt } from "../local/platform/jwt.ts";
 import { generateKeys, type PlatformKeys } from "../local/platform/keys.ts";
 import { createRealtimeService } from "../local/realtime/service.ts";
 import type { MountedService } from "../local/gateway/types.ts";
 import { deferred } from "./_support/deferred.ts";
 
+// Run by hand, the dev platform's database (honouring LOCAL_PLATFORM_PORT_OFFSET).
 const databaseUrl = Deno.env.get("REALTIME_TEST_DB_URL") ?? Deno.env.get("SUPABASE_DB_URL") ??
-  "postgres://postgres@127.0.0.1:54322/postgres";
+  `postgres://postgres@127.0.0.1:${environments.dev.databasePort}/postgres`;
 const externalUrl = Deno.env.get("REALTIME_TEST_URL");
 // Next to the platform's own ports, so parallel platform instances do not collide.
 const port = Number(
   Deno.env.get("REALTIME_TEST_PORT") ??
-    Number(new URL(Deno.env.get("SUPABASE_URL") ?? "http://127.0.0.1:56021").port) + 20,
+    Number(
+        new URL(Deno.env.get("SUPABASE_URL") ?? `http://127.0.0.1:${environments.dev.apiPort}`)
+          .port,
+      ) + 20,
 );
 const apiUrl = externalUrl ?? `http://127.0.0.1:${port}`;
 const keys: PlatformKeys = externalUrl
@@ -84,7 +89,6 @@ await sql.unsafe(`
     on public.rt_scratch_notes for each row execute function public.rt_scratch_notes_broadcast();
 `);
 
-const testOptions = { sanitizeOps: false, sanitizeResources: false };
 const clients: SupabaseClient[] = [];
 
 async function userToken(sub: string, lifetimeSeconds = 3600): Promise<string> {
@@ -182,23 +186,20 @@ async function broadcastBetweenTwoClients(
 
 Deno.test(
   "broadcast between two clients (serializer 2.0.0, self and ack)",
-  testOptions,
   () => broadcastBetweenTwoClients("2.0.0", "2.0.0"),
 );
 
 Deno.test(
   "broadcast between two clients (serializer 1.0.0)",
-  testOptions,
   () => broadcastBetweenTwoClients("1.0.0", "1.0.0"),
 );
 
 Deno.test(
   "broadcast between a 1.0.0 and a 2.0.0 client",
-  testOptions,
   () => broadcastBetweenTwoClients("1.0.0", "2.0.0"),
 );
 
-Deno.test("presence: state, join and leave", testOptions, async () => {
+Deno.test("presence: state, join and leave", async () => {
   const topic = uniqueTopic("lobby");
   const a = client();
   const b = client({ vsn: "1.0.0" });
@@ -230,7 +231,7 @@ Deno.test("presence: state, join and leave", testOptions, async () => {
   await closeClients();
 });
 
-Deno.test("private channels are authorized by RLS on realtime.messages", testOptions, async () => {
+Deno.test("private channels are authorized by RLS on realtime.messages", async () => {
   const alice = crypto.randomUUID();
   const topic = `rt-scratch:${alice}`;
 
@@ -267,7 +268,6 @@ Deno.test("private channels are authorized by RLS on realtime.messages", testOpt
 
 Deno.test(
   "database broadcasts reach subscribers of their topic, in commit order",
-  testOptions,
   async () => {
     const alice = crypto.randomUUID();
     const topic = `rt-scratch:${alice}`;
@@ -313,7 +313,7 @@ Deno.test(
   },
 );
 
-Deno.test("a new token without access ends a private channel", testOptions, async () => {
+Deno.test("a new token without access ends a private channel", async () => {
   const alice = crypto.randomUUID();
   const owner = await userClient(await userToken(alice));
   const system = deferred<Record<string, unknown>>("the system message");
@@ -361,7 +361,7 @@ async function rawSocket(version: "1.0.0" | "2.0.0") {
   };
 }
 
-Deno.test("Phoenix frames: heartbeat, join, binary broadcast, leave", testOptions, async () => {
+Deno.test("Phoenix frames: heartbeat, join, binary broadcast, leave", async () => {
   const topic = `realtime:${uniqueTopic("raw")}`;
   const v2 = await rawSocket("2.0.0");
   v2.send([null, "1", "phoenix", "heartbeat", {}]);
@@ -435,7 +435,6 @@ Deno.test("Phoenix frames: heartbeat, join, binary broadcast, leave", testOption
 
 Deno.test(
   "REST broadcast: public delivered, private only with write access",
-  testOptions,
   async () => {
     const topic = uniqueTopic("news");
     const listener = client();
@@ -477,7 +476,7 @@ Deno.test(
   },
 );
 
-Deno.test("an expired token closes the channel with a system message", testOptions, async () => {
+Deno.test("an expired token closes the channel with a system message", async () => {
   const alice = crypto.randomUUID();
   const owner = await userClient(await userToken(alice, 2));
   const system = deferred<Record<string, unknown>>("the system message", 8000);
@@ -496,7 +495,6 @@ Deno.test("an expired token closes the channel with a system message", testOptio
 Deno.test({
   name: "clients reconnect and rejoin after the server restarts",
   ignore: externalUrl !== undefined,
-  ...testOptions,
   async fn() {
     const topic = uniqueTopic("restart");
     const a = client();
@@ -522,7 +520,8 @@ Deno.test({
   },
 });
 
-Deno.test("teardown", testOptions, async () => {
+// The scratch table and policies are this file's own; its server and pool close with it.
+Deno.test.afterAll(async () => {
   await closeClients();
   await sql.unsafe(`
     drop policy if exists "rt scratch: own topic read" on realtime.messages;

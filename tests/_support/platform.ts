@@ -100,8 +100,13 @@ export async function promoteToAdmin(user: TestUser): Promise<void> {
   await sql`update public.profiles set role = 'admin' where id = ${user.id}`;
 }
 
-/** Direct connection as `postgres`, for arranging data and checking what was written. */
+/**
+ * Direct connection as `postgres`, for arranging data and checking what was written: one pool per
+ * test file (each file runs in its own worker), shared by its tests and closed after the last
+ * one, so that no test needs to turn the resource and op sanitizers off for it.
+ */
 export const sql = postgres(platform.databaseUrl, { max: 4, onnotice: () => {} });
+Deno.test.afterAll(() => sql.end());
 
 /** Polls `check` until it returns a non-undefined value, or fails after `timeoutMs`. */
 export async function eventually<T>(

@@ -7,8 +7,6 @@ import {
 } from "../../local/onesignal/control.ts";
 import { eventually, sql } from "../_support/platform.ts";
 
-export const sanitizers = { sanitizeResources: false, sanitizeOps: false };
-
 /**
  * The stand-in the platform's functions send to. The test platform starts it and passes
  * ONESIGNAL_API_URL (with ONESIGNAL_APP_ID / ONESIGNAL_REST_API_KEY) to the functions and to
