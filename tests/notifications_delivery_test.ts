@@ -131,7 +131,18 @@ Deno.test(
       const requested = new Set(rows.flatMap((row) => row.user_ids));
       return alerted.every((id) => requested.has(id)) ? rows : undefined;
     }, { timeoutMs: 30_000, what: "the job alerts to be delivered" });
-    await new Promise((resolve) => setTimeout(resolve, 500)); // nothing else is on its way
+    // Nothing else is on its way once no matching run for the offer or these candidates is
+    // queued and every request about the offer is complete: each is enqueued in the transaction
+    // of its cause, and all of those committed above.
+    await eventuallyWithSweep(async () => {
+      const [{ pending }] = await sql<{ pending: number }[]>`
+      select (select count(*) from pgmq.q_job_matching where message ->> 'jobId' = ${job.id})
+        + (select count(*) from pgmq.q_candidate_matching
+           where message ->> 'candidateId' = any(${everyone}::text[]))
+        + (select count(*) from private.notification_requests
+           where data ->> 'jobId' = ${job.id} and completed_at is null) as pending`;
+      return Number(pending) === 0 ? true : undefined;
+    }, { timeoutMs: 30_000, what: "the offer's matching and alerts to settle" });
     const requested = new Set((await completedRequests()).flatMap((row) => row.user_ids));
     assert.deepEqual(sorted(requested), sorted(alerted));
     const requestOf = (userId: string) =>

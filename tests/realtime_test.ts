@@ -254,14 +254,18 @@ Deno.test("private channels are authorized by RLS on realtime.messages", async (
     .on("broadcast", { event: "ping" }, (message) => echo.resolve(message));
   await subscribed(privateChannel);
 
-  // The public channel of the same name is another topic.
+  // The public channel of the same name is another topic. Its subscriber sends itself a marker
+  // after the private ping was delivered: had the ping reached it, it would have come first.
   let publicReceived = false;
-  await subscribed(
-    client().channel(topic).on("broadcast", { event: "ping" }, () => publicReceived = true),
-  );
+  const marker = deferred<void>("the public channel's own marker");
+  const publicChannel = client().channel(topic, { config: { broadcast: { self: true } } })
+    .on("broadcast", { event: "ping" }, () => publicReceived = true)
+    .on("broadcast", { event: "marker" }, () => marker.resolve());
+  await subscribed(publicChannel);
   await privateChannel.send({ type: "broadcast", event: "ping", payload: { ok: true } });
   assert.deepEqual((await echo.promise).payload, { ok: true });
-  await delay(300);
+  await publicChannel.send({ type: "broadcast", event: "marker", payload: {} });
+  await marker.promise;
   assert.deepEqual(publicReceived, false);
   await closeClients();
 });
@@ -284,8 +288,11 @@ Deno.test(
         .on("broadcast", { event: "INSERT" }, (message) => change.resolve(message)),
     );
     let publicReceived = false;
+    const marker = deferred<void>("a public database broadcast after the private ones");
     await subscribed(
-      client().channel(topic).on("broadcast", { event: "db-event" }, () => publicReceived = true),
+      client().channel(topic)
+        .on("broadcast", { event: "db-event" }, () => publicReceived = true)
+        .on("broadcast", { event: "marker" }, () => marker.resolve()),
     );
 
     await sql.begin(async (tx) => {
@@ -299,7 +306,10 @@ Deno.test(
     assert.deepEqual(received.map((message) => (message.payload as { n: number }).n), [1, 2, 3]);
     const first = received[0] as { payload: { id: string }; meta: { id: string } };
     assert.deepEqual(first.meta.id, first.payload.id);
-    await delay(300);
+    // Delivered in commit order: once a public broadcast sent after them arrives, the private
+    // ones would have reached the public subscriber already, had they been sent to it.
+    await sql`select realtime.send('{}'::jsonb, 'marker', ${topic}, false)`;
+    await marker.promise;
     assert.deepEqual(publicReceived, false);
 
     await sql`insert into public.rt_scratch_notes (owner, body) values (${alice}, 'hello')`;
