@@ -10,23 +10,15 @@ import {
   joinPrivate,
   nextBroadcast,
   openConversation,
+  sendMessage,
   unwrap,
 } from "./_support/messaging.ts";
 
 const { company, candidate, outsider, conversationId } = await openConversation();
 const topic = `conversation:${conversationId}`;
 
-function send(
-  client: typeof company.client,
-  body: string,
-  messageId: string = crypto.randomUUID(),
-) {
-  return client.rpc("send_message", {
-    p_conversation_id: conversationId,
-    p_body: body,
-    p_message_id: messageId,
-  });
-}
+const send = (client: typeof company.client, body: string, messageId?: string) =>
+  sendMessage(client, conversationId, body, messageId);
 
 Deno.test("the outsider is refused the conversation's channel", async () => {
   try {

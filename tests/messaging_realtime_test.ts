@@ -10,6 +10,7 @@ import {
   joinPrivate,
   nextBroadcast,
   openConversation,
+  sendMessage,
   unwrap,
 } from "./_support/messaging.ts";
 
@@ -28,11 +29,12 @@ Deno.test("a message reaches the other participant over Realtime within 1 s", as
     );
     const sentAt = performance.now();
     unwrap(
-      await company.client.rpc("send_message", {
-        p_conversation_id: conversationId,
-        p_body: "Bonjour, êtes-vous disponible jeudi ?",
-        p_message_id: messageId,
-      }),
+      await sendMessage(
+        company.client,
+        conversationId,
+        "Bonjour, êtes-vous disponible jeudi ?",
+        messageId,
+      ),
     );
     const event = await arrived;
     const elapsed = performance.now() - sentAt;
@@ -52,10 +54,7 @@ Deno.test("edits, soft deletes and read receipts are broadcast", async () => {
   assert.equal(listening.status, "SUBSCRIBED", String(listening.error));
   try {
     const sent = unwrap(
-      await candidate.client.rpc("send_message", {
-        p_conversation_id: conversationId,
-        p_body: "Oui, à 10 h",
-      }),
+      await sendMessage(candidate.client, conversationId, "Oui, à 10 h"),
     ) as { id: string };
 
     const edited = nextBroadcast(
@@ -195,11 +194,12 @@ Deno.test(
         (payload) => payload.message_id === connectedMessageId,
       );
       unwrap(
-        await company.client.rpc("send_message", {
-          p_conversation_id: conversationId,
-          p_body: "Vous êtes en ligne ?",
-          p_message_id: connectedMessageId,
-        }),
+        await sendMessage(
+          company.client,
+          conversationId,
+          "Vous êtes en ligne ?",
+          connectedMessageId,
+        ),
       );
       const hint = await told;
       assert.equal(hint.conversation_id, conversationId);
@@ -212,11 +212,12 @@ Deno.test(
       check(await candidate.client.rpc("presence_heartbeat", { p_online: false }));
       const offlineMessageId = crypto.randomUUID();
       unwrap(
-        await company.client.rpc("send_message", {
-          p_conversation_id: conversationId,
-          p_body: "Je vous écris quand vous êtes parti",
-          p_message_id: offlineMessageId,
-        }),
+        await sendMessage(
+          company.client,
+          conversationId,
+          "Je vous écris quand vous êtes parti",
+          offlineMessageId,
+        ),
       );
       // The dispatcher may already have taken it from the queue: then it is in the DLQ or in the
       // candidate's inbox. What the request holds is checked by the pgTAP tests.

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { eventually, platform, sql } from "./_support/platform.ts";
 import {
   createMembers,
+  enqueueClaimed,
   eventuallyWithSweep,
   reachedByChannel,
   standIn,
@@ -43,25 +44,14 @@ Deno.test(
         seed: 42,
       });
 
-      // Enqueued and claimed in one transaction: this test's dispatcher has it first.
-      const [claimed] = await sql.begin(async (transaction) => {
-        await transaction`select pgmq.send('notifications', ${
-          transaction.json({
-            requestId,
-            type: "system",
-            title: "Mise à jour des conditions",
-            body: "Les conditions d'utilisation changent le 1er décembre.",
-            data: {},
-            audience: { userIds: members },
-          })
-        }::jsonb)`;
-        return await transaction`
-        select msg_id, read_ct, enqueued_at, message
-        from pgmq.read('notifications', ${VISIBILITY_SECONDS}, 1, ${
-          transaction.json({ requestId })
-        }::jsonb)`;
-      });
-      claimed.msg_id = Number(claimed.msg_id);
+      const claimed = await enqueueClaimed({
+        requestId,
+        type: "system",
+        title: "Mise à jour des conditions",
+        body: "Les conditions d'utilisation changent le 1er décembre.",
+        data: {},
+        audience: { userIds: members },
+      }, VISIBILITY_SECONDS);
 
       const child = new Deno.Command(Deno.execPath(), {
         args: [

@@ -13,6 +13,7 @@ import { notificationsProcessor } from "../supabase/functions/queue-worker/proce
 import { createUser, platform, promoteToAdmin, sql } from "./_support/platform.ts";
 import {
   createMembers,
+  enqueueClaimed,
   eventuallyWithSweep,
   reachedByChannel,
   requestCompleted,
@@ -322,29 +323,21 @@ Deno.test(
     const members = await createMembers(2, { preferences: { sms_enabled: true } });
     const requestId = crypto.randomUUID();
     // Claimed in the transaction that enqueues it, then dispatched here without credentials.
-    const messages = await sql.begin(async (transaction) => {
-      await transaction`select pgmq.send('notifications', ${
-        transaction.json({
-          requestId,
-          type: "system",
-          title: "Sans OneSignal",
-          data: {},
-          audience: { userIds: members },
-        })
-      }::jsonb)`;
-      return await transaction`
-      select msg_id, read_ct, enqueued_at, message
-      from pgmq.read('notifications', 30, 1, ${transaction.json({ requestId })}::jsonb)`;
-    });
+    const claimed = await enqueueClaimed({
+      requestId,
+      type: "system",
+      title: "Sans OneSignal",
+      data: {},
+      audience: { userIds: members },
+    }, 30);
     try {
-      messages[0].msg_id = Number(messages[0].msg_id);
       const failures = await notificationsProcessor.process(
         { env: envFrom({}), sql, visibilityTimeoutSeconds: 30 },
-        messages as never,
+        [claimed as never],
       );
       assert.equal(failures.size, 0);
     } finally {
-      await sql`select pgmq.delete('notifications', ${messages[0].msg_id}::bigint)`;
+      await sql`select pgmq.delete('notifications', ${claimed.msg_id}::bigint)`;
     }
     const chunks = await sql<{ channel: string; status: string; last_error: string | null }[]>`
     select channel, status, last_error from private.notification_deliveries

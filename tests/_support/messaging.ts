@@ -83,6 +83,20 @@ export async function joinPrivate(
   });
 }
 
+/** send_message as the frontend calls it; the message id makes a retried send store one message. */
+export function sendMessage(
+  client: SupabaseClient,
+  conversationId: string,
+  body: string,
+  messageId: string = crypto.randomUUID(),
+) {
+  return client.rpc("send_message", {
+    p_conversation_id: conversationId,
+    p_body: body,
+    p_message_id: messageId,
+  });
+}
+
 /** Resolves with the payload of the next broadcast `event` on `channel` that passes `accept`. */
 export function nextBroadcast(
   channel: RealtimeChannel,

@@ -5,6 +5,7 @@ import {
   OneSignalStandInControl,
   type StandInNotification,
 } from "../../local/onesignal/control.ts";
+import type { QueueMessage } from "../../supabase/functions/_shared/queue.ts";
 import { eventually, sql } from "../_support/platform.ts";
 
 /**
@@ -94,6 +95,27 @@ export async function eventuallyWithSweep<T>(
     await sql`select private.sweep_queues()`;
     return await check();
   }, { timeoutMs, intervalMs: 500, what });
+}
+
+/**
+ * Enqueues a notification request and claims it in the same transaction, so that the caller's
+ * dispatcher has it first (the platform's worker cannot read it before the claim ends).
+ */
+export async function enqueueClaimed(
+  request: Record<string, unknown> & { requestId: string },
+  visibilitySeconds: number,
+): Promise<QueueMessage<Record<string, unknown>>> {
+  const [claimed] = await sql.begin(async (transaction) => {
+    await transaction`select pgmq.send('notifications', ${
+      transaction.json(request as never)
+    }::jsonb)`;
+    return await transaction<QueueMessage<Record<string, unknown>>[]>`
+      select msg_id, read_ct, enqueued_at, message
+      from pgmq.read('notifications', ${visibilitySeconds}, 1, ${
+      transaction.json({ requestId: request.requestId })
+    }::jsonb)`;
+  });
+  return { ...claimed, msg_id: Number(claimed.msg_id) };
 }
 
 /** Waits until the dispatcher has finished the request (nothing pending), or fails. */
