@@ -1,12 +1,12 @@
 // The local Realtime server (local/realtime/) driven by the real supabase-js client.
 //
-// By default the tests serve the Realtime service in-process on REALTIME_TEST_PORT (platform port + 20), so the
-// restart test can stop and start it, over the platform's database (SUPABASE_DB_URL, set by
-// `npm test`; or REALTIME_TEST_DB_URL).
+// By default the tests serve the Realtime service in-process on REALTIME_TEST_PORT (platform API
+// port + 20), so the restart test can stop and start it, over the platform's database
+// (SUPABASE_DB_URL, set by `npm test`; REALTIME_TEST_DB_URL; or, run by hand, the dev platform's).
 // To test a running platform instead, set REALTIME_TEST_URL (gateway URL) and REALTIME_TEST_KEYS
 // (its keys.json); the server-restart test is then skipped.
 //
-//   deno test --allow-all tests/realtime_scratch_test.ts
+//   LOCAL_PLATFORM_PORT_OFFSET=<n> deno test --allow-all tests/realtime_test.ts
 
 import { createClient, type RealtimeChannel, type SupabaseClient } from "@supabase/supabase-js";
 import postgres from "postgres";
