@@ -1,7 +1,7 @@
-// `npm start | stop | test | run db:reset | run seed:large` — see README.md.
+// `npm start | stop | test | run db:reset | run generate | run seed:large` — see README.md.
 
 import { environments } from "./environments.ts";
-import { fail, step } from "./log.ts";
+import { detail, fail, step } from "./log.ts";
 import { postgresOf, prepareDatabase } from "./database.ts";
 import type { RunningPlatform } from "./platform.ts";
 import { recreateDatabase } from "./provision.ts";
@@ -63,6 +63,23 @@ async function resetDatabase(): Promise<void> {
   step("Database rebuilt from migrations and seed");
 }
 
+/** `npm run generate`: the contract's generated files, from a fresh database of the migrations. */
+async function generate(): Promise<void> {
+  const { generateContract, writeContract } = await import("./contract.ts");
+  const environment = environments.contract;
+  const postgres = postgresOf(environment);
+  await postgres.destroy();
+  try {
+    await prepareDatabase(environment, { seed: false });
+    step("Generating the contract (database.types.ts, docs/reference)");
+    const files = await generateContract(postgres.url);
+    await writeContract(files);
+    for (const file of files) detail(`wrote ${file.path}`);
+  } finally {
+    await postgres.destroy();
+  }
+}
+
 const commands: Record<string, (args: string[]) => Promise<void | number>> = {
   start,
   stop,
@@ -72,6 +89,7 @@ const commands: Record<string, (args: string[]) => Promise<void | number>> = {
     step(`Database ready: ${postgres.url}`);
   },
   "db:reset": resetDatabase,
+  generate,
   "seed:large": async (args) => (await import("./seed_large.ts")).seedLarge(args),
 };
 

@@ -1,12 +1,13 @@
-// The two local platform instances: `dev` for `npm start`, `test` for `npm test`, on ports that
-// do not collide so the test suite can run while a developer's platform is up.
-// LOCAL_PLATFORM_PORT_OFFSET=N shifts both instances by N ports (and gives them their own state
+// The local platform instances: `dev` for `npm start`, `test` for `npm test`, and `contract`, the
+// throw-away database `npm run generate` builds from the migrations; on ports that do not collide
+// so each can run while the others are up.
+// LOCAL_PLATFORM_PORT_OFFSET=N shifts every instance by N ports (and gives them their own state
 // directories), so several checkouts or developers can share one machine.
 
 export const projectRoot = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 
 export interface Environment {
-  name: "dev" | "test";
+  name: "dev" | "test" | "contract";
   stateDir: string;
   databasePort: number;
   apiPort: number;
@@ -33,6 +34,13 @@ export const environments: Record<Environment["name"], Environment> = {
     stateDir: `${projectRoot}/.data/test${stateSuffix}`,
     databasePort: 55322 + portOffset,
     apiPort: 55321 + portOffset,
+    durable: false,
+  },
+  contract: {
+    name: "contract",
+    stateDir: `${projectRoot}/.data/contract${stateSuffix}`,
+    databasePort: 56322 + portOffset,
+    apiPort: 56321 + portOffset,
     durable: false,
   },
 };

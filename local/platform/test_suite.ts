@@ -7,6 +7,7 @@ import { detail, step } from "./log.ts";
 import { postgresOf } from "./database.ts";
 import { type RunningPlatform, startPlatform } from "./platform.ts";
 import { run } from "./process.ts";
+import { GENERATE_COMMAND, generateContract, staleFiles } from "./contract.ts";
 import { startEchoServer } from "../tests/echo_server.ts";
 import { startOneSignalStandIn } from "../onesignal/server.ts";
 
@@ -86,6 +87,22 @@ async function pgTapStep(platform: RunningPlatform): Promise<StepOutcome> {
   if (result.code !== 0 && failed === 0) failed = 1;
   detail(`${passed} assertions passed, ${failed} failed in ${files.length} files`);
   return { name, passed, failed };
+}
+
+/** The committed types and reference are what the migrations generate (contract.ts). */
+async function contractStep(platform: RunningPlatform): Promise<StepOutcome> {
+  const name = "generated contract is current (database.types.ts, docs/reference)";
+  step(name);
+  const files = await generateContract(platform.postgres.url);
+  const stale = await staleFiles(files);
+  for (const file of stale) {
+    console.log(`${file.path} differs from what the schema generates, from line ${file.line}:`);
+    console.log(`  committed: ${file.committed}`);
+    console.log(`  generated: ${file.generated}`);
+  }
+  if (stale.length) console.log(`Regenerate with: ${GENERATE_COMMAND} (then commit the files)`);
+  detail(`${files.length - stale.length} of ${files.length} files current`);
+  return { name, passed: files.length - stale.length, failed: stale.length };
 }
 
 async function denoTestStep(
@@ -176,6 +193,7 @@ export async function runTestSuite(): Promise<number> {
     functionsEnv: oneSignalEnv,
   });
   try {
+    outcomes.push(await contractStep(platform));
     outcomes.push(await pgTapStep(platform));
     outcomes.push(await denoTestStep(platform, oneSignalEnv));
     outcomes.push(
