@@ -7,12 +7,14 @@
 //   Authorization bearer JWT the request is refused with the hosted gateway's 401 bodies. OPTIONS
 //   (CORS preflight) always reaches the function.
 // - The function sees the path hosted functions see: `/<name>/...`, query string kept.
-// - Environment: this process's environment, then supabase/functions/.env, then the platform's
-//   SUPABASE_* defaults (which .env may not override, as in the CLI), then `extraEnv`.
+// - Environment: ALLOWED_ORIGINS defaulting to the loopback origins of frontend dev servers, then
+//   this process's environment, then supabase/functions/.env, then the platform's SUPABASE_*
+//   defaults (which .env may not override, as in the CLI), then `extraEnv`.
 // - Under watch, a change in a function's folder restarts it; a change in `_shared` or `.env`
 //   restarts every running function; a change in config.toml is re-read.
 
 import type { GatewayContext, MountedService } from "../gateway/types.ts";
+import { LOCAL_FRONTEND_ORIGINS } from "../gateway/cors.ts";
 import { verifyJwt } from "../platform/jwt.ts";
 import { FunctionExitedError, FunctionProcess } from "./function_process.ts";
 import { type FunctionSettingsLookup, readDotEnv, readFunctionSettings } from "./project_files.ts";
@@ -189,6 +191,7 @@ class FunctionsService implements MountedService {
       .filter(([key]) => !key.startsWith("SUPABASE_"));
     const { keys, apiUrl, databaseUrl } = this.#ctx;
     this.#environment = {
+      ALLOWED_ORIGINS: LOCAL_FRONTEND_ORIGINS,
       ...Object.fromEntries(inherited),
       ...Object.fromEntries(dotEnv),
       SUPABASE_URL: apiUrl,

@@ -1,10 +1,12 @@
 // The local API gateway on one port, as `supabase start` has: /rest/v1, /auth/v1, /functions/v1 and
 // /realtime/v1 routed to their services. Like hosted Supabase, it accepts the new
-// `sb_publishable_…` / `sb_secret_…` API keys and hands services the matching JWT.
+// `sb_publishable_…` / `sb_secret_…` API keys and hands services the matching JWT, and answers
+// CORS itself except for functions (cors.ts).
 
 import { createFunctionsService } from "../functions/service.ts";
 import { createRealtimeService } from "../realtime/service.ts";
 import { createRestAuthService } from "./rest_auth.ts";
+import { isPreflight, preflightAnswer, withCors } from "./cors.ts";
 import type { GatewayContext, MountedService } from "./types.ts";
 
 export interface Gateway {
@@ -18,19 +20,8 @@ export interface GatewayOptions {
   functionsEnv?: Record<string, string>;
 }
 
-const CORS_HEADERS = {
-  "access-control-allow-origin": "*",
-  "access-control-allow-headers":
-    "authorization, x-client-info, apikey, content-type, prefer, range, accept-profile, content-profile, x-webhook-secret, x-webhook-signature, x-webhook-timestamp, x-supabase-api-version",
-  "access-control-allow-methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
-  "access-control-expose-headers": "content-range, content-location, retry-after",
-};
-
 function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/json", ...CORS_HEADERS },
-  });
+  return withCors(Response.json(body, { status }));
 }
 
 /**
@@ -70,6 +61,8 @@ export async function startGateway(
     ["/functions/v1", functions],
     ["/realtime/v1", realtime],
   ];
+  // Functions answer CORS themselves (from ALLOWED_ORIGINS), as on hosted Supabase.
+  const answersOwnCors = (prefix: string) => prefix === "/functions/v1";
 
   const server = Deno.serve({
     hostname: "127.0.0.1",
@@ -81,11 +74,15 @@ export async function startGateway(
       pathname === prefix || pathname.startsWith(`${prefix}/`)
     );
     if (!route) return json(404, { message: "no Route matched with those values" });
+    const [prefix, service] = route;
+    const gatewayCors = !answersOwnCors(prefix);
+    if (gatewayCors && isPreflight(request)) return preflightAnswer(request);
     // Realtime upgrades keep the original request: WebSocket upgrades cannot be cloned.
     const isUpgrade = request.headers.get("upgrade")?.toLowerCase() === "websocket";
     const routed = isUpgrade ? request : translateApiKeys(request, context);
     try {
-      return await route[1].handle(routed, info);
+      const response = await service.handle(routed, info);
+      return gatewayCors ? withCors(response) : response;
     } catch (error) {
       console.error(`gateway: ${pathname}:`, error);
       return json(502, { message: "An invalid response was received from the upstream server" });

@@ -99,3 +99,25 @@ Deno.test(
     assert.equal((await probeWith(undefined).preflight("https://emploi.plus")).status, 403);
   },
 );
+
+Deno.test(
+  "an entry ending in `:*` allows its scheme and host on any port, nothing else",
+  options,
+  withAllowedOrigins("http://localhost:*, https://emploi.plus", async () => {
+    for (const origin of ["http://localhost:5173", "http://localhost:3000"]) {
+      const answer = await preflight(origin);
+      assert.equal(answer.status, 204, origin);
+      assert.equal(answer.headers.get("access-control-allow-origin"), origin);
+    }
+    for (
+      const origin of [
+        "http://localhost",
+        "https://localhost:5173",
+        "http://localhost.evil.example:5173",
+        "http://localhost:5173.evil.example",
+      ]
+    ) {
+      assert.equal((await preflight(origin)).status, 403, origin);
+    }
+  }),
+);

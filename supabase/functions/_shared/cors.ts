@@ -1,5 +1,7 @@
-// CORS from the ALLOWED_ORIGINS allow-list (comma-separated origins, or `*` for any origin
-// without credentials). Origins not on the list get no CORS headers, so browsers refuse them.
+// CORS from the ALLOWED_ORIGINS allow-list: comma-separated origins, each exact
+// (`https://app.emploi.plus`) or with any port (`http://localhost:*`, what the local platform
+// allows by default for dev servers), or `*` for any origin without credentials. Origins not on
+// the list get no CORS headers, so browsers refuse them.
 
 import type { Env } from "./platform.ts";
 
@@ -20,6 +22,14 @@ function allowedOrigins(env: Env): string[] {
     .filter(Boolean);
 }
 
+/** `origin` is `entry`, or `entry` ends with `:*` and `origin` is its scheme and host with a port. */
+function matches(entry: string, origin: string): boolean {
+  if (entry === origin) return true;
+  if (!entry.endsWith(":*")) return false;
+  const prefix = entry.slice(0, -1);
+  return origin.startsWith(prefix) && /^\d{1,5}$/.test(origin.slice(prefix.length));
+}
+
 export function corsHeaders(request: Request, env: Env): Record<string, string> {
   const origin = request.headers.get("origin");
   if (!origin) return {};
@@ -31,7 +41,7 @@ export function corsHeaders(request: Request, env: Env): Record<string, string> 
     "access-control-max-age": "600",
     "vary": "Origin",
   };
-  if (allowed.includes(origin)) {
+  if (allowed.some((entry) => matches(entry, origin))) {
     return {
       ...headers,
       "access-control-allow-origin": origin,
