@@ -1,0 +1,137 @@
+// The Realtime contract of Emploi+: every private topic, the events it carries and their payloads,
+// as the frontend receives them with supabase-js:
+//
+//   await supabase.realtime.setAuth(session.access_token);
+//   supabase.channel(topics.user(userId), { config: { private: true } })
+//     .on("broadcast", { event: "notification" }, ({ payload }) => show(payload as NotificationEvent))
+//
+// A frontend may import this module or copy it beside database.types.ts (its only import). Events
+// the database sends are checked against these types by tests/contract_realtime_events_test.ts,
+// which triggers each one and validates its payload; docs/reference/realtime.md is generated from
+// this file.
+
+import type { Json, Tables } from "./database.types.ts";
+
+/** The private topics (always `config: { private: true }`); who may join is decided by RLS. */
+export const topics = {
+  /** The signed-in member's own topic: read-only, the database sends. */
+  user: (userId: string) => `user:${userId}`,
+  /** Everyone of a role: read-only, the notification dispatcher sends. */
+  role: (role: AudienceRole) => `role:${role}`,
+  /** A conversation: its current participants read it and broadcast typing on it. */
+  conversation: (conversationId: string) => `conversation:${conversationId}`,
+  /** Presence of signed-in members, keyed by user id. */
+  online: "online",
+} as const;
+
+export type AudienceRole = "candidate" | "company" | "admin";
+
+/** In-app notification types (notifications.type). */
+export type NotificationType =
+  | "job_alert"
+  | "message"
+  | "application"
+  | "moderation"
+  | "marketing"
+  | "system";
+
+/** What `data` holds for each notification type (camelCase keys, as the push payloads). */
+export interface NotificationDataByType {
+  job_alert: { jobId: string };
+  message: { conversationId: string; messageId: string; senderId: string };
+  moderation: { postId: string; verdict: string; details: Json };
+  application: { [key: string]: Json | undefined };
+  marketing: { [key: string]: Json | undefined };
+  system: { [key: string]: Json | undefined };
+}
+
+/** A row of the in-app inbox as broadcast when it is written (read_at is null then). */
+export type NotificationEvent = {
+  [Type in NotificationType]: {
+    /** notifications.id; also the broadcast's id. */
+    id: string;
+    type: Type;
+    title: string;
+    body: string | null;
+    data: NotificationDataByType[Type];
+    created_at: string;
+    read_at: null;
+  };
+}[NotificationType];
+
+/** A new message in one of the member's conversations, while the member is connected. */
+export interface MessageReceivedEvent {
+  id: string;
+  conversation_id: string;
+  message_id: string;
+  sender_id: string;
+  created_at: string;
+}
+
+/** A notification to every member of a role, as it is requested (also in each inbox). */
+export interface AnnouncementEvent {
+  id: string;
+  request_id: string;
+  type: NotificationType;
+  title: string;
+  body: string | null;
+  data: { [key: string]: Json | undefined };
+}
+
+/** A message written, edited or soft-deleted (record.body null), as realtime.broadcast_changes. */
+export interface MessageChangeEvent {
+  id: string;
+  operation: "INSERT" | "UPDATE";
+  table: "messages";
+  schema: "public";
+  record: Tables<"messages">;
+  /** Always null: no event repeats a previous body. */
+  old_record: null;
+}
+
+/** A participant's read position moved forward. */
+export interface ReadReceiptEvent {
+  id: string;
+  conversation_id: string;
+  user_id: string;
+  last_read_message_id: string;
+  last_read_at: string;
+}
+
+/** A participant left the conversation, or came back. */
+export interface ParticipantEvent {
+  id: string;
+  conversation_id: string;
+  user_id: string;
+  at: string;
+}
+
+/** Sent by a participant's client (channel.send), never by the database: treat it as a hint. */
+export interface TypingEvent {
+  user_id: string;
+}
+
+/** Every broadcast event of each topic kind, by event name. */
+export interface TopicEvents {
+  user: {
+    notification: NotificationEvent;
+    message_received: MessageReceivedEvent;
+  };
+  role: {
+    announcement: AnnouncementEvent;
+  };
+  conversation: {
+    message_created: MessageChangeEvent;
+    message_edited: MessageChangeEvent;
+    message_deleted: MessageChangeEvent;
+    read_receipt: ReadReceiptEvent;
+    participant_joined: ParticipantEvent;
+    participant_left: ParticipantEvent;
+    typing: TypingEvent;
+  };
+}
+
+export type TopicKind = keyof TopicEvents;
+export type EventName<Kind extends TopicKind> = keyof TopicEvents[Kind] & string;
+export type EventPayload<Kind extends TopicKind, Event extends EventName<Kind>> =
+  TopicEvents[Kind][Event];
