@@ -341,7 +341,8 @@ Deno.test("the notification types of realtime_events.ts are those the database a
 Deno.test("the shape check refuses a missing or extra key and a wrong value", () => {
   const shape: Check = { id: "uuid", at: { nullable: "timestamp" } };
   assert.deepEqual(problems({ id: crypto.randomUUID(), at: null }, shape), []);
-  assert.equal(problems({ id: crypto.randomUUID() }, shape).length, 1);
-  assert.equal(problems({ id: crypto.randomUUID(), at: null, extra: 1 }, shape).length, 1);
+  const keyProblem = (found: string[]) => found.some((problem) => problem.includes("keys"));
+  assert.ok(keyProblem(problems({ id: crypto.randomUUID() }, shape)));
+  assert.ok(keyProblem(problems({ id: crypto.randomUUID(), at: null, extra: 1 }, shape)));
   assert.equal(problems({ id: "42", at: "not a date" }, shape).length, 2);
 });
