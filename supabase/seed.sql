@@ -75,7 +75,7 @@ update public.profiles set role = 'admin' where id = 'a0000000-0000-4000-8000-00
 
 update public.companies as company set
   description = page.description, website = page.website, industry = page.industry,
-  size = page.size, location = page.location
+  size = page.size::public.company_size, location = page.location
 from (values
   ('c0000000-0000-4000-8000-000000000001'::uuid,
     'Agence web lyonnaise : sites, applications et design de services pour des PME et des collectivités.',

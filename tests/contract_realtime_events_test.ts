@@ -323,8 +323,12 @@ Deno.test(
 
 Deno.test("the notification types of realtime_events.ts are those the database allows", async () => {
   const [row] = await sql<{ definition: string }[]>`
-    select pg_get_constraintdef(oid) as definition from pg_constraint
-    where conname = 'notifications_type_check'`;
+    select pg_get_constraintdef(con.oid) as definition
+    from pg_constraint as con
+    join pg_attribute as attribute
+      on attribute.attrelid = con.conrelid and attribute.attnum = con.conkey[1]
+    where con.conrelid = 'public.notifications'::regclass and con.contype = 'c'
+      and attribute.attname = 'type'`;
   const allowed = [...row.definition.matchAll(/'([a-z_]+)'/g)].map((match) => match[1]).sort();
   // Exactly the keys of NotificationDataByType, or this does not compile.
   const exported = {

@@ -118,7 +118,7 @@ export type Database = {
           "industry": string | null;
           "location": string | null;
           "name": string;
-          "size": string | null;
+          "size": Database["public"]["Enums"]["company_size"] | null;
           "updated_at": string;
           "website": string | null;
         };
@@ -130,7 +130,7 @@ export type Database = {
           "industry"?: string | null;
           "location"?: string | null;
           "name": string;
-          "size"?: string | null;
+          "size"?: Database["public"]["Enums"]["company_size"] | null;
           "updated_at"?: string;
           "website"?: string | null;
         };
@@ -141,7 +141,7 @@ export type Database = {
           "industry"?: string | null;
           "location"?: string | null;
           "name"?: string;
-          "size"?: string | null;
+          "size"?: Database["public"]["Enums"]["company_size"] | null;
           "updated_at"?: string;
           "website"?: string | null;
         };
@@ -234,7 +234,7 @@ export type Database = {
           "created_at": string;
           "id": string;
           "job_id": string;
-          "status": string;
+          "status": Database["public"]["Enums"]["application_status"];
           "updated_at": string;
         };
         ComputedFields: never;
@@ -244,7 +244,7 @@ export type Database = {
           "created_at"?: string;
           "id"?: string;
           "job_id": string;
-          "status"?: string;
+          "status"?: Database["public"]["Enums"]["application_status"];
           "updated_at"?: string;
         };
         Update: {
@@ -253,7 +253,7 @@ export type Database = {
           "created_at"?: string;
           "id"?: string;
           "job_id"?: string;
-          "status"?: string;
+          "status"?: Database["public"]["Enums"]["application_status"];
           "updated_at"?: string;
         };
         Relationships: [
@@ -982,7 +982,15 @@ export type Database = {
       };
     };
     Enums: {
-      [_ in never]: never;
+      "application_status":
+        | "submitted"
+        | "reviewing"
+        | "interview"
+        | "offer"
+        | "hired"
+        | "rejected"
+        | "withdrawn";
+      "company_size": "1-10" | "11-50" | "51-200" | "201-500" | "501-1000" | "1001+";
     };
     CompositeTypes: {
       [_ in never]: never;
@@ -1093,6 +1101,17 @@ export type CompositeTypes<
 
 export const Constants = {
   "public": {
-    Enums: {},
+    Enums: {
+      "application_status": [
+        "submitted",
+        "reviewing",
+        "interview",
+        "offer",
+        "hired",
+        "rejected",
+        "withdrawn",
+      ],
+      "company_size": ["1-10", "11-50", "51-200", "201-500", "501-1000", "1001+"],
+    },
   },
 } as const;
