@@ -5,6 +5,7 @@
 // database and fails when a committed file differs.
 
 import { projectRoot } from "./environments.ts";
+import { generateReference } from "./reference.ts";
 import { runChecked } from "./process.ts";
 
 export const TYPES_PATH = "supabase/functions/_shared/database.types.ts";
@@ -65,7 +66,7 @@ export async function generateTypes(databaseUrl: string): Promise<string> {
 /** Every generated file of the contract, from the database at `databaseUrl`. */
 export async function generateContract(databaseUrl: string): Promise<GeneratedFile[]> {
   const types = await generateTypes(databaseUrl);
-  return [{ path: TYPES_PATH, content: types }];
+  return [{ path: TYPES_PATH, content: types }, ...await generateReference(databaseUrl)];
 }
 
 export async function writeContract(files: GeneratedFile[]): Promise<void> {
