@@ -19,6 +19,7 @@ interface StepOutcome {
 
 const deno = `${projectRoot}/node_modules/.bin/deno`;
 const TYPESCRIPT_ROOTS = ["local", "supabase/functions", "tests", "bench"];
+const REFERENCE_CLIENT = "examples/reference-client";
 
 /** A command that either passes or fails as a whole. */
 async function checkCommand(name: string, command: string[], env?: Record<string, string>) {
@@ -173,6 +174,15 @@ export async function runTestSuite(): Promise<number> {
       "run",
       "--allow-read",
       "local/platform/sql_style.ts",
+    ]),
+  );
+  // Browser code: the DOM library, from its own deno.json.
+  outcomes.push(
+    await checkCommand("deno check (reference client, DOM)", [
+      deno,
+      "check",
+      `--config=${REFERENCE_CLIENT}/deno.json`,
+      `${REFERENCE_CLIENT}/main.ts`,
     ]),
   );
 

@@ -1,4 +1,4 @@
-// The reference client (app/) in a real browser: Debian's Chromium, headless, driven by
+// The reference client (examples/reference-client/) in a real browser: Debian's Chromium, headless, driven by
 // Playwright, with the page served from http://localhost:<port> and the platform on another
 // origin — so CORS, WebSockets and the Auth session are checked as a browser enforces them.
 // A candidate signs up, signs out and in again, and gets a job alert live when a company (a
@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { platform } from "../_support/platform.ts";
-import { startReferenceApp } from "./serve.ts";
+import { startReferenceApp } from "../../examples/reference-client/serve.ts";
 
 const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 const LIVE_TIMEOUT_MS = 45_000;
@@ -83,7 +83,7 @@ Deno.test("the reference client works end to end from a real browser", options, 
     assert.equal(await candidate.locator("#my-role").textContent(), "candidate");
 
     const profile = candidate.locator("#candidate-profile");
-    await profile.locator("[name=skills]").fill(`${skill}, TypeScript`);
+    await profile.locator("[name=skills]").fill(skill);
     await profile.locator("[name=location]").fill("Lyon");
     await profile.locator("button").click();
     await candidate.locator("#profile-saved", { hasText: "saved" }).waitFor();
@@ -99,15 +99,14 @@ Deno.test("the reference client works end to end from a real browser", options, 
     assert.equal(await company.locator("#my-role").textContent(), "company");
     const offer = company.locator("#post-job");
     await offer.locator("[name=title]").fill(`Développeuse ${skill}`);
-    await offer.locator("[name=skills]").fill(`${skill}, TypeScript`);
+    await offer.locator("[name=skills]").fill(skill);
     await offer.locator("[name=location]").fill("Lyon");
     await offer.locator("button").click();
     await company.locator("#job-published", { hasText: "published" }).waitFor();
 
     // The alert arrives live: the page loaded its inbox before the offer existed.
-    const alert = candidate.locator("#notifications li[data-type=job_alert]");
+    const alert = candidate.locator("#notifications li[data-type=job_alert]", { hasText: skill });
     await alert.waitFor({ timeout: LIVE_TIMEOUT_MS });
-    assert.match(await alert.textContent() ?? "", new RegExp(skill));
 
     // The candidate applies and writes; the company's page opens the conversation live.
     await alert.locator("button.apply").click();

@@ -1,21 +1,20 @@
-/// <reference lib="dom" />
-
 // The Emploi+ reference client: the smallest frontend that uses every part of the contract a
 // browser meets — Auth (sign-up metadata, sign-in, sign-out), REST under RLS, RPCs, private
 // Realtime channels (database broadcasts, client broadcasts, read receipts). No framework:
 // supabase-js from npm, bundled by `deno bundle` (serve.ts). Open it with
-// `deno run -A tests/browser/serve.ts` against `npm start`; tests/browser/reference_app_test.ts
-// drives it with Playwright.
+// `deno run -A examples/reference-client/serve.ts` against `npm start`;
+// tests/browser/reference_app_test.ts drives it with Playwright. Type-checked with the DOM
+// library by its own deno.json (`npm test` does).
 
 import { createClient, type RealtimeChannel, type Session } from "@supabase/supabase-js";
-import type { Database, Tables } from "../../../supabase/functions/_shared/database.types.ts";
+import type { Database, Tables } from "../../supabase/functions/_shared/database.types.ts";
 import {
   type EventName,
   type EventPayload,
   type NotificationEvent,
   type TopicKind,
   topics,
-} from "../../../supabase/functions/_shared/realtime_events.ts";
+} from "../../supabase/functions/_shared/realtime_events.ts";
 
 const settings = new URLSearchParams(location.search);
 const supabase = createClient<Database>(settings.get("api") ?? "", settings.get("key") ?? "");

@@ -1,8 +1,8 @@
-// Serves the reference client (app/) from http://localhost:<port>: index.html and app.js, its
-// TypeScript bundled with supabase-js by `deno bundle` for the browser. Run by hand against the
-// platform of `npm start`: `deno run -A tests/browser/serve.ts` prints the page's address.
+// Serves the reference client from http://localhost:<port>: index.html and app.js, main.ts
+// bundled with supabase-js by `deno bundle` for the browser. Run by hand against the platform of
+// `npm start`: `deno run -A examples/reference-client/serve.ts` prints the page's address.
 
-const appDir = new URL("./app/", import.meta.url).pathname;
+const appDir = new URL("./", import.meta.url).pathname;
 const deno = Deno.execPath();
 
 export interface ReferenceApp {
@@ -45,7 +45,7 @@ export async function startReferenceApp(port = 0): Promise<ReferenceApp> {
 }
 
 if (import.meta.main) {
-  const { platform } = await import("../_support/platform.ts");
+  const { platform } = await import("../../tests/_support/platform.ts");
   const app = await startReferenceApp(Number(Deno.env.get("PORT") ?? "5173"));
   console.log(`Reference client: ${app.pageUrl(platform.url, platform.publishableKey)}`);
 }
