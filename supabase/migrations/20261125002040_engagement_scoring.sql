@@ -131,14 +131,23 @@ grant execute on function private.record_activity(uuid, text, uuid, text, timest
 -- The RPC of the frontend: the signed-in user reports what the database cannot see, a view or a
 -- share. Likes, comments and applications are tracked by triggers, so reporting them here would
 -- count them twice: they are refused.
--- Returns {counted, points, engagementScore}; counted is false for a view already counted within
--- the hour (or a share within the day). Error messages quote at most 40 characters of the input.
+-- Returns (counted, points, engagement_score), a declared type so that generated types describe
+-- it; counted is false for a view already counted within the hour (or a share within the day).
+-- Error messages quote at most 40 characters of the input.
+create type public.activity_result as (
+  counted boolean,
+  points numeric,
+  engagement_score numeric
+);
+comment on type public.activity_result is
+  'What track_activity recorded: whether it counted, its points, the new engagement score.';
+
 create function public.track_activity(
   p_action text,
   p_target_id uuid default null,
   p_target_type text default null
 )
-returns jsonb
+returns public.activity_result
 language plpgsql
 security definer
 set search_path = ''
@@ -158,15 +167,11 @@ begin
   end if;
   select * into result
   from private.record_activity(caller, p_action, p_target_id, p_target_type);
-  return jsonb_build_object(
-    'counted', result.counted,
-    'points', result.points,
-    'engagementScore', result.engagement_score
-  );
+  return (result.counted, result.points, result.engagement_score)::public.activity_result;
 end;
 $$;
 comment on function public.track_activity(text, uuid, text) is
-  'Records a view or a share by the signed-in user; returns {counted, points, engagementScore}.';
+  'Records a view or a share by the signed-in user; returns (counted, points, engagement_score).';
 grant execute on function public.track_activity(text, uuid, text) to authenticated, service_role;
 
 -- Automatic tracking, in the transaction of the like, comment or application.

@@ -978,7 +978,13 @@ export type Database = {
       "start_conversation": { Args: { "p_user_id": string }; Returns: string };
       "track_activity": {
         Args: { "p_action": string; "p_target_id"?: string; "p_target_type"?: string };
-        Returns: Json;
+        Returns: Database["public"]["CompositeTypes"]["activity_result"];
+        SetofOptions: {
+          from: "*";
+          to: "activity_result";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
       };
     };
     Enums: {
@@ -993,7 +999,11 @@ export type Database = {
       "company_size": "1-10" | "11-50" | "51-200" | "201-500" | "501-1000" | "1001+";
     };
     CompositeTypes: {
-      [_ in never]: never;
+      "activity_result": {
+        "counted": boolean | null;
+        "points": number | null;
+        "engagement_score": number | null;
+      };
     };
   };
 };

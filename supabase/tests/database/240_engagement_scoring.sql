@@ -94,14 +94,14 @@ select results_eq(
 -- The RPC.
 select tests.authenticate_as('scorer');
 select is(
-  public.track_activity('view', tests.job_id('Offre notée'), 'job') - 'engagementScore' - 'points',
-  '{"counted": true}'::jsonb, 'track_activity records a view');
+  (select counted from public.track_activity('view', tests.job_id('Offre notée'), 'job')),
+  true, 'track_activity records a view');
 select is(
-  public.track_activity('view', tests.job_id('Offre notée'), 'job') - 'engagementScore',
-  '{"counted": false, "points": 0}'::jsonb, 'the same view within the hour is not counted');
+  (select (counted, points)::text from public.track_activity('view', tests.job_id('Offre notée'), 'job')),
+  '(f,0)', 'the same view within the hour is not counted');
 create temporary table shared as
-select public.track_activity('share', tests.post_id('Post noté'), 'post') as result;
-select is((select (result ->> 'engagementScore')::numeric from shared),
+select * from public.track_activity('share', tests.post_id('Post noté'), 'post');
+select is((select engagement_score from shared),
   (select engagement_score from public.profiles where id = tests.user_id('scorer')),
   'it returns the new engagement score');
 select throws_ok($$ select public.track_activity('like', tests.post_id('Post noté'), 'post') $$,
