@@ -14,6 +14,7 @@ function printBanner(platform: RunningPlatform): void {
     ["Auth URL", `${apiUrl}/auth/v1`],
     ["Functions URL", `${apiUrl}/functions/v1`],
     ["Realtime URL", `${apiUrl.replace(/^http/, "ws")}/realtime/v1`],
+    ["Studio URL", platform.studioUrl],
     ["DB URL", postgres.url],
     ["Publishable key", keys.publishableKey],
     ["Secret key", keys.secretKey],

@@ -2,6 +2,7 @@
 // pg_net worker and the API gateway. Shared by `npm start` and `npm test`.
 
 import { startGateway } from "../gateway/server.ts";
+import { startStudio } from "../gateway/studio.ts";
 import { startNetWorker } from "../net-worker/worker.ts";
 import { prepareDatabase } from "./database.ts";
 import { type Environment, projectRoot } from "./environments.ts";
@@ -14,6 +15,8 @@ export interface RunningPlatform {
   keys: PlatformKeys;
   apiUrl: string;
   apiPort: number;
+  /** Supabase Studio (lite's build), next to the database port as with `supabase start`. */
+  studioUrl: string;
   /** Stops the services, then Postgres. */
   stop(): Promise<void>;
 }
@@ -39,8 +42,9 @@ export async function startPlatform(
   const netWorker = startNetWorker({ databaseUrl: postgres.url });
   await netWorker.ready;
   step(`Starting the API gateway on ${apiUrl}`);
+  const context = { databaseUrl: postgres.url, apiUrl, keys, projectRoot, watch: options.watch };
   const gateway = await startGateway(
-    { databaseUrl: postgres.url, apiUrl, keys, projectRoot, watch: options.watch },
+    context,
     {
       port: environment.apiPort,
       functionsEnv: {
@@ -51,12 +55,16 @@ export async function startPlatform(
     },
   );
 
+  const studio = await startStudio(context, environment.databasePort + 1);
+
   return {
     postgres,
     keys,
     apiUrl,
     apiPort: environment.apiPort,
+    studioUrl: studio.url,
     async stop() {
+      await studio.close();
       await gateway.close();
       await netWorker.stop();
       await postgres.stop();

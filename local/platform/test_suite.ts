@@ -119,6 +119,7 @@ async function denoTestStep(
     env: {
       SUPABASE_URL: apiUrl,
       SUPABASE_DB_URL: postgres.url,
+      SUPABASE_STUDIO_URL: platform.studioUrl,
       SUPABASE_PUBLISHABLE_KEY: keys.publishableKey,
       SUPABASE_SECRET_KEY: keys.secretKey,
       SUPABASE_ANON_KEY: keys.anonKey,
