@@ -186,3 +186,14 @@ alter function realtime.broadcast_changes(text, text, text, text, text, record, 
   owner to supabase_realtime_admin;
 alter function realtime.local_announce_message() owner to supabase_realtime_admin;
 grant execute on all functions in schema realtime to postgres, anon, authenticated, service_role;
+
+-- The publication hosted projects have for `postgres_changes`: empty until a table is added
+-- (`alter publication supabase_realtime add table …`); the local Realtime server streams the
+-- changes of its tables (local/realtime/postgres_changes.ts).
+do $$
+begin
+  if not exists (select 1 from pg_publication where pubname = 'supabase_realtime') then
+    create publication supabase_realtime;
+  end if;
+end;
+$$;

@@ -15,6 +15,12 @@ import type { ClientConnection } from "./connection.ts";
 import { hubTopic, type Subscriber } from "./hub.ts";
 import type { PresenceDiff } from "./presence.ts";
 import {
+  type ChangeBinding,
+  type ChangeData,
+  type ChangeSubscriber,
+  parseBinding,
+} from "./postgres_changes.ts";
+import {
   type BroadcastMessage,
   encodeBroadcast,
   type PhoenixMessage,
@@ -83,7 +89,7 @@ function authorizationFailure(error: AuthorizationError, topic: string) {
   }
 }
 
-export class ChannelSession implements Subscriber {
+export class ChannelSession implements Subscriber, ChangeSubscriber {
   /** Topic as joined, `realtime:<name>`. */
   readonly topic: string;
   /** Channel name, the topic without `realtime:` (what `realtime.topic()` returns). */
@@ -147,14 +153,16 @@ export class ChannelSession implements Subscriber {
     }
     const params = isObject(request.payload) ? request.payload : {};
     const config = isObject(params.config) ? params.config : {};
-    const postgresChanges = Array.isArray(config.postgres_changes)
+    const requested = Array.isArray(config.postgres_changes)
       ? config.postgres_changes.filter((change) => change !== null)
       : [];
-    if (postgresChanges.length > 0) {
-      return refuse(
-        "PostgresChangesNotSupported: the local Realtime server implements broadcast and " +
-          "presence only; send database changes with realtime.broadcast_changes or realtime.send",
-      );
+    const bindings: ChangeBinding[] = [];
+    for (const change of requested) {
+      const binding = parseBinding(change, connection.context.changes.nextBindingId());
+      if (typeof binding === "string") {
+        return refuse(`Unable to subscribe to changes with given parameters: ${binding}`);
+      }
+      bindings.push(binding);
     }
 
     const accessToken = ChannelSession.#pickAccessToken(params, connection);
@@ -169,7 +177,16 @@ export class ChannelSession implements Subscriber {
     if (connection.closed) return null;
 
     connection.context.hub.subscribe(channel.hubTopic, channel);
-    connection.reply(request, "ok", { postgres_changes: [] });
+    await connection.context.changes.subscribe(channel, bindings);
+    connection.reply(request, "ok", { postgres_changes: bindings });
+    if (bindings.length > 0) {
+      channel.#push("system", {
+        extension: "postgres_changes",
+        status: "ok",
+        message: "Subscribed to PostgreSQL",
+        channel: channel.name,
+      });
+    }
     if (channel.#presenceEnabled && channel.#canReadPresence()) channel.#pushPresenceState();
     const broadcast = isObject(config.broadcast) ? config.broadcast : {};
     if (flag(broadcast.replication_ready)) {
@@ -218,6 +235,14 @@ export class ChannelSession implements Subscriber {
     if (frame !== null) this.#connection.send(frame);
   }
 
+  claims(): JwtClaims {
+    return this.#claims;
+  }
+
+  deliverChange(ids: number[], data: ChangeData) {
+    this.#push("postgres_changes", { ids, data });
+  }
+
   deliverPresenceDiff(diff: PresenceDiff) {
     if (!this.#canReadPresence()) return;
     this.#push("presence_diff", diff);
@@ -228,8 +253,9 @@ export class ChannelSession implements Subscriber {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#tokenTimer);
-    const { hub, presence } = this.#connection.context;
+    const { hub, presence, changes } = this.#connection.context;
     hub.unsubscribe(this.hubTopic, this);
+    changes.unsubscribe(this);
     const diff = presence.untrack(this.hubTopic, this);
     if (diff) hub.presenceDiff(this.hubTopic, diff);
   }

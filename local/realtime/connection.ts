@@ -7,6 +7,7 @@ import type { PlatformKeys } from "../platform/keys.ts";
 import { ChannelSession } from "./channel.ts";
 import type { Hub, Subscriber } from "./hub.ts";
 import type { PresenceRegistry } from "./presence.ts";
+import type { PostgresChanges } from "./postgres_changes.ts";
 import {
   decodeFrame,
   encodeMessage,
@@ -19,6 +20,7 @@ import {
 /** What every connection shares: the database, the keys, and the topic registries. */
 export interface RealtimeContext {
   sql: postgres.Sql;
+  changes: PostgresChanges;
   keys: PlatformKeys;
   hub: Hub;
   presence: PresenceRegistry<Subscriber>;

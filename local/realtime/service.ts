@@ -9,6 +9,7 @@ import { ClientConnection, type RealtimeContext } from "./connection.ts";
 import { startDatabaseBroadcasts, startJanitor } from "./database.ts";
 import { Hub, type Subscriber } from "./hub.ts";
 import { PresenceRegistry } from "./presence.ts";
+import { PostgresChanges } from "./postgres_changes.ts";
 import { SERIALIZER_VERSIONS, type SerializerVersion } from "./protocol.ts";
 import { apiKeyToJwt, checkAccessToken } from "./tokens.ts";
 
@@ -38,6 +39,7 @@ export async function createRealtimeService(ctx: GatewayContext): Promise<Mounte
   });
   const context: RealtimeContext = {
     sql,
+    changes: new PostgresChanges(ctx.databaseUrl, sql, log),
     keys: ctx.keys,
     hub: new Hub(),
     presence: new PresenceRegistry<Subscriber>(),
@@ -89,6 +91,7 @@ export async function createRealtimeService(ctx: GatewayContext): Promise<Mounte
       for (const connection of connections) connection.close(1001, "server shutting down");
       janitor.stop();
       await databaseBroadcasts.stop();
+      await context.changes.stop();
       await sql.end({ timeout: 5 });
     },
   };
