@@ -147,7 +147,15 @@ async function readCatalog(sql: postgres.Sql) {
         where dependency.objid = p.oid and dependency.deptype = 'e'
       )
     order by p.proname, p.oid`;
-  return { relations, columns, checks, policies, enums, rpcs };
+  // The private helpers RPCs call, whose errors are the RPCs' errors too.
+  const helpers = new Map(
+    (await sql<{ name: string; source: string }[]>`
+      select string_agg(p.prosrc, ' ') as source, p.proname::text as name
+      from pg_proc as p
+      where p.pronamespace = 'private'::regnamespace and p.prokind = 'f'
+      group by p.proname`).map((helper) => [helper.name, helper.source]),
+  );
+  return { relations, columns, checks, policies, enums, rpcs, helpers };
 }
 
 /** The values of a `<column> = ANY (ARRAY['a'::text, …])` check, or null. */
@@ -233,13 +241,26 @@ function tablesPage(catalog: Awaited<ReturnType<typeof readCatalog>>): string {
   return parts.join("\n\n") + "\n";
 }
 
-/** The errors an RPC's own code raises: SQLSTATE and the message's text. */
-function raisedErrors(source: string): string[] {
+/**
+ * The errors an RPC raises: SQLSTATE and the message's text, from its code and from the private
+ * helpers it calls (and those they call).
+ */
+function raisedErrors(source: string, helpers: Map<string, string>): string[] {
   const found = new Set<string>();
   const pattern =
     /errcode\s*=\s*'([0-9A-Z]{5})'\s*,\s*message\s*=\s*(?:format\(\s*)?'((?:[^']|'')*)'/g;
-  for (const match of source.matchAll(pattern)) {
-    found.add(`${code(match[1])} ${match[2].replace(/''/g, "'").replace(/%[sIL]/g, "…")}`);
+  const sources = [source];
+  const visited = new Set<string>();
+  while (sources.length > 0) {
+    const next = sources.pop()!;
+    for (const match of next.matchAll(pattern)) {
+      found.add(`${code(match[1])} ${match[2].replace(/''/g, "'").replace(/%[sIL]/g, "…")}`);
+    }
+    for (const [, helper] of next.matchAll(/private\.([a-z_0-9]+)\s*\(/g)) {
+      if (visited.has(helper) || !helpers.has(helper)) continue;
+      visited.add(helper);
+      sources.push(helpers.get(helper)!);
+    }
   }
   return [...found];
 }
@@ -258,7 +279,7 @@ function rpcPage(catalog: Awaited<ReturnType<typeof readCatalog>>): string {
       .filter(Boolean).join(" and ") || "the service role only";
     parts.push(`## ${code(rpc.name)}`);
     if (rpc.comment) parts.push(rpc.comment);
-    const errors = raisedErrors(rpc.source);
+    const errors = raisedErrors(rpc.source, catalog.helpers);
     parts.push(
       [
         `- arguments: ${rpc.arguments ? code(rpc.arguments) : "none"}`,

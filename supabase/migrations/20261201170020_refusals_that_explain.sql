@@ -24,7 +24,6 @@ begin
   return new;
 end;
 $$;
-revoke execute on function private.explain_post_child_refusal() from public;
 
 create trigger post_reactions_explain_refusal
   before insert on public.post_reactions
@@ -74,7 +73,6 @@ begin
   return new;
 end;
 $$;
-revoke execute on function private.explain_application_refusal() from public;
 
 create trigger job_applications_explain_refusal
   before insert on public.job_applications
@@ -99,7 +97,6 @@ begin
   return new;
 end;
 $$;
-revoke execute on function private.explain_job_refusal() from public;
 
 create trigger jobs_explain_refusal
   before insert on public.jobs
