@@ -47,9 +47,23 @@ create extension if not exists "uuid-ossp" with schema extensions;
 -- public: the API roles may use it; objects created by postgres are granted to them by default and
 -- protected by row-level security, exactly as on a hosted project.
 grant usage on schema public to postgres, anon, authenticated, service_role;
-alter default privileges for role postgres in schema public grant all on tables to anon, authenticated, service_role;
-alter default privileges for role postgres in schema public grant all on functions to anon, authenticated, service_role;
-alter default privileges for role postgres in schema public grant all on sequences to anon, authenticated, service_role;
+-- Set once, as the image does when the project is created: migrations may narrow these defaults
+-- (the product denies functions by default), and a later start must not widen them again.
+do $$
+begin
+  if not exists (
+    select 1 from pg_default_acl as acl
+    where acl.defaclrole = 'postgres'::regrole and acl.defaclnamespace = 'public'::regnamespace
+  ) then
+    alter default privileges for role postgres in schema public
+      grant all on tables to anon, authenticated, service_role;
+    alter default privileges for role postgres in schema public
+      grant all on functions to anon, authenticated, service_role;
+    alter default privileges for role postgres in schema public
+      grant all on sequences to anon, authenticated, service_role;
+  end if;
+end
+$$;
 
 alter role authenticator set search_path = public, extensions;
 alter role postgres set search_path = "$user", public, extensions;
