@@ -1,6 +1,11 @@
 -- companies: the employer page of a company account (id = the company's profile id).
 -- Company pages are public: job listings show who is hiring, to visitors too.
 
+create type public.company_size as enum (
+  '1-10', '11-50', '51-200', '201-500', '501-1000', '1001+'
+);
+comment on type public.company_size is 'Head count bracket of a company.';
+
 create table public.companies (
   id uuid primary key references public.profiles (id) on delete cascade,
   name text not null
@@ -11,9 +16,7 @@ create table public.companies (
     constraint companies_website_is_http check (website ~* '^https?://'),
   industry text
     constraint companies_industry_length check (char_length(industry) <= 100),
-  size text
-    constraint companies_size_check
-    check (size in ('1-10', '11-50', '51-200', '201-500', '501-1000', '1001+')),
+  size public.company_size,
   location text
     constraint companies_location_length check (char_length(location) <= 200),
   created_at timestamptz not null default now(),

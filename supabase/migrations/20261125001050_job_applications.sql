@@ -3,15 +3,20 @@
 -- hiring steps; nobody else sees them. Applications are never deleted by users (withdrawal is a
 -- status), so both sides keep their history.
 
+-- An enum, so that generated types carry the union and a wrong value names the allowed ones.
+create type public.application_status as enum (
+  'submitted', 'reviewing', 'interview', 'offer', 'hired', 'rejected', 'withdrawn'
+);
+comment on type public.application_status is
+  'Hiring steps of an application: the company moves it to reviewing, interview, offer, hired or '
+  'rejected; the candidate withdraws it.';
+
 create table public.job_applications (
   id uuid primary key default gen_random_uuid(),
   job_id uuid not null references public.jobs (id) on delete cascade,
   candidate_id uuid not null default auth.uid()
     references public.candidates (id) on delete cascade,
-  status text not null default 'submitted'
-    constraint job_applications_status_check check (
-      status in ('submitted', 'reviewing', 'interview', 'offer', 'hired', 'rejected', 'withdrawn')
-    ),
+  status public.application_status not null default 'submitted',
   cover_letter text
     constraint job_applications_cover_letter_length check (char_length(cover_letter) <= 5000),
   created_at timestamptz not null default now(),
