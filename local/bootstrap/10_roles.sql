@@ -68,3 +68,23 @@ $$;
 alter role authenticator set search_path = public, extensions;
 alter role postgres set search_path = "$user", public, extensions;
 alter database postgres set search_path = "$user", public, extensions;
+
+-- The Supabase image's issue_pg_net_access event trigger: enabling pg_net gives the API roles
+-- USAGE on its schema (pg_net itself leaves EXECUTE on its functions to PUBLIC).
+create or replace function extensions.grant_pg_net_access() returns event_trigger
+language plpgsql
+as $$
+begin
+  if exists (
+    select from pg_event_trigger_ddl_commands() as command
+    join pg_extension as extension on extension.oid = command.objid
+    where extension.extname = 'pg_net'
+  ) then
+    grant usage on schema net to postgres, anon, authenticated, service_role;
+  end if;
+end
+$$;
+drop event trigger if exists issue_pg_net_access;
+create event trigger issue_pg_net_access on ddl_command_end
+  when tag in ('CREATE EXTENSION')
+  execute function extensions.grant_pg_net_access();

@@ -1,6 +1,8 @@
-// Brings one local platform instance up: Postgres, the Supabase stand-ins, the migrations, the
-// pg_net worker and the API gateway. Shared by `npm start` and `npm test`.
+// Brings one local platform instance up: Postgres, the Supabase stand-ins, the migrations, what
+// the installed extensions lack (the pg_net worker of the stand-in, pg_cron's seconds schedules)
+// and the API gateway. Shared by `npm start` and `npm test`.
 
+import { startSecondsScheduler } from "../cron-seconds/scheduler.ts";
 import { startGateway } from "../gateway/server.ts";
 import { startStudio } from "../gateway/studio.ts";
 import { startNetWorker } from "../net-worker/worker.ts";
@@ -38,9 +40,21 @@ export async function startPlatform(
   const apiUrl = `http://127.0.0.1:${environment.apiPort}`;
   await configureProjectSettings(postgres, apiUrl, keys);
 
-  step("Starting the pg_net worker");
-  const netWorker = startNetWorker({ databaseUrl: postgres.url });
-  await netWorker.ready;
+  // The real pg_net sends its requests from its own background worker.
+  const netWorker = postgres.preloadedLibraries.includes("pg_net")
+    ? undefined
+    : startNetWorker({ databaseUrl: postgres.url });
+  if (netWorker) {
+    step("Starting the pg_net worker");
+    await netWorker.ready;
+  }
+  const cronVersion = await postgres.psql(
+    "select extversion from pg_extension where extname = 'pg_cron'",
+  );
+  const secondsScheduler = olderThan(cronVersion, [1, 5])
+    ? startSecondsScheduler({ databaseUrl: postgres.url })
+    : undefined;
+  if (secondsScheduler) step(`Running pg_cron ${cronVersion}'s missing seconds schedules`);
   step(`Starting the API gateway on ${apiUrl}`);
   const context = { databaseUrl: postgres.url, apiUrl, keys, projectRoot, watch: options.watch };
   const gateway = await startGateway(
@@ -66,10 +80,17 @@ export async function startPlatform(
     async stop() {
       await studio.close();
       await gateway.close();
-      await netWorker.stop();
+      await secondsScheduler?.stop();
+      await netWorker?.stop();
       await postgres.stop();
     },
   };
+}
+
+/** Whether an extension version such as `1.4-1` is older than `[major, minor]`. */
+function olderThan(version: string, [major, minor]: [number, number]): boolean {
+  const [actualMajor, actualMinor] = version.split("-")[0].split(".").map(Number);
+  return actualMajor < major || (actualMajor === major && actualMinor < minor);
 }
 
 /**

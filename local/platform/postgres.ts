@@ -1,9 +1,13 @@
 // Debian's Postgres 15 in a project-local data directory, configured like Supabase's image
-// (pg_cron preloaded, logical WAL for Realtime/wal2json).
+// (pg_cron, and the real pg_net and supabase_vault when installed, preloaded; logical WAL for
+// Realtime/wal2json).
 
 import { run, runChecked } from "./process.ts";
 
 const PG_BIN = "/usr/lib/postgresql/15/bin";
+const PG_LIB = "/usr/lib/postgresql/15/lib";
+/** Extensions with a library to preload when installed; local/extensions stands in for the others. */
+const PRELOADABLE_EXTENSIONS = ["pg_net", "supabase_vault"];
 const isRoot = Deno.uid() === 0;
 /** Postgres refuses to run as root; as root we run it as Debian's `postgres` user. */
 const serverUser = isRoot ? "postgres" : undefined;
@@ -50,6 +54,14 @@ function canReach(user: string, path: string): boolean {
   return probe.success;
 }
 
+function fileExists(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
 export class LocalPostgres {
   readonly serverDir: string;
   readonly dataDir: string;
@@ -61,6 +73,17 @@ export class LocalPostgres {
     this.dataDir = `${this.serverDir}/pg`;
     this.socketDir = `${this.serverDir}/run`;
     this.logFile = `${this.serverDir}/postgres.log`;
+  }
+
+  /**
+   * The libraries the server preloads: pg_cron, and the real pg_net (its background worker sends
+   * the requests, so the local net worker must not) and supabase_vault where they are installed.
+   */
+  get preloadedLibraries(): string[] {
+    return [
+      "pg_cron",
+      ...PRELOADABLE_EXTENSIONS.filter((name) => fileExists(`${PG_LIB}/${name}.so`)),
+    ];
   }
 
   get port(): number {
@@ -183,7 +206,7 @@ export class LocalPostgres {
       `unix_socket_directories = '${this.socketDir}'`,
       "max_connections = 200",
       "shared_buffers = 256MB",
-      "shared_preload_libraries = 'pg_cron'",
+      `shared_preload_libraries = '${this.preloadedLibraries.join(",")}'`,
       "cron.database_name = 'postgres'",
       "cron.use_background_workers = on",
       "max_worker_processes = 32",

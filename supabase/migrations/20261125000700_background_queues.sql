@@ -1,5 +1,6 @@
 -- Background work: pgmq queues (the source of truth), a pg_net doorbell that wakes the worker at
--- once, and a pg_cron sweep so a lost doorbell costs seconds, never an event.
+-- once, a pg_cron sweep every 5 seconds so a lost doorbell costs seconds, never an event, and the
+-- health of it all for the queue-health Edge Function.
 --
 -- Deployment settings live in Vault (never in code):
 --   project_url     base URL of the project's API, e.g. https://<ref>.supabase.co
@@ -9,30 +10,25 @@ create schema if not exists private;
 revoke all on schema private from public, anon, authenticated;
 grant usage on schema private to service_role;
 
--- Every work queue has a dead-letter queue `<name>_dlq` for messages whose last attempt failed.
-do $$
-declare
-  queue_name text;
-begin
-  foreach queue_name in array array[
-    'job_matching', 'candidate_matching', 'post_moderation', 'notifications'
-  ] loop
-    perform pgmq.create(queue_name);
-    perform pgmq.create(queue_name || '_dlq');
-  end loop;
-end
-$$;
-
+-- The one list of work queues. The queues and their dead-letter queues are created from it, the
+-- sweep and queue-health read it, and the queue worker's processors are checked against it
+-- (tests/background_queue_list_test.ts).
 create table private.work_queues (
   queue_name text primary key,
   description text not null
 );
-comment on table private.work_queues is 'The queues drained by the queue-worker Edge Function.';
+alter table private.work_queues enable row level security;
+comment on table private.work_queues is
+  'The queues drained by the queue-worker Edge Function; each has a dead-letter queue <name>_dlq.';
 insert into private.work_queues (queue_name, description) values
   ('job_matching', 'A published job to (re)match against candidates'),
   ('candidate_matching', 'A candidate whose profile changed, to match against open jobs'),
   ('post_moderation', 'A new or edited post to moderate'),
   ('notifications', 'A notification to expand to its audience and deliver');
+
+-- A dead-letter queue `<name>_dlq` holds the messages whose last attempt failed.
+select pgmq.create(work_queue.queue_name), pgmq.create(work_queue.queue_name || '_dlq')
+from private.work_queues as work_queue;
 
 -- The value of a Vault secret, or null when it is not set.
 create function private.vault_setting(p_name text) returns text
@@ -41,7 +37,10 @@ stable
 security definer
 set search_path = ''
 as $$
-  select decrypted_secret from vault.decrypted_secrets where name = p_name limit 1;
+  select secret.decrypted_secret
+  from vault.decrypted_secrets as secret
+  where secret.name = p_name
+  limit 1;
 $$;
 revoke all on function private.vault_setting(text) from public, anon, authenticated;
 
@@ -87,7 +86,7 @@ as $$
 declare
   message_id bigint;
 begin
-  select * into message_id from pgmq.send(p_queue_name, p_message);
+  select sent.msg_id into message_id from pgmq.send(p_queue_name, p_message) as sent (msg_id);
   perform private.ring_queue_doorbell(p_queue_name);
   return message_id;
 end
@@ -102,81 +101,209 @@ security definer
 set search_path = ''
 as $$
 declare
-  queue record;
+  work_queue record;
 begin
-  for queue in
-    select w.queue_name
-    from private.work_queues w
-    cross join lateral pgmq.metrics(w.queue_name) m
-    where m.queue_visible_length > 0
+  for work_queue in
+    select queue.queue_name
+    from private.work_queues as queue
+    cross join lateral pgmq.metrics(queue.queue_name) as metrics
+    where metrics.queue_visible_length > 0
   loop
-    perform private.ring_queue_doorbell(queue.queue_name);
+    perform private.ring_queue_doorbell(work_queue.queue_name);
   end loop;
   perform private.prune_rate_limit_buckets();
 end
 $$;
 revoke all on function private.sweep_queues() from public, anon, authenticated;
 
--- The sweep runs every 5 seconds. pg_cron >= 1.5 (hosted Supabase) schedules that directly.
--- Debian's pg_cron 1.4 knows only cron expressions (one minute at best), so there the sweep is
--- twelve minutely jobs, each sleeping a different multiple of 5 seconds before it sweeps: the same
--- cadence, each sweep in its own transaction so its doorbells leave at once. (A looping procedure
--- would need COMMIT, which Postgres forbids in a function with a fixed search_path.)
-do $$
-declare
-  sweep_seconds constant integer := 5;
-  cron_version text := (select extversion from pg_extension where extname = 'pg_cron');
-  slot integer;
-begin
-  if string_to_array(split_part(cron_version, '-', 1), '.')::int[] >= array[1, 5] then
-    perform cron.schedule('sweep-queues', sweep_seconds || ' seconds', 'select private.sweep_queues()');
-  else
-    for slot in 0 .. 60 / sweep_seconds - 1 loop
-      perform cron.schedule(
-        format('sweep-queues-%s', slot),
-        '* * * * *',
-        format('select pg_sleep(%s); select private.sweep_queues()', slot * sweep_seconds)
-      );
-    end loop;
-  end if;
-end
-$$;
+-- What hosted Supabase's pg_cron (1.5 and later) runs: the sweep every 5 seconds, each run in its
+-- own transaction. (Locally, Debian's pg_cron 1.4 lacks second schedules: local/ supplies them.)
+-- pg_cron keeps every run in cron.job_run_details; a week of them is plenty for queue-health.
+select cron.schedule('sweep-queues', '5 seconds', 'select private.sweep_queues()');
+select cron.schedule(
+  'prune-cron-run-details',
+  '41 3 * * *',
+  $$delete from cron.job_run_details where end_time < now() - interval '7 days'$$
+);
 
--- Queue health for the queue-health Edge Function, derived from pgmq's own counters:
--- waiting = visible now, active = read and still invisible (in flight or backing off),
--- failed = in the dead-letter queue, completed = every message ever sent minus the other three.
-create function private.queue_health() returns jsonb
+-- Thresholds of queue-health, one row. Change them with an UPDATE; docs/pipeline.md describes them.
+create table private.queue_health_settings (
+  singleton boolean primary key default true check (singleton),
+  sweep_job_name text not null default 'sweep-queues',
+  -- degraded when the sweep has not started for this many of its periods
+  sweep_late_periods numeric not null default 2 check (sweep_late_periods > 0),
+  -- failing when it has not started for this long
+  sweep_failing_after interval not null default '1 minute',
+  -- degraded / failing when a queue's oldest visible message has waited this long
+  oldest_message_degraded_after interval not null default '1 minute',
+  oldest_message_failing_after interval not null default '10 minutes',
+  -- degraded / failing from this many dead letters (all queues together)
+  dead_letters_degraded_at integer not null default 1 check (dead_letters_degraded_at > 0),
+  dead_letters_failing_at integer not null default 100 check (dead_letters_failing_at > 0)
+);
+alter table private.queue_health_settings enable row level security;
+comment on table private.queue_health_settings is
+  'Thresholds of queue-health (one row): when the queues are degraded or failing.';
+insert into private.queue_health_settings default values;
+
+-- The period of a pg_cron schedule: 'N seconds' schedules run every N seconds, cron expressions
+-- at best every minute.
+create function private.cron_schedule_period(p_schedule text) returns interval
 language sql
+immutable
+set search_path = ''
+as $$
+  select coalesce(
+    make_interval(secs => (substring(p_schedule from '^\s*(\d+)\s+seconds?\s*$'))::integer),
+    interval '1 minute'
+  );
+$$;
+revoke all on function private.cron_schedule_period(text) from public, anon, authenticated;
+
+-- The truth about the background work, for the queue-health Edge Function:
+--   queues.<name>: waiting = visible now; active = read and still invisible (in flight or backing
+--     off); completed = ever sent minus the rest; failed = dead letters in <name>_dlq;
+--     oldest_visible_age_seconds = how long the oldest visible message has waited (null: none);
+--   sweep: its job, schedule, last start and outcome;
+--   failed_cron_jobs: the jobs whose last run failed;
+--   status: healthy, degraded or failing by private.queue_health_settings, with the reasons.
+create function private.queue_health() returns jsonb
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select jsonb_build_object(
-    'queues', (
-      select jsonb_object_agg(w.queue_name, jsonb_build_object(
-        'waiting', m.queue_visible_length,
-        'active', m.queue_length - m.queue_visible_length,
-        'completed', greatest(0, m.total_messages - m.queue_length - d.total_messages),
-        'failed', d.queue_length
-      ) order by w.queue_name)
-      from private.work_queues w
-      cross join lateral pgmq.metrics(w.queue_name) m
-      cross join lateral pgmq.metrics(w.queue_name || '_dlq') d
+declare
+  settings private.queue_health_settings;
+  queues jsonb := '{}';
+  dead_letters bigint := 0;
+  oldest_visible interval := interval '0';
+  work_queue record;
+  queue_counts record;
+  queue_totals record;
+  sweep record;
+  sweep_period interval;
+  since_sweep interval;
+  failed_jobs jsonb;
+  degraded_reasons text[] := '{}';
+  failing_reasons text[] := '{}';
+begin
+  select * into strict settings from private.queue_health_settings;
+
+  for work_queue in select queue.queue_name from private.work_queues as queue order by 1 loop
+    execute format(
+      'select count(*) filter (where message.vt <= now()) as waiting,
+              count(*) filter (where message.vt > now()) as active,
+              now() - min(message.enqueued_at) filter (where message.vt <= now()) as oldest_visible
+       from pgmq.%I as message',
+      'q_' || work_queue.queue_name
+    ) into queue_counts;
+    select
+      greatest(0, queue_metrics.total_messages - queue_metrics.queue_length
+        - dead_letter_metrics.total_messages) as completed,
+      dead_letter_metrics.queue_length as failed
+    into strict queue_totals
+    from pgmq.metrics(work_queue.queue_name) as queue_metrics,
+      pgmq.metrics(work_queue.queue_name || '_dlq') as dead_letter_metrics;
+    queues := queues || jsonb_build_object(work_queue.queue_name, jsonb_build_object(
+      'waiting', queue_counts.waiting,
+      'active', queue_counts.active,
+      'completed', queue_totals.completed,
+      'failed', queue_totals.failed,
+      'oldest_visible_age_seconds',
+        floor(extract(epoch from queue_counts.oldest_visible))::integer
+    ));
+    dead_letters := dead_letters + queue_totals.failed;
+    oldest_visible := greatest(oldest_visible, coalesce(queue_counts.oldest_visible, interval '0'));
+  end loop;
+
+  select job.jobid, job.jobname, job.schedule, job.active, last_run.status, last_run.start_time,
+    last_run.return_message
+  into sweep
+  from cron.job as job
+  left join lateral (
+    select run.status, run.start_time, run.return_message
+    from cron.job_run_details as run
+    where run.jobid = job.jobid
+    order by run.runid desc
+    limit 1
+  ) as last_run on true
+  where job.jobname = settings.sweep_job_name;
+
+  select coalesce(jsonb_agg(jsonb_build_object(
+      'job', job.jobname,
+      'failed_at', last_run.start_time,
+      'message', last_run.return_message
+    ) order by job.jobname), '[]')
+  into failed_jobs
+  from cron.job as job
+  cross join lateral (
+    select run.status, run.start_time, run.return_message
+    from cron.job_run_details as run
+    where run.jobid = job.jobid
+    order by run.runid desc
+    limit 1
+  ) as last_run
+  where job.active and last_run.status = 'failed';
+
+  if sweep.jobid is null then
+    failing_reasons := failing_reasons || format('the sweep job %s is not scheduled', settings.sweep_job_name);
+  else
+    sweep_period := private.cron_schedule_period(sweep.schedule);
+    since_sweep := now() - sweep.start_time;
+    if not sweep.active then
+      degraded_reasons := degraded_reasons || format('the sweep job %s is inactive', sweep.jobname);
+    end if;
+    if sweep.start_time is null then
+      degraded_reasons := degraded_reasons || 'the sweep has not run yet'::text;
+    elsif since_sweep > settings.sweep_failing_after then
+      failing_reasons := failing_reasons
+        || format('the sweep last started %s s ago', floor(extract(epoch from since_sweep)));
+    elsif since_sweep > sweep_period * settings.sweep_late_periods then
+      degraded_reasons := degraded_reasons
+        || format('the sweep is late: it last started %s s ago, every %s s is expected',
+          floor(extract(epoch from since_sweep)), extract(epoch from sweep_period));
+    end if;
+  end if;
+
+  if oldest_visible > settings.oldest_message_failing_after then
+    failing_reasons := failing_reasons
+      || format('a message has waited %s s', floor(extract(epoch from oldest_visible)));
+  elsif oldest_visible > settings.oldest_message_degraded_after then
+    degraded_reasons := degraded_reasons
+      || format('a message has waited %s s', floor(extract(epoch from oldest_visible)));
+  end if;
+
+  if dead_letters >= settings.dead_letters_failing_at then
+    failing_reasons := failing_reasons || format('%s dead letters are waiting', dead_letters);
+  elsif dead_letters >= settings.dead_letters_degraded_at then
+    degraded_reasons := degraded_reasons || format('%s dead letters are waiting', dead_letters);
+  end if;
+
+  if jsonb_array_length(failed_jobs) > 0 then
+    degraded_reasons := degraded_reasons || format('%s cron jobs failed their last run',
+      jsonb_array_length(failed_jobs));
+  end if;
+
+  return jsonb_build_object(
+    'status', case
+      when cardinality(failing_reasons) > 0 then 'failing'
+      when cardinality(degraded_reasons) > 0 then 'degraded'
+      else 'healthy'
+    end,
+    'reasons', to_jsonb(failing_reasons || degraded_reasons),
+    'queues', queues,
+    'dead_letters', dead_letters,
+    'sweep', jsonb_build_object(
+      'job', sweep.jobname,
+      'schedule', sweep.schedule,
+      'active', sweep.active,
+      'period_seconds', extract(epoch from sweep_period)::integer,
+      'last_started_at', sweep.start_time,
+      'last_status', sweep.status
     ),
-    'cron', (
-      select coalesce(jsonb_agg(jsonb_build_object(
-        'job', j.jobname,
-        'schedule', j.schedule,
-        'active', j.active,
-        'last_status', r.status,
-        'last_started_at', r.start_time
-      ) order by j.jobname), '[]'::jsonb)
-      from cron.job j
-      left join lateral (
-        select status, start_time from cron.job_run_details d
-        where d.jobid = j.jobid order by d.runid desc limit 1
-      ) r on true
-    )
+    'failed_cron_jobs', failed_jobs
   );
+end
 $$;
 revoke all on function private.queue_health() from public, anon, authenticated;

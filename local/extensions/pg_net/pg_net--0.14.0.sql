@@ -10,9 +10,9 @@
 --   * net._urlencode_string and net._encode_url_with_params_array are SQL, not C over libcurl;
 --   * net.worker_restart() reloads the configuration and wakes the worker (it reads its
 --     settings, pg_net.ttl among them, at every round, so that is all a restart would do);
---   * the http_* functions are revoked from PUBLIC and granted to Supabase's server-side roles,
---     like hosted Supabase's pg_net grants for its older versions (0.14.0 itself leaves them to
---     PUBLIC): what works here also works on a hosted project.
+--   * none in privileges: like 0.14.0, every function keeps PUBLIC's EXECUTE and the tables are
+--     the owner's; USAGE on the schema comes from the Supabase image (local/bootstrap/10_roles.sql
+--     repeats its event trigger), so anon may call net.http_post there too.
 
 \echo Use "create extension pg_net" to load this file. \quit
 
@@ -308,22 +308,5 @@ as $$
 begin
   raise notice 'The net.http_collect_response function is deprecated.';
   return net._http_collect_response(request_id, async);
-end
-$$;
-
--- Privileges. Roles that do not exist yet (a bare cluster) are skipped.
-revoke all on all functions in schema net from public;
-do $$
-declare
-  role_name text;
-begin
-  foreach role_name in array array['postgres', 'service_role', 'supabase_functions_admin'] loop
-    if exists (select 1 from pg_roles where rolname = role_name) then
-      execute format('grant usage on schema net to %I', role_name);
-      execute format('grant all on all tables in schema net to %I', role_name);
-      execute format('grant all on all sequences in schema net to %I', role_name);
-      execute format('grant execute on all functions in schema net to %I', role_name);
-    end if;
-  end loop;
 end
 $$;

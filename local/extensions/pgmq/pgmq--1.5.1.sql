@@ -133,21 +133,17 @@ begin
 end;
 $$;
 
--- On hosted Supabase the queues are usable by `postgres` (their owner) and `service_role`,
--- never by `anon` or `authenticated`; pg_monitor may read them, as pgmq grants.
+-- pgmq grants pg_monitor read access to its tables and nothing else: the queues are for their
+-- owner (and superusers). Like on hosted Supabase, other roles get only what a migration grants.
 create function pgmq._grant_queue_access(relations regclass[])
 returns void
 language plpgsql
 as $$
 declare
   relation regclass;
-  has_service_role boolean := exists (select from pg_roles where rolname = 'service_role');
 begin
   foreach relation in array relations loop
     execute format('grant select on %s to pg_monitor', relation);
-    if has_service_role then
-      execute format('grant all on %s to service_role', relation);
-    end if;
   end loop;
 end;
 $$;
@@ -258,8 +254,8 @@ begin
 end;
 $$;
 
--- Drops the queue, its archive and its pgmq.meta row. Returns false when there was no such
--- queue (the real pgmq returns true either way).
+-- Drops the queue, its archive and its pgmq.meta row; returns true. Like pgmq 1.5.1, an unknown
+-- queue is an error (its first step, detaching the queue table from the extension, fails).
 create function pgmq.drop_queue(queue_name text)
 returns boolean
 language plpgsql
@@ -269,24 +265,21 @@ declare
   archive_table text := format('pgmq.%I', pgmq.format_table_name(queue_name, 'a'));
   queue_relation regclass := to_regclass(queue_table);
   archive_relation regclass := to_regclass(archive_table);
-  had_meta_row boolean;
 begin
-  delete from pgmq.meta where meta.queue_name = drop_queue.queue_name;
-  had_meta_row := found;
-
-  if queue_relation is not null then
-    perform pgmq._set_extension_member(queue_relation, false);
-    perform pgmq._set_extension_member(
-      pg_get_serial_sequence(queue_relation::text, 'msg_id')::regclass, false
-    );
-    execute format('drop table %s', queue_relation);
+  if queue_relation is null then
+    raise exception 'relation "%" does not exist', queue_table using errcode = 'undefined_table';
   end if;
+  perform pgmq._set_extension_member(queue_relation, false);
+  perform pgmq._set_extension_member(
+    pg_get_serial_sequence(queue_relation::text, 'msg_id')::regclass, false
+  );
+  execute format('drop table %s', queue_relation);
   if archive_relation is not null then
     perform pgmq._set_extension_member(archive_relation, false);
     execute format('drop table %s', archive_relation);
   end if;
-
-  return had_meta_row or queue_relation is not null or archive_relation is not null;
+  delete from pgmq.meta where meta.queue_name = drop_queue.queue_name;
+  return true;
 end;
 $$;
 
@@ -642,11 +635,4 @@ $$;
 
 -- Who may use the schema at all; each queue's tables are granted by pgmq.create.
 grant usage on schema pgmq to pg_monitor;
-do $$
-begin
-  if exists (select from pg_roles where rolname = 'service_role') then
-    grant usage on schema pgmq to service_role;
-  end if;
-end;
-$$;
 select pgmq._grant_queue_access(array['pgmq.meta'::regclass]);

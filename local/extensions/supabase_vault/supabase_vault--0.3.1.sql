@@ -84,11 +84,13 @@ select
   s.updated_at
 from vault.secrets s;
 
+-- Like supabase_vault, nothing is granted beyond the owner but to `postgres`: the API roles
+-- (service_role included) reach secrets only through the project's own security definer functions.
 revoke all on all tables in schema vault from public;
 revoke all on all functions in schema vault from public;
 revoke all on schema vault from public;
-grant usage on schema vault to postgres, service_role;
-grant select, insert, update, delete on vault.secrets to postgres, service_role;
-grant select on vault.decrypted_secrets to postgres, service_role;
-grant execute on function vault.create_secret(text, text, text, uuid) to postgres, service_role;
-grant execute on function vault.update_secret(uuid, text, text, text, uuid) to postgres, service_role;
+grant usage on schema vault to postgres;
+grant select, insert, update, delete on vault.secrets to postgres;
+grant select on vault.decrypted_secrets to postgres;
+grant execute on function vault.create_secret(text, text, text, uuid) to postgres;
+grant execute on function vault.update_secret(uuid, text, text, text, uuid) to postgres;

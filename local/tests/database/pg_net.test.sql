@@ -5,7 +5,7 @@
 -- the app.echo_url setting (PGOPTIONS='-c app.echo_url=http://127.0.0.1:<port>').
 -- Not wrapped in a transaction: requests only leave when their transaction commits, so the
 -- requests below commit one statement at a time and the test waits for their responses.
-select plan(24);
+select plan(25);
 
 -- Requests made by this file, by label, with the moment they were queued.
 create temp table requests (
@@ -74,7 +74,11 @@ select function_privs_are(
 );
 select function_privs_are(
   'net', 'http_post', array['text', 'jsonb', 'jsonb', 'jsonb', 'integer'], 'anon',
-  array[]::name[], 'anon may not call net.http_post: only server-side code sends requests'
+  array['EXECUTE'], 'anon may call net.http_post, as pg_net grants EXECUTE to PUBLIC'
+);
+select ok(
+  has_schema_privilege('anon', 'net', 'usage'),
+  'anon may use the net schema, as the Supabase image''s event trigger grants'
 );
 select throws_ok(
   $$ select net.http_post(pg_temp.echo('/echo'), headers => '{"Content-Type": "text/plain"}') $$,

@@ -1,6 +1,6 @@
 -- The Vault stand-in keeps the vault.* API of hosted Supabase.
 begin;
-select plan(6);
+select plan(7);
 
 select ok(
   (select vault.create_secret('s3cr3t-value', 'test_secret', 'a test secret')) is not null,
@@ -32,6 +32,14 @@ select throws_ok(
   '42501',
   null,
   'authenticated users cannot read secrets'
+);
+reset role;
+set local role service_role;
+select throws_ok(
+  $$ select * from vault.decrypted_secrets $$,
+  '42501',
+  null,
+  'service_role cannot read secrets either: Vault grants nothing to the API roles'
 );
 reset role;
 
