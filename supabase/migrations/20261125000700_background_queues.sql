@@ -174,6 +174,7 @@ security definer
 set search_path = ''
 as $$
 declare
+  checked_at constant timestamptz := clock_timestamp();
   settings private.queue_health_settings;
   queues jsonb := '{}';
   dead_letters bigint := 0;
@@ -192,12 +193,12 @@ begin
 
   for work_queue in select queue.queue_name from private.work_queues as queue order by 1 loop
     execute format(
-      'select count(*) filter (where message.vt <= now()) as waiting,
-              count(*) filter (where message.vt > now()) as active,
-              now() - min(message.enqueued_at) filter (where message.vt <= now()) as oldest_visible
+      'select count(*) filter (where message.vt <= $1) as waiting,
+              count(*) filter (where message.vt > $1) as active,
+              $1 - min(message.enqueued_at) filter (where message.vt <= $1) as oldest_visible
        from pgmq.%I as message',
       'q_' || work_queue.queue_name
-    ) into queue_counts;
+    ) into queue_counts using checked_at;
     select
       greatest(0, queue_metrics.total_messages - queue_metrics.queue_length
         - dead_letter_metrics.total_messages) as completed,
@@ -250,7 +251,7 @@ begin
     failing_reasons := failing_reasons || format('the sweep job %s is not scheduled', settings.sweep_job_name);
   else
     sweep_period := private.cron_schedule_period(sweep.schedule);
-    since_sweep := now() - sweep.start_time;
+    since_sweep := checked_at - sweep.start_time;
     if not sweep.active then
       degraded_reasons := degraded_reasons || format('the sweep job %s is inactive', sweep.jobname);
     end if;
@@ -262,7 +263,7 @@ begin
     elsif since_sweep > sweep_period * settings.sweep_late_periods then
       degraded_reasons := degraded_reasons
         || format('the sweep is late: it last started %s s ago, every %s s is expected',
-          floor(extract(epoch from since_sweep)), extract(epoch from sweep_period));
+          floor(extract(epoch from since_sweep)), extract(epoch from sweep_period)::integer);
     end if;
   end if;
 
