@@ -5,7 +5,7 @@
 import { startSecondsScheduler } from "../cron-seconds/scheduler.ts";
 import { startGateway } from "../gateway/server.ts";
 import { startStudio } from "../gateway/studio.ts";
-import { startNetWorker } from "../net-worker/worker.ts";
+import { spawnNetWorker } from "../net-worker/process.ts";
 import { prepareDatabase } from "./database.ts";
 import { type Environment, projectRoot } from "./environments.ts";
 import { loadOrCreateKeys, type PlatformKeys } from "./keys.ts";
@@ -41,9 +41,11 @@ export async function startPlatform(
   await configureProjectSettings(postgres, apiUrl, keys);
 
   // The real pg_net sends its requests from its own background worker.
-  const netWorker = postgres.preloadedLibraries.includes("pg_net")
-    ? undefined
-    : startNetWorker({ databaseUrl: postgres.url });
+  const netWorker = postgres.preloadedLibraries.includes("pg_net") ? undefined : spawnNetWorker({
+    denoPath: Deno.execPath(),
+    databaseUrl: postgres.url,
+    pidFile: netWorkerPidFile(environment),
+  });
   if (netWorker) {
     step("Starting the pg_net worker");
     await netWorker.ready;
@@ -85,6 +87,11 @@ export async function startPlatform(
       await postgres.stop();
     },
   };
+}
+
+/** Where the pid of the pg_net stand-in's worker is kept while it runs (for fault tests). */
+export function netWorkerPidFile(environment: Environment): string {
+  return `${environment.stateDir}/net-worker.pid`;
 }
 
 /** Whether an extension version such as `1.4-1` is older than `[major, minor]`. */
