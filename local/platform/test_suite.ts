@@ -126,6 +126,8 @@ async function denoTestStep(
       SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
       SUPABASE_JWT_SECRET: keys.jwtSecret,
       WEBHOOK_SECRET: keys.webhookSecret,
+      // Which platform instance the fault tests kill and restart (its Postgres, its pg_net worker).
+      LOCAL_PLATFORM_ENVIRONMENT: "test",
       ...extraEnv,
       NO_COLOR: "1",
     },

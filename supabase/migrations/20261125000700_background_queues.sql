@@ -180,7 +180,9 @@ declare
   dead_letters bigint := 0;
   oldest_visible interval := interval '0';
   work_queue record;
-  queue_counts record;
+  waiting bigint;
+  active bigint;
+  queue_oldest_visible interval;
   queue_totals record;
   sweep record;
   sweep_period interval;
@@ -193,12 +195,12 @@ begin
 
   for work_queue in select queue.queue_name from private.work_queues as queue order by 1 loop
     execute format(
-      'select count(*) filter (where message.vt <= $1) as waiting,
-              count(*) filter (where message.vt > $1) as active,
-              $1 - min(message.enqueued_at) filter (where message.vt <= $1) as oldest_visible
+      'select count(*) filter (where message.vt <= $1),
+              count(*) filter (where message.vt > $1),
+              $1 - min(message.enqueued_at) filter (where message.vt <= $1)
        from pgmq.%I as message',
       'q_' || work_queue.queue_name
-    ) into queue_counts using checked_at;
+    ) into waiting, active, queue_oldest_visible using checked_at;
     select
       greatest(0, queue_metrics.total_messages - queue_metrics.queue_length
         - dead_letter_metrics.total_messages) as completed,
@@ -207,15 +209,15 @@ begin
     from pgmq.metrics(work_queue.queue_name) as queue_metrics,
       pgmq.metrics(work_queue.queue_name || '_dlq') as dead_letter_metrics;
     queues := queues || jsonb_build_object(work_queue.queue_name, jsonb_build_object(
-      'waiting', queue_counts.waiting,
-      'active', queue_counts.active,
+      'waiting', waiting,
+      'active', active,
       'completed', queue_totals.completed,
       'failed', queue_totals.failed,
       'oldest_visible_age_seconds',
-        floor(extract(epoch from queue_counts.oldest_visible))::integer
+        floor(extract(epoch from queue_oldest_visible))::integer
     ));
     dead_letters := dead_letters + queue_totals.failed;
-    oldest_visible := greatest(oldest_visible, coalesce(queue_counts.oldest_visible, interval '0'));
+    oldest_visible := greatest(oldest_visible, coalesce(queue_oldest_visible, interval '0'));
   end loop;
 
   select job.jobid, job.jobname, job.schedule, job.active, last_run.status, last_run.start_time,

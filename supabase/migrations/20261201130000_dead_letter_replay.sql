@@ -115,7 +115,8 @@ set search_path = ''
 as $$
 declare
   caller_role text := private.require_dead_letter_handler('replay_dead_letters');
-  dead_letter record;
+  dead_letter_id bigint;
+  dead_letter jsonb;
   replayed integer := 0;
 begin
   perform private.require_work_queue(p_queue);
@@ -127,7 +128,7 @@ begin
     raise exception using errcode = '22023', message = 'p_msg_ids: ids must not be null';
   end if;
 
-  for dead_letter in execute format(
+  for dead_letter_id, dead_letter in execute format(
     'delete from pgmq.%I as dead_letter
      where ($1 is null or dead_letter.msg_id = any ($1)) and dead_letter.message ? ''message''
      returning dead_letter.msg_id, dead_letter.message',
@@ -139,10 +140,10 @@ begin
       replayed_by_role
     ) values (
       p_queue,
-      dead_letter.msg_id,
-      (dead_letter.message ->> 'original_msg_id')::bigint,
-      private.enqueue(p_queue, dead_letter.message -> 'message'),
-      dead_letter.message ->> 'error',
+      dead_letter_id,
+      (dead_letter ->> 'original_msg_id')::bigint,
+      private.enqueue(p_queue, dead_letter -> 'message'),
+      dead_letter ->> 'error',
       case when caller_role = 'admin' then (select auth.uid()) end,
       caller_role
     );

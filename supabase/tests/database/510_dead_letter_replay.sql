@@ -84,7 +84,9 @@ select results_eq(
   $$ select replay.queue_name, replay.dead_letter_msg_id, replay.original_msg_id, replay.error,
        replay.replayed_by, replay.replayed_by_role,
        replay.replayed_msg_id = (select msg_id from pgmq.q_job_matching)
-     from private.dead_letter_replays as replay $$,
+     from private.dead_letter_replays as replay
+     where replay.queue_name = 'job_matching'
+       and replay.dead_letter_msg_id = (select first_id from letters) $$,
   $$ select 'job_matching'::text, first_id, 41::bigint, 'boom first'::text,
        tests.user_id('admin'), 'admin'::text, true from letters $$,
   'The replay is recorded: which dead letter, which new message, by which admin'
@@ -104,7 +106,8 @@ select tests.clear_authentication();
 select results_eq(
   $$ select replay.replayed_by, replay.replayed_by_role, replay.dead_letter_msg_id
      from private.dead_letter_replays as replay
-     where replay.replayed_by_role = 'service_role' $$,
+     where replay.queue_name = 'job_matching'
+       and replay.dead_letter_msg_id = (select second_id from letters) $$,
   $$ select null::uuid, 'service_role'::text, second_id from letters $$,
   'The service role''s replay is recorded too'
 );
