@@ -16,6 +16,7 @@ import assert from "node:assert/strict";
 import { environments } from "../local/platform/environments.ts";
 import { postgresOf } from "../local/platform/database.ts";
 import { netWorkerPidFile } from "../local/platform/platform.ts";
+import { envFrom } from "../supabase/functions/_shared/platform.ts";
 import { processBatch } from "../supabase/functions/_shared/queue.ts";
 import { jobMatchingProcessor } from "../supabase/functions/queue-worker/processors/job_matching.ts";
 import { platform, serviceClient, sql } from "./_support/platform.ts";
@@ -258,13 +259,13 @@ async function workerKilledCase(): Promise<void> {
     const worker = new Deno.Command(Deno.execPath(), {
       args: [
         "eval",
-        `import { database } from "${new URL("supabase/functions/_shared/db.ts", root)}";
+        `import { platformDeps } from "${new URL("supabase/functions/_shared/platform.ts", root)}";
          import { drainQueue } from "${new URL("supabase/functions/_shared/queue.ts", root)}";
          import { jobMatchingProcessor } from "${new URL(
           "supabase/functions/queue-worker/processors/job_matching.ts",
           root,
         )}";
-         await drainQueue(database(), {
+         await drainQueue(platformDeps(), {
            ...jobMatchingProcessor, queue: "${queue}", visibilityTimeoutSeconds: 2 }, 60000);`,
       ],
       cwd: root.pathname,
@@ -288,7 +289,11 @@ async function workerKilledCase(): Promise<void> {
     // The next worker (here, this process) gets the batch back after its visibility timeout.
     await until(
       async () => {
-        await processBatch(sql, { ...jobMatchingProcessor, queue, visibilityTimeoutSeconds: 2 });
+        await processBatch({ env: envFrom({}), sql }, {
+          ...jobMatchingProcessor,
+          queue,
+          visibilityTimeoutSeconds: 2,
+        });
         return await matchedOffers(offers.jobIds, offers.candidateIds) === offers.jobIds.length
           ? true
           : undefined;

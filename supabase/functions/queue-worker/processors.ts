@@ -7,15 +7,20 @@ import { jobMatchingProcessor } from "./processors/job_matching.ts";
 import { notificationsProcessor } from "./processors/notifications.ts";
 import { postModerationProcessor } from "./processors/post_moderation.ts";
 
-// The queues themselves are private.work_queues (the one list); a test checks that this record has
-// a processor for each of them and for nothing else.
-export const processors = {
+// The queues themselves are private.work_queues, the one list: a test checks that this one names
+// exactly its queues.
+export const workQueues = [
+  "job_matching",
+  "candidate_matching",
+  "post_moderation",
+  "notifications",
+] as const;
+
+export type WorkQueue = typeof workQueues[number];
+
+export const processors: Record<WorkQueue, QueueProcessor<unknown>> = {
   job_matching: jobMatchingProcessor,
   candidate_matching: candidateMatchingProcessor,
   post_moderation: postModerationProcessor,
   notifications: notificationsProcessor,
-} satisfies Record<string, QueueProcessor<unknown>>;
-
-export type WorkQueue = keyof typeof processors;
-
-export const workQueues = Object.keys(processors) as [WorkQueue, ...WorkQueue[]];
+};
