@@ -19,11 +19,11 @@ import { netWorkerPidFile } from "../local/platform/platform.ts";
 import { envFrom } from "../supabase/functions/_shared/platform.ts";
 import { processBatch } from "../supabase/functions/_shared/queue.ts";
 import { jobMatchingProcessor } from "../supabase/functions/queue-worker/processors/job_matching.ts";
-import { platform, serviceClient, sql } from "./_support/platform.ts";
+import { serviceClient, sql } from "./_support/platform.ts";
+import { holdLocks, spawnJobMatchingWorker } from "./_support/queue_faults.ts";
 import { createMembers, reachedByChannel, standIn } from "./notifications/support.ts";
 
 const options = { sanitizeResources: false, sanitizeOps: false };
-const root = new URL("..", import.meta.url);
 const environment = environments[
   Deno.env.get("LOCAL_PLATFORM_ENVIRONMENT") === "test" ? "test" : "dev"
 ];
@@ -246,33 +246,10 @@ async function workerKilledCase(): Promise<void> {
         from unnest(${offers.jobIds}::uuid[]) with ordinality as job (job_id, position)
         order by job.position))`;
     // The second offer of the first batch is locked: the worker blocks in the middle of it.
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => release = resolve);
-    let holding!: () => void;
-    const held = new Promise<void>((resolve) => holding = resolve);
-    const lock = sql.begin(async (transaction) => {
-      await transaction`select 1 from public.jobs where id = ${offers.jobIds[1]} for update`;
-      holding();
-      await released;
-    });
-    await held;
-    const worker = new Deno.Command(Deno.execPath(), {
-      args: [
-        "eval",
-        `import { platformDeps } from "${new URL("supabase/functions/_shared/platform.ts", root)}";
-         import { drainQueue } from "${new URL("supabase/functions/_shared/queue.ts", root)}";
-         import { jobMatchingProcessor } from "${new URL(
-          "supabase/functions/queue-worker/processors/job_matching.ts",
-          root,
-        )}";
-         await drainQueue(platformDeps(), {
-           ...jobMatchingProcessor, queue: "${queue}", visibilityTimeoutSeconds: 2 }, 60000);`,
-      ],
-      cwd: root.pathname,
-      env: { SUPABASE_DB_URL: platform.databaseUrl },
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
+    const lock = await holdLocks((transaction) =>
+      transaction`select 1 from public.jobs where id = ${offers.jobIds[1]} for update`
+    );
+    const worker = spawnJobMatchingWorker(queue);
     await until(
       async () => {
         const [waiting] = await sql`
@@ -284,8 +261,7 @@ async function workerKilledCase(): Promise<void> {
     );
     worker.kill("SIGKILL");
     await worker.status;
-    release();
-    await lock;
+    await lock.release();
     // The next worker (here, this process) gets the batch back after its visibility timeout.
     await until(
       async () => {
@@ -505,17 +481,10 @@ async function postgresKilledCase(): Promise<void> {
       update public.jobs set status = 'published', published_at = now()
       where id = ${offers.jobIds[0]}`;
   });
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => release = resolve);
-  let holding!: () => void;
-  const held = new Promise<void>((resolve) => holding = resolve);
-  const locks = sql.begin(async (transaction) => {
+  const locks = await holdLocks(async (transaction) => {
     await transaction`select 1 from public.jobs where id = ${offers.jobIds[0]} for update`;
     await transaction`lock table public.notifications in share mode`;
-    holding();
-    await released;
-  }).catch(() => {/* its connection dies with the server */});
-  await held;
+  });
   await sql`select private.enqueue('job_matching', ${
     sql.json({ jobId: offers.jobIds[0], reason: "published" })
   }::jsonb)`;
@@ -532,8 +501,7 @@ async function postgresKilledCase(): Promise<void> {
   );
   const killedAt = Date.now();
   await killPostgres();
-  release();
-  await locks;
+  await locks.release();
   const restartedMs = Date.now() - killedAt;
   // The batches come back after their visibility timeouts (job_matching: 120 s).
   await until(

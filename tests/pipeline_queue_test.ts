@@ -9,9 +9,9 @@ import { processBatch, type QueueProcessor } from "../supabase/functions/_shared
 import { jobMatchingProcessor } from "../supabase/functions/queue-worker/processors/job_matching.ts";
 import { postModerationProcessor } from "../supabase/functions/queue-worker/processors/post_moderation.ts";
 import { envFrom } from "../supabase/functions/_shared/platform.ts";
-import { createUser, eventually, platform, sql } from "./_support/platform.ts";
+import { createUser, eventually, sql } from "./_support/platform.ts";
+import { holdLocks, spawnJobMatchingWorker } from "./_support/queue_faults.ts";
 
-const root = new URL("..", import.meta.url);
 /** What the processors get from the worker: settings (the defaults here) and the database. */
 const deps = { env: envFrom({}), sql };
 
@@ -72,34 +72,10 @@ Deno.test("a worker killed mid-batch loses nothing", async () => {
     await sql`select pgmq.send(${queue}, ${sql.json({ jobId })})`;
 
     // Hold the offer's row so the worker's matching blocks inside its batch.
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => release = resolve);
-    let holding!: () => void;
-    const held = new Promise<void>((resolve) => holding = resolve);
-    const lock = sql.begin(async (transaction) => {
-      await transaction`select 1 from public.jobs where id = ${jobId} for update`;
-      holding();
-      await released;
-    });
-    await held;
-
-    const worker = new Deno.Command(Deno.execPath(), {
-      args: [
-        "eval",
-        `import { platformDeps } from "${new URL("supabase/functions/_shared/platform.ts", root)}";
-         import { processBatch } from "${new URL("supabase/functions/_shared/queue.ts", root)}";
-         import { jobMatchingProcessor } from "${new URL(
-          "supabase/functions/queue-worker/processors/job_matching.ts",
-          root,
-        )}";
-         await processBatch(platformDeps(), {
-           ...jobMatchingProcessor, queue: "${queue}", visibilityTimeoutSeconds: 2 });`,
-      ],
-      cwd: root.pathname,
-      env: { SUPABASE_DB_URL: platform.databaseUrl },
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
+    const lock = await holdLocks((transaction) =>
+      transaction`select 1 from public.jobs where id = ${jobId} for update`
+    );
+    const worker = spawnJobMatchingWorker(queue);
     await eventually(async () => {
       const [waiting] = await sql`
         select 1 from pg_stat_activity
@@ -108,8 +84,7 @@ Deno.test("a worker killed mid-batch loses nothing", async () => {
     }, { what: "the worker blocked in the middle of its batch" });
     worker.kill("SIGKILL");
     await worker.status;
-    release();
-    await lock;
+    await lock.release();
 
     const [inFlight] = await queued(queue);
     assert.equal(inFlight.read_ct, 1, "the message was read once, and not deleted");

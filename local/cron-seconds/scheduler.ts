@@ -11,6 +11,7 @@
  * (several statements allowed), like pg_cron's.
  */
 import postgres from "postgres";
+import { problemReporter } from "../platform/problem_reporter.ts";
 
 const SECONDS_SCHEDULE = /^\s*([1-9]|[1-5][0-9])\s+seconds?\s*$/;
 const APPLICATION_NAME = "pg_cron seconds scheduler";
@@ -48,16 +49,7 @@ export function startSecondsScheduler(options: SecondsSchedulerOptions): Seconds
   let stopping = false;
   let ticking: Promise<void> | undefined;
 
-  // Logged once when a problem appears and once when it clears (the database may be restarting).
-  const problems = new Map<string, string>();
-  function reportProblem(task: string, error: unknown) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (problems.get(task) !== message) log(`${task} failed: ${message} (will retry)`);
-    problems.set(task, message);
-  }
-  function reportSuccess(task: string) {
-    if (problems.delete(task)) log(`${task} works again`);
-  }
+  const { reportProblem, reportSuccess } = problemReporter(log);
 
   async function tick() {
     let jobs: CronJob[];

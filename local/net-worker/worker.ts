@@ -18,6 +18,7 @@
  * the database could not take, and expires old responses.
  */
 import postgres from "postgres";
+import { problemReporter } from "../platform/problem_reporter.ts";
 
 /** Version of the pg_net SQL API this stand-in reproduces. */
 const PG_NET_VERSION = "0.14.0";
@@ -101,16 +102,7 @@ export function startNetWorker(options: NetWorkerOptions): NetWorker {
   let markReady = () => {};
   const ready = new Promise<void>((resolve) => markReady = resolve);
 
-  // Problems are logged once when they appear and once when they clear, not at every retry.
-  const problems = new Map<string, string>();
-  function reportProblem(task: string, error: unknown) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (problems.get(task) !== message) log(`${task} failed: ${message} (will retry)`);
-    problems.set(task, message);
-  }
-  function reportSuccess(task: string) {
-    if (problems.delete(task)) log(`${task} works again`);
-  }
+  const { reportProblem, reportSuccess } = problemReporter(log);
 
   function wake() {
     queueMayHaveMore = true;

@@ -116,9 +116,8 @@ end
 $$;
 revoke all on function private.sweep_queues() from public, anon, authenticated;
 
--- What hosted Supabase's pg_cron (1.5 and later) runs: the sweep every 5 seconds, each run in its
--- own transaction. (Locally, Debian's pg_cron 1.4 lacks second schedules: local/ supplies them.)
--- pg_cron keeps every run in cron.job_run_details; a week of them is plenty for queue-health.
+-- The sweep every 5 seconds (pg_cron 1.5 and later), each run in its own transaction. pg_cron keeps
+-- every run in cron.job_run_details; a week of them is plenty for queue-health.
 select cron.schedule('sweep-queues', '5 seconds', 'select private.sweep_queues()');
 select cron.schedule(
   'prune-cron-run-details',
@@ -159,6 +158,35 @@ as $$
   );
 $$;
 revoke all on function private.cron_schedule_period(text) from public, anon, authenticated;
+
+-- Every pg_cron job with its last run (null when it has not run yet).
+create function private.cron_jobs_last_run()
+returns table (
+  jobid bigint,
+  jobname text,
+  schedule text,
+  active boolean,
+  status text,
+  start_time timestamptz,
+  return_message text
+)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select job.jobid, job.jobname::text, job.schedule, job.active, last_run.status,
+    last_run.start_time, last_run.return_message
+  from cron.job as job
+  left join lateral (
+    select run.status, run.start_time, run.return_message
+    from cron.job_run_details as run
+    where run.jobid = job.jobid
+    order by run.runid desc
+    limit 1
+  ) as last_run on true;
+$$;
+revoke all on function private.cron_jobs_last_run() from public, anon, authenticated;
 
 -- The truth about the background work, for the queue-health Edge Function:
 --   queues.<name>: waiting = visible now; active = read and still invisible (in flight or backing
@@ -220,34 +248,18 @@ begin
     oldest_visible := greatest(oldest_visible, coalesce(queue_oldest_visible, interval '0'));
   end loop;
 
-  select job.jobid, job.jobname, job.schedule, job.active, last_run.status, last_run.start_time,
-    last_run.return_message
-  into sweep
-  from cron.job as job
-  left join lateral (
-    select run.status, run.start_time, run.return_message
-    from cron.job_run_details as run
-    where run.jobid = job.jobid
-    order by run.runid desc
-    limit 1
-  ) as last_run on true
+  select * into sweep
+  from private.cron_jobs_last_run() as job
   where job.jobname = settings.sweep_job_name;
 
   select coalesce(jsonb_agg(jsonb_build_object(
       'job', job.jobname,
-      'failed_at', last_run.start_time,
-      'message', last_run.return_message
+      'failed_at', job.start_time,
+      'message', job.return_message
     ) order by job.jobname), '[]')
   into failed_jobs
-  from cron.job as job
-  cross join lateral (
-    select run.status, run.start_time, run.return_message
-    from cron.job_run_details as run
-    where run.jobid = job.jobid
-    order by run.runid desc
-    limit 1
-  ) as last_run
-  where job.active and last_run.status = 'failed';
+  from private.cron_jobs_last_run() as job
+  where job.active and job.status = 'failed';
 
   if sweep.jobid is null then
     failing_reasons := failing_reasons || format('the sweep job %s is not scheduled', settings.sweep_job_name);

@@ -3,6 +3,10 @@
 begin;
 select plan(19);
 select tests.create_personas();
+-- The doorbell's settings, as a deployed project has them (rolled back with the rest).
+delete from vault.secrets where name in ('project_url', 'webhook_secret');
+select vault.create_secret('http://127.0.0.1:54321', 'project_url');
+select vault.create_secret('pgtap-webhook-secret', 'webhook_secret');
 select pgmq.purge_queue('job_matching_dlq');
 select pgmq.purge_queue('job_matching');
 
