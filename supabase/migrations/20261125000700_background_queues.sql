@@ -42,7 +42,6 @@ as $$
   where secret.name = p_name
   limit 1;
 $$;
-revoke all on function private.vault_setting(text) from public, anon, authenticated;
 
 -- Rings the queue worker's doorbell: an HTTP request that pg_net sends after commit, at most
 -- once per queue per transaction (a transaction-local setting remembers it), so a transaction
@@ -75,7 +74,6 @@ begin
   );
 end
 $$;
-revoke all on function private.ring_queue_doorbell(text) from public, anon, authenticated;
 
 -- Enqueues work in the caller's transaction and rings the doorbell (sent only if it commits).
 create function private.enqueue(p_queue_name text, p_message jsonb) returns bigint
@@ -91,7 +89,6 @@ begin
   return message_id;
 end
 $$;
-revoke all on function private.enqueue(text, jsonb) from public, anon, authenticated;
 grant execute on function private.enqueue(text, jsonb) to service_role;
 
 -- The sweep: rings the doorbell of every queue holding visible messages.
@@ -114,7 +111,6 @@ begin
   perform private.prune_rate_limit_buckets();
 end
 $$;
-revoke all on function private.sweep_queues() from public, anon, authenticated;
 
 -- The sweep every 5 seconds (pg_cron 1.5 and later), each run in its own transaction. pg_cron keeps
 -- every run in cron.job_run_details; a week of them is plenty for queue-health.
@@ -157,7 +153,6 @@ as $$
     interval '1 minute'
   );
 $$;
-revoke all on function private.cron_schedule_period(text) from public, anon, authenticated;
 
 -- Every pg_cron job with its last run (null when it has not run yet).
 create function private.cron_jobs_last_run()
@@ -186,7 +181,6 @@ as $$
     limit 1
   ) as last_run on true;
 $$;
-revoke all on function private.cron_jobs_last_run() from public, anon, authenticated;
 
 -- The truth about the background work, for the queue-health Edge Function:
 --   queues.<name>: waiting = visible now; active = read and still invisible (in flight or backing
@@ -321,4 +315,3 @@ begin
   );
 end
 $$;
-revoke all on function private.queue_health() from public, anon, authenticated;

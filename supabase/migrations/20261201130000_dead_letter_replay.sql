@@ -40,7 +40,6 @@ begin
     errcode = '42501', message = format('%s: reserved to admins and the service role', p_rpc);
 end
 $$;
-revoke all on function private.require_dead_letter_handler(text) from public, anon, authenticated;
 
 -- 22023 naming p_queue and the allowed values unless it is a work queue.
 create function private.require_work_queue(p_queue text) returns void
@@ -62,7 +61,6 @@ begin
   end if;
 end
 $$;
-revoke all on function private.require_work_queue(text) from public, anon, authenticated;
 
 -- The dead letters of a work queue, oldest first.
 create function public.get_dead_letters(p_queue text, p_limit integer default 100)
@@ -101,7 +99,6 @@ end
 $$;
 comment on function public.get_dead_letters(text, integer) is
   'Admins and the service role: the dead letters of work queue p_queue (at most p_limit), oldest first.';
-revoke all on function public.get_dead_letters(text, integer) from public, anon;
 grant execute on function public.get_dead_letters(text, integer) to authenticated, service_role;
 
 -- Sends the dead letters of p_queue back to it (those of p_msg_ids, their ids in <queue>_dlq, or
@@ -154,5 +151,4 @@ end
 $$;
 comment on function public.replay_dead_letters(text, bigint[]) is
   'Admins and the service role: sends the dead letters p_msg_ids (all when null) of work queue p_queue back to it; returns how many.';
-revoke all on function public.replay_dead_letters(text, bigint[]) from public, anon;
 grant execute on function public.replay_dead_letters(text, bigint[]) to authenticated, service_role;
