@@ -873,6 +873,17 @@ export type Database = {
           "unread_count": number;
         }[];
       };
+      "get_dead_letters": {
+        Args: { "p_limit"?: number; "p_queue": string };
+        Returns: {
+          "attempts": number;
+          "error": string;
+          "failed_at": string;
+          "message": Json;
+          "msg_id": number;
+          "original_msg_id": number;
+        }[];
+      };
       "get_feed": {
         Args: { "p_cursor_created_at"?: string; "p_cursor_id"?: string; "p_limit"?: number };
         Returns: {
@@ -928,6 +939,10 @@ export type Database = {
       };
       "mark_notifications_read": { Args: { "p_ids"?: (string)[] }; Returns: number };
       "presence_heartbeat": { Args: { "p_online"?: boolean }; Returns: undefined };
+      "replay_dead_letters": {
+        Args: { "p_msg_ids"?: (number)[]; "p_queue": string };
+        Returns: number;
+      };
       "search_jobs": {
         Args: {
           "p_experience_level"?: string;
