@@ -84,8 +84,9 @@ select 'from private.work_queues w' as example;
 });
 
 Deno.test("exemptions name a file and a rule", () => {
-  const sql = "select 1 from private.work_queues w;\nraise exception 'x';\n";
-  assert.deepEqual(rulesOf(sql, "20261125000700_background_queues.sql"), [
-    "2:raise-using-message",
+  const sql =
+    "revoke execute on function private.f() from public;\nselect 1 from private.work_queues w;\n";
+  assert.deepEqual(rulesOf(sql, "20261125003000_notification_delivery.sql"), [
+    "2:named-alias",
   ]);
 });

@@ -179,6 +179,11 @@ export class PostgresChanges {
 
   async #ensureSlot() {
     if (this.#slot) return;
+    this.#slot = await this.#createSlot();
+    this.#polling = this.#poll();
+  }
+
+  async #createSlot(): Promise<{ sql: postgres.Sql; name: string }> {
     // A temporary slot lives as long as its session: a dedicated connection holds it, and the
     // slot (with the WAL it retains) goes away with the server.
     const sql = postgres(this.#databaseUrl, {
@@ -187,9 +192,13 @@ export class PostgresChanges {
       connection: { application_name: "local realtime postgres_changes" },
     });
     const name = `realtime_local_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
-    await sql`select pg_create_logical_replication_slot(${name}, 'wal2json', true)`;
-    this.#slot = { sql, name };
-    this.#polling = this.#poll();
+    try {
+      await sql`select pg_create_logical_replication_slot(${name}, 'wal2json', true)`;
+    } catch (error) {
+      await sql.end({ timeout: 1 });
+      throw error;
+    }
+    return { sql, name };
   }
 
   async #poll() {
@@ -203,6 +212,17 @@ export class PostgresChanges {
         if (rows.length > 0) await this.#dispatch(rows.map((row) => JSON.parse(row.data)));
       } catch (error) {
         if (this.#slot) this.#log(`postgres_changes: ${(error as Error).message}`);
+        // A restarted server no longer has the temporary slot (undefined_object): a new one
+        // delivers what is committed from now on, as Realtime does after it reconnects.
+        if (this.#slot === slot && (error as { code?: string }).code === "42704") {
+          const replacement = await this.#createSlot().catch(() => undefined);
+          if (replacement && this.#slot === slot) {
+            this.#slot = replacement;
+            await slot.sql.end({ timeout: 1 });
+          } else {
+            await replacement?.sql.end({ timeout: 1 });
+          }
+        }
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
     }
