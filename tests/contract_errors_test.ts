@@ -47,9 +47,16 @@ Deno.test("applying twice answers 409 with the existing application and what to 
 Deno.test("reacting to a post awaiting moderation answers 403 with a sentence", async () => {
   const author = await createUser("candidate");
   const reader = await createUser("candidate");
-  const [post] = await sql<{ id: string }[]>`
-    insert into public.posts (author_id, content) values (${author.id}, 'En attente')
-    returning id`;
+  // The post stays pending: its moderation request is taken off the queue in the transaction
+  // that wrote it, so the worker cannot approve it before the reaction is tried.
+  const post = await sql.begin(async (transaction) => {
+    const [row] = await transaction<{ id: string }[]>`
+      insert into public.posts (author_id, content) values (${author.id}, 'En attente')
+      returning id`;
+    await transaction`
+      delete from pgmq.q_post_moderation where message ->> 'postId' = ${row.id}`;
+    return row;
+  });
   const reaction = await reader.client.from("post_reactions").insert({ post_id: post.id });
   assert.equal(reaction.status, 403);
   assert.equal(reaction.error?.code, "42501");
