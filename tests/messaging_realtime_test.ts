@@ -148,37 +148,42 @@ Deno.test("typing broadcasts and presence joins and leaves are seen", async () =
   }
 });
 
-Deno.test("global online status is Presence on the `online` topic", async () => {
-  // supabase-js enables presence on a channel only if a presence listener is bound before joining.
-  const companySide = await joinPrivate(company, "online", (channel) => {
-    channel.on("presence", { event: "sync" }, () => {});
-  }, company.id);
-  assert.equal(companySide.status, "SUBSCRIBED", String(companySide.error));
-  try {
-    const candidateSide = await joinPrivate(candidate, "online", () => {}, candidate.id);
-    assert.equal(candidateSide.status, "SUBSCRIBED", String(candidateSide.error));
-    assert.equal(await candidateSide.channel.track({ status: "online" }), "ok");
-    await waitFor(
-      () => Object.keys(companySide.channel.presenceState()).includes(candidate.id),
-      "the candidate online",
-    );
-    // `online` is a presence topic: broadcasts there are dropped. The candidate's next presence
-    // change, sent after the broadcast on the same channel, is the signal that it had its chance.
-    let relayed = false;
-    companySide.channel.on("broadcast", { event: "hello" }, () => relayed = true);
-    await candidateSide.channel.send({ type: "broadcast", event: "hello", payload: {} });
-    assert.equal(await candidateSide.channel.track({ status: "busy" }), "ok");
-    await waitFor(
-      () =>
-        (companySide.channel.presenceState()[candidate.id] as { status?: string }[] | undefined)
-          ?.some((meta) => meta.status === "busy") ?? false,
-      "the candidate's presence change",
-    );
-    assert.equal(relayed, false, "a broadcast on online was relayed");
-  } finally {
-    await closeRealtime(company.client, candidate.client);
-  }
-});
+Deno.test(
+  "a contact's online status arrives on user:<id>; `online` is retired",
+  async () => {
+    const inbox = await joinPrivate(company, `user:${company.id}`);
+    assert.equal(inbox.status, "SUBSCRIBED", String(inbox.error));
+    try {
+      check(await company.client.rpc("presence_heartbeat"));
+      const cameOnline = nextBroadcast(
+        inbox.channel,
+        "contact_presence",
+        (payload) => payload.user_id === candidate.id && payload.online === true,
+      );
+      check(await candidate.client.rpc("presence_heartbeat"));
+      await cameOnline;
+      const contacts = unwrap(await company.client.rpc("get_contacts_presence")) as {
+        user_id: string;
+        online: boolean;
+      }[];
+      assert.deepEqual(contacts, [{ user_id: candidate.id, online: true }]);
+
+      const wentOffline = nextBroadcast(
+        inbox.channel,
+        "contact_presence",
+        (payload) => payload.user_id === candidate.id && payload.online === false,
+      );
+      check(await candidate.client.rpc("presence_heartbeat", { p_online: false }));
+      await wentOffline;
+
+      const online = await joinPrivate(candidate, "online");
+      assert.notEqual(online.status, "SUBSCRIBED", "the global online topic is retired");
+    } finally {
+      check(await company.client.rpc("presence_heartbeat", { p_online: false }));
+      await closeRealtime(company.client, candidate.client);
+    }
+  },
+);
 
 Deno.test(
   "a connected participant is told on user:<id>, one who is not gets a push",

@@ -1,10 +1,10 @@
 -- Messaging and Realtime: the broadcasts of the triggers, the push requests for participants who
 -- are not connected, and the RLS policies of realtime.messages for the private topics
--- conversation:<id>, user:<id>, role:<role> and online, probed as the Realtime server does.
+-- conversation:<id>, user:<id> and role:<role>, probed as the Realtime server does.
 -- World: conversation A = candidate_a <-> company_a; conversation B = candidate_b <-> company_b,
 -- which company_b left.
 begin;
-select plan(58);
+select plan(54);
 select tests.create_world();
 delete from realtime.messages;
 delete from pgmq.q_notifications;
@@ -265,12 +265,6 @@ select ok(not pg_temp.can_read('company_a', 'role:admin'), 'a company not role:a
 select ok(not pg_temp.can_write('candidate_a', 'role:candidate'), 'role topics are read only');
 select ok(not pg_temp.can_read('anon', 'role:candidate'), 'visitors have no role topic');
 
--- online
-select ok(pg_temp.can_read('candidate_a', 'online', 'presence'), 'members see who is online');
-select ok(pg_temp.can_write('company_b', 'online', 'presence'), 'and say they are online');
-select ok(not pg_temp.can_write('candidate_a', 'online', 'broadcast'),
-  'online is for presence, not broadcasts');
-select ok(not pg_temp.can_read('anon', 'online', 'presence'), 'visitors do not');
 
 -- Anything else
 select ok(not pg_temp.can_read('candidate_a', 'lobby'), 'other private topics are closed');
