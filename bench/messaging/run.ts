@@ -29,7 +29,7 @@
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { platform } from "../../tests/_support/platform.ts";
-import { signJwt } from "../../local/platform/jwt.ts";
+import { accessToken } from "../_support/access_token.ts";
 import { ChannelSocket } from "../_support/channel_socket.ts";
 import { type LatencySummary, printTable, summarize, writeResults } from "../_support/stats.ts";
 
@@ -56,18 +56,6 @@ interface Pair {
   companyToken: string;
   candidateId: string;
   candidateToken: string;
-}
-
-function accessToken(userId: string): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  return signJwt({
-    sub: userId,
-    role: "authenticated",
-    aud: "authenticated",
-    iat: now,
-    exp: now + 3600,
-    session_id: crypto.randomUUID(),
-  }, platform.jwtSecret);
 }
 
 /** Bench users, their conversations and their presence, in a few set-based statements. */
