@@ -66,6 +66,24 @@ async function jwtRefusal(request: Request, jwtSecret: string): Promise<string |
   return undefined;
 }
 
+/** The SUPABASE_* variables the Edge Runtime gives every function, for this platform. */
+export function platformVariables(
+  platform: Pick<GatewayContext, "keys" | "apiUrl" | "databaseUrl">,
+): Record<string, string> {
+  const { keys, apiUrl, databaseUrl } = platform;
+  return {
+    SUPABASE_URL: apiUrl,
+    SUPABASE_ANON_KEY: keys.anonKey,
+    SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
+    SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: keys.publishableKey }),
+    SUPABASE_SECRET_KEYS: JSON.stringify({ default: keys.secretKey }),
+    // Tokens are signed with the HS256 secret, which a JWKS never publishes.
+    SUPABASE_JWKS: JSON.stringify({ keys: [] }),
+    SUPABASE_DB_URL: databaseUrl,
+    SB_REGION: "local",
+  };
+}
+
 class FunctionsService implements MountedService {
   #ctx: GatewayContext;
   #functionsDir: string;
@@ -189,20 +207,11 @@ class FunctionsService implements MountedService {
       });
     const inherited = Object.entries(Deno.env.toObject())
       .filter(([key]) => !key.startsWith("SUPABASE_"));
-    const { keys, apiUrl, databaseUrl } = this.#ctx;
     this.#environment = {
       ALLOWED_ORIGINS: LOCAL_FRONTEND_ORIGINS,
       ...Object.fromEntries(inherited),
       ...Object.fromEntries(dotEnv),
-      SUPABASE_URL: apiUrl,
-      SUPABASE_ANON_KEY: keys.anonKey,
-      SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
-      SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: keys.publishableKey }),
-      SUPABASE_SECRET_KEYS: JSON.stringify({ default: keys.secretKey }),
-      // Tokens are signed with the HS256 secret, which a JWKS never publishes.
-      SUPABASE_JWKS: JSON.stringify({ keys: [] }),
-      SUPABASE_DB_URL: databaseUrl,
-      SB_REGION: "local",
+      ...platformVariables(this.#ctx),
       ...this.#extraEnv,
     };
   }
