@@ -133,5 +133,4 @@ $$;
 comment on function public.get_contacts_presence() is
   'Online status of the signed-in member''s contacts (conversation partners; a company''s '
   'applicants). Changes arrive as contact_presence events on user:<id>.';
-revoke execute on function public.get_contacts_presence() from public, anon;
 grant execute on function public.get_contacts_presence() to authenticated, service_role;

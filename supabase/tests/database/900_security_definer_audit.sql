@@ -48,6 +48,7 @@ insert into authenticated_allowed values
   ('public.can_message(uuid)', 'RPC: may the caller write to this member'),
   ('public.delete_message(uuid)', 'RPC: messaging'),
   ('public.edit_message(uuid,text)', 'RPC: messaging'),
+  ('public.get_contacts_presence()', 'RPC: online status of contacts'),
   ('public.get_conversations(timestamp with time zone,uuid,integer)', 'RPC: messaging'),
   ('public.get_dead_letters(text,integer)', 'RPC: admins list dead letters (others get 42501)'),
   ('public.get_feed(timestamp with time zone,uuid,integer)', 'RPC: newsfeed (security invoker)'),
