@@ -143,7 +143,11 @@ async function postgresCpuSeconds(): Promise<number> {
       const stat = await Deno.readTextFile(`/proc/${entry.name}/stat`);
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       const pid = Number(entry.name);
-      if (pid === postmasterPid || Number(fields[1]) === postmasterPid) {
+      // utime + stime of the postmaster and its live children, plus what the postmaster reaped
+      // from children that ended (cutime + cstime), so that backends ending mid-phase count.
+      if (pid === postmasterPid) {
+        ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+      } else if (Number(fields[1]) === postmasterPid) {
         ticks += Number(fields[11]) + Number(fields[12]);
       }
     } catch { /* the process ended */ }
