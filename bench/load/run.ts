@@ -21,6 +21,7 @@ import { platform } from "../../tests/_support/platform.ts";
 import { environments } from "../../local/platform/environments.ts";
 import { serverDirectoryOf } from "../../local/platform/postgres.ts";
 import { accessToken } from "../_support/access_token.ts";
+import { type DirectConversation, insertDirectConversations } from "../_support/conversations.ts";
 import { printTable, summarize, writeResults } from "../_support/stats.ts";
 import { type FrameKind, MemberSocket } from "./member_socket.ts";
 
@@ -83,7 +84,7 @@ async function createMembers(run: string, count: number): Promise<Member[]> {
     conversations: [],
   })));
   const companyMembers = members.filter((member) => member.role === "company");
-  const pairs: { conversation_id: string; candidate_id: string; company_id: string }[] = [];
+  const pairs: DirectConversation[] = [];
   members.filter((member) => member.role === "candidate").forEach((candidate, index) => {
     for (let k = 0; k < CONVERSATIONS_PER_CANDIDATE; k++) {
       const company = companyMembers[(index + k) % companyMembers.length];
@@ -99,18 +100,7 @@ async function createMembers(run: string, count: number): Promise<Member[]> {
       });
     }
   });
-  await sql`
-    insert into public.conversations (id, direct_key)
-    select conversation_id, least(company_id, candidate_id)::text || ':'
-      || greatest(company_id, candidate_id)::text
-    from jsonb_to_recordset(${sql.json(pairs)}::jsonb)
-      as pair (conversation_id uuid, company_id uuid, candidate_id uuid)`;
-  await sql`
-    insert into public.conversation_participants (conversation_id, user_id)
-    select conversation_id, member
-    from jsonb_to_recordset(${sql.json(pairs)}::jsonb)
-      as pair (conversation_id uuid, company_id uuid, candidate_id uuid)
-    cross join lateral (values (company_id), (candidate_id)) as members (member)`;
+  await insertDirectConversations(sql, pairs);
   const byId = new Map(members.map((member) => [member.id, member]));
   for (const pair of pairs) {
     byId.get(pair.candidate_id)!.conversations.push({

@@ -30,6 +30,7 @@ import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { platform } from "../../tests/_support/platform.ts";
 import { accessToken } from "../_support/access_token.ts";
+import { insertDirectConversations } from "../_support/conversations.ts";
 import { ChannelSocket } from "../_support/channel_socket.ts";
 import { type LatencySummary, printTable, summarize, writeResults } from "../_support/stats.ts";
 
@@ -78,18 +79,7 @@ async function createPairs(run: string, count: number): Promise<Pair[]> {
         as member (kind, id)
     )
     select conversation_id, company_id, candidate_id from pairs`;
-  await sql`
-    insert into public.conversations (id, direct_key)
-    select conversation_id, least(company_id, candidate_id)::text || ':'
-      || greatest(company_id, candidate_id)::text
-    from jsonb_to_recordset(${sql.json(rows)}::jsonb)
-      as pair (conversation_id uuid, company_id uuid, candidate_id uuid)`;
-  await sql`
-    insert into public.conversation_participants (conversation_id, user_id)
-    select conversation_id, member
-    from jsonb_to_recordset(${sql.json(rows)}::jsonb)
-      as pair (conversation_id uuid, company_id uuid, candidate_id uuid)
-    cross join lateral (values (company_id), (candidate_id)) as members (member)`;
+  await insertDirectConversations(sql, rows);
   return await Promise.all(rows.map(async (row) => ({
     conversationId: row.conversation_id,
     companyId: row.company_id,

@@ -1,4 +1,4 @@
--- Messaging, part 1: who may message whom, and who is connected right now (docs/messaging.md).
+-- Messaging, part 1: who may message whom (docs/messaging.md).
 
 -- THE rule of who may open a conversation with whom. An initiator may open one with
 --   * a candidate who applied to one of the initiator's offers (application not withdrawn), or who
@@ -79,58 +79,3 @@ $$;
 comment on function public.can_message(uuid) is
   'Whether the signed-in member may message p_user_id (start_conversation would succeed).';
 grant execute on function public.can_message(uuid) to authenticated, service_role;
-
--- Who is connected. Realtime Presence (topic `online`) shows it to clients, but Presence lives in
--- the Realtime servers' memory and the database cannot ask it. So a connected client also calls
--- presence_heartbeat() every 25 s; a member whose last heartbeat is less than 60 s old counts as
--- connected and is not sent push notifications for new messages. Unlogged: it is ephemeral state
--- rewritten all the time, and after a crash everybody simply counts as offline (a push too many).
-create unlogged table private.user_presence (
-  user_id uuid primary key references public.profiles (id) on delete cascade,
-  last_seen_at timestamptz not null
-);
-comment on table private.user_presence is
-  'Last presence heartbeat of each connected member (presence_heartbeat); ephemeral.';
-
--- Heartbeat of a connected client; p_online = false when the app goes to the background or signs
--- out, so that pushes resume at once. Several tabs or devices beating together write at most
--- once per 5 s.
-create function public.presence_heartbeat(p_online boolean default true)
-returns void
-language plpgsql
-volatile
-security definer
-set search_path = ''
-as $$
-declare
-  caller uuid := private.require_signed_in('presence_heartbeat');
-begin
-  if coalesce(p_online, true) then
-    insert into private.user_presence as presence (user_id, last_seen_at)
-    values (caller, now())
-    on conflict (user_id) do update
-      set last_seen_at = excluded.last_seen_at
-      where presence.last_seen_at < excluded.last_seen_at - interval '5 seconds';
-  else
-    delete from private.user_presence where user_id = caller;
-  end if;
-end;
-$$;
-comment on function public.presence_heartbeat(boolean) is
-  'Call every 25 s while the app is in the foreground (false when leaving it): connected members '
-  'get no push for new messages.';
-grant execute on function public.presence_heartbeat(boolean) to authenticated, service_role;
-
--- Connected = a heartbeat in the last 60 s (two missed 25 s beats are tolerated).
-create function private.is_connected(p_user_id uuid)
-returns boolean
-language sql
-stable
-security definer
-set search_path = ''
-as $$
-  select exists (
-    select 1 from private.user_presence
-    where user_id = p_user_id and last_seen_at > now() - interval '60 seconds'
-  );
-$$;

@@ -7,7 +7,7 @@
 --     their topic `user:<id>` (to refresh the conversation list), and each one who is not as a
 --     push notification (private.request_notification), collapsed per conversation.
 --   * RLS policies on realtime.messages decide who joins, receives, broadcasts and tracks
---     presence on the private topics conversation:<id>, user:<id>, role:<role> and online.
+--     presence on the private topics conversation:<id>, user:<id> and role:<role>.
 
 -- The conversation of a topic `conversation:<uuid>` (lower-case, as ids are printed), else null.
 create function private.conversation_id_of_topic(p_topic text)
@@ -246,14 +246,3 @@ create policy "Members receive the topic of their role"
   on realtime.messages for select
   to authenticated
   using ((select realtime.topic()) = 'role:' || (select private.current_user_role()));
-
--- Global online status: Presence keyed by user id.
-create policy "Members see who is online"
-  on realtime.messages for select
-  to authenticated
-  using ((select realtime.topic()) = 'online');
-
-create policy "Members track their presence online"
-  on realtime.messages for insert
-  to authenticated
-  with check ((select realtime.topic()) = 'online' and realtime.messages.extension = 'presence');

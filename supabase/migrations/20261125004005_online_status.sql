@@ -1,17 +1,37 @@
--- Online status scoped to a member's contacts (docs/messaging.md, docs/capacity.md).
+-- Messaging: who is connected right now, and the online status of contacts
+-- (docs/messaging.md, "Online status" and "Connected or not").
 --
--- The global `online` Presence topic is retired: every join or leave there reached every member
--- online (traffic growing as N² with N members online) and let anyone list everyone online. Now
--- the presence heartbeat, which already decides offline pushes, is the source of truth: when a
--- member comes online or goes offline, the database tells their connected contacts on their own
--- `user:<id>` topics (event `contact_presence`), so the cost of a change is proportional to the
--- contacts who are online, and a member learns the status of their contacts only.
---
--- Contacts of a member: the people they currently share a conversation with and, for a company,
--- the candidates who applied to its offers (application not withdrawn).
+-- Realtime Presence lives in the Realtime servers' memory, which the database cannot ask. So a
+-- connected client calls presence_heartbeat() every 25 s; a member whose last heartbeat is less
+-- than 60 s old counts as connected, is not sent push notifications for new messages, and is shown
+-- online to their contacts. A member sees the status of their contacts only (the people they
+-- converse with; for a company, its applicants), announced on their own `user:<id>` topic as
+-- `contact_presence` when it changes: the cost of a change is proportional to the contacts online,
+-- not to everyone online (there is no global `online` topic: with N members online its traffic
+-- grew as N², and it let anyone list everyone online).
 
-drop policy "Members see who is online" on realtime.messages;
-drop policy "Members track their presence online" on realtime.messages;
+-- Unlogged: ephemeral state rewritten all the time; after a crash everybody simply counts as
+-- offline (a push too many).
+create unlogged table private.user_presence (
+  user_id uuid primary key references public.profiles (id) on delete cascade,
+  last_seen_at timestamptz not null
+);
+comment on table private.user_presence is
+  'Last presence heartbeat of each connected member (presence_heartbeat); ephemeral.';
+
+-- Connected = a heartbeat in the last 60 s (two missed 25 s beats are tolerated).
+create function private.is_connected(p_user_id uuid)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select exists (
+    select 1 from private.user_presence
+    where user_id = p_user_id and last_seen_at > now() - interval '60 seconds'
+  );
+$$;
 
 -- Who may see whose online status (watcher → member): the two current participants of a
 -- conversation see each other; a company sees the candidates who applied to its offers.
@@ -57,10 +77,11 @@ begin
 end;
 $$;
 
--- The heartbeat, now also announcing transitions: a beat from a member who was not connected
--- (no row, or a row older than the 60 s window) announces them online; going to the background
--- or signing out announces them offline.
-create or replace function public.presence_heartbeat(p_online boolean default true)
+-- Heartbeat of a connected client; p_online = false when the app goes to the background or signs
+-- out, so that pushes resume at once and contacts see the member offline. A beat from a member
+-- who was not connected announces them online. Several tabs or devices beating together write at
+-- most once per 5 s.
+create function public.presence_heartbeat(p_online boolean default true)
 returns void
 language plpgsql
 volatile
@@ -88,6 +109,10 @@ begin
   end if;
 end;
 $$;
+comment on function public.presence_heartbeat(boolean) is
+  'Call every 25 s while the app is in the foreground (false when leaving it): connected members '
+  'get no push for new messages and are shown online to their contacts.';
+grant execute on function public.presence_heartbeat(boolean) to authenticated, service_role;
 
 -- Members whose heartbeat stopped (closed tab, lost network) go offline here: rows older than the
 -- 60 s window are removed and announced, by the cron job below.
