@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import type { Tables } from "../supabase/functions/_shared/database.types.ts";
 import {
   type AnnouncementEvent,
+  type ContactPresenceEvent,
   type MessageChangeEvent,
   type MessageReceivedEvent,
   type NotificationDataByType,
@@ -172,6 +173,21 @@ Deno.test(
           created_at: "timestamp",
         } satisfies ShapeOf<MessageReceivedEvent>,
       );
+
+      // The company coming online is told to the candidate, a connected contact.
+      const cameOnline = nextBroadcast(user, "contact_presence");
+      check(await company.client.rpc("presence_heartbeat"));
+      assertShape(
+        "contact_presence",
+        await cameOnline,
+        {
+          id: "uuid",
+          user_id: "uuid",
+          online: { oneOf: [true, false] },
+          at: "timestamp",
+        } satisfies ShapeOf<ContactPresenceEvent>,
+      );
+      check(await company.client.rpc("presence_heartbeat", { p_online: false }));
 
       const edited = nextBroadcast(conversation, "message_edited");
       check(await company.client.rpc("edit_message", { p_message_id: second.id, p_body: "Là ?" }));

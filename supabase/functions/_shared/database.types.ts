@@ -862,6 +862,13 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      "get_contacts_presence": {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          "online": boolean;
+          "user_id": string;
+        }[];
+      };
       "get_conversations": {
         Args: { "p_cursor_id"?: string; "p_cursor_last_activity_at"?: string; "p_limit"?: number };
         Returns: {

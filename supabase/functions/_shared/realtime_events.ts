@@ -20,8 +20,6 @@ export const topics = {
   role: (role: AudienceRole) => `role:${role}`,
   /** A conversation: its current participants read it and broadcast typing on it. */
   conversation: (conversationId: string) => `conversation:${conversationId}`,
-  /** Presence of signed-in members, keyed by user id. */
-  online: "online",
 } as const;
 
 export type AudienceRole = "candidate" | "company" | "admin";
@@ -66,6 +64,17 @@ export interface MessageReceivedEvent {
   message_id: string;
   sender_id: string;
   created_at: string;
+}
+
+/**
+ * A contact came online or went offline (a conversation partner; for a company, an applicant).
+ * The first screen comes from `rpc("get_contacts_presence")`.
+ */
+export interface ContactPresenceEvent {
+  id: string;
+  user_id: string;
+  online: boolean;
+  at: string;
 }
 
 /** A notification to every member of a role, as it is requested (also in each inbox). */
@@ -116,6 +125,7 @@ export interface TopicEvents {
   user: {
     notification: NotificationEvent;
     message_received: MessageReceivedEvent;
+    contact_presence: ContactPresenceEvent;
   };
   role: {
     announcement: AnnouncementEvent;
