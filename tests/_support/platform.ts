@@ -106,7 +106,9 @@ export async function promoteToAdmin(user: TestUser): Promise<void> {
  * one, so that no test needs to turn the resource and op sanitizers off for it.
  */
 export const sql = postgres(platform.databaseUrl, { max: 4, onnotice: () => {} });
-Deno.test.afterAll(() => sql.end());
+// A bounded end: after a server restart (the fault suite kills Postgres) a connection may never
+// answer, and an unbounded end would leave the file waiting on nothing.
+Deno.test.afterAll(() => sql.end({ timeout: 5 }));
 
 /** Polls `check` until it returns a non-undefined value, or fails after `timeoutMs`. */
 export async function eventually<T>(
