@@ -1,0 +1,61 @@
+-- French job titles as people write them: one normal form for offers and queries.
+--
+-- private.search_normalize() folds case and accents, drops inclusive-writing suffixes
+-- ("Développeur·se", "ingénieur(e)", "chargé.e.s", "administrateur/rice") and brings feminine
+-- forms back to the masculine one ("développeuse", "cheffe", "directrice", "ingénieure",
+-- "technicienne", "conseillère", "chargée", "commerciale", "consultante"), so that every spelling
+-- of a trade indexes and queries the same words. The same function runs on both sides (jobs.search
+-- and the words of a query), so a rule that also touches an unrelated word ("année" -> "anne")
+-- changes nothing a search can see. Plain SQL on purpose: hosted Supabase accepts no dictionary
+-- file, so this cannot be a text search dictionary.
+
+create function private.search_normalize(p_text text)
+returns text
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+    regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+      -- Inclusive suffixes after a middle dot, a dot, a slash or in brackets; a hyphen only before
+      -- the long ones ("développeur-euse"), so "Vitry-le-François" keeps its words.
+      regexp_replace(regexp_replace(
+        private.fold_text(coalesce(p_text, '')),
+        '([a-z]{2,})(?:[·•⋅‧∙./]|\()(e|s|es|se|ses|euse|euses|rice|rices|trice|trices|ice|ne|nes|le|les|fe|ffe|ere|eres|te|tes)\)?(?:[·•⋅‧∙.]?s)?(?![a-z0-9])',
+        '\1', 'g'),
+        '([a-z]{2,})-(euse|euses|rice|rices|trice|trices|ffe|ere)(?![a-z0-9])', '\1', 'g'),
+      -- Feminine forms, each after a stem of at least three letters ("elle", "price" stay).
+      '\m([a-z]{3,})euses?\M', '\1eur', 'g'),
+      '\m([a-z]{3,})rices?\M', '\1eur', 'g'),
+      '\m([a-z]{3,})iennes?\M', '\1ien', 'g'),
+      '\m([a-z]{2,})effes?\M', '\1ef', 'g'),
+      '\m([a-z]{3,})eures?\M', '\1eur', 'g'),
+      '\m([a-z]{3,})eres?\M', '\1er', 'g'),
+      '\m([a-z]{3,})ees?\M', '\1e', 'g'),
+      '\m([a-z]{3,})ales?\M', '\1al', 'g'),
+      '\m([a-z]{3,})elles?\M', '\1el', 'g'),
+      '\m([a-z]{3,})antes?\M', '\1ant', 'g');
+$$;
+comment on function private.search_normalize(text) is
+  'Lower case, no accents, inclusive suffixes dropped, feminine forms to masculine (search).';
+revoke execute on function private.search_normalize(text) from public;
+-- Called by the generated column below, which runs with the privileges of whoever writes an offer.
+grant execute on function private.search_normalize(text) to anon, authenticated, service_role;
+
+-- jobs.search indexes the normal form. Title weighs most, then skills and location ("développeur
+-- Lyon"), then the description. (Postgres 15 cannot change a generated expression in place.)
+alter table public.jobs drop column search;
+alter table public.jobs add column search tsvector not null generated always as (
+  setweight(to_tsvector('public.french_unaccent'::regconfig,
+    private.search_normalize(title)), 'A')
+  || setweight(to_tsvector('public.french_unaccent'::regconfig,
+    private.search_normalize(private.skills_text(required_skills || nice_to_have_skills))), 'B')
+  || setweight(to_tsvector('public.french_unaccent'::regconfig,
+    private.search_normalize(location)), 'B')
+  || setweight(to_tsvector('public.french_unaccent'::regconfig,
+    private.search_normalize(description)), 'C')
+) stored;
+comment on column public.jobs.search is
+  'Full-text document of the offer (private.search_normalize, French stemming); search_jobs().';
+create index jobs_search_idx on public.jobs using gin (search) where status = 'published';

@@ -1,0 +1,316 @@
+-- What search knows about words and places, in tables and immutable functions (hosted Supabase
+-- accepts no synonym or thesaurus file):
+--
+--   private.search_synonyms      job-title synonyms and abbreviations, French and English
+--                                ("dev" = "développeur" = "developer"; "RH" = "ressources humaines")
+--   private.search_filter_words  words of a query that are filters: contract types and remote work
+--   private.search_vocabulary    the words of published offers' titles, skills and places with the
+--                                number of offers using them: prefix checks and typo correction
+--   private.french_cities()      main French cities: département and coordinates (radius search)
+--   jobs.search_filters          the offer's filter keys (contract, remote, level, city,
+--                                département) under one GIN index, so any combination of filters
+--                                is one index scan
+
+create extension if not exists fuzzystrmatch with schema extensions;
+
+-- Terms are stored in their normal form (private.search_normalize), one or more words.
+create table private.search_synonyms (
+  term text primary key,
+  concept text not null
+);
+comment on table private.search_synonyms is
+  'Search synonyms: every term of a concept also finds the offers of the others.';
+create index search_synonyms_concept_idx on private.search_synonyms (concept);
+alter table private.search_synonyms enable row level security;
+
+insert into private.search_synonyms (term, concept)
+select private.search_normalize(term.name), concept.name
+from (values
+  ('developpeur', array['développeur', 'developer', 'dev', 'devs', 'développement', 'programmeur']),
+  ('ingenieur', array['ingénieur', 'engineer', 'ingé']),
+  ('ressources humaines', array['ressources humaines', 'rh', 'hr', 'human resources']),
+  ('drh', array['drh', 'directeur des ressources humaines', 'hr director']),
+  ('commercial', array['commercial', 'sales', 'vendeur', 'business developer', 'bizdev']),
+  ('chef de projet', array['chef de projet', 'project manager', 'cdp', 'chargé de projet']),
+  ('chef de produit', array['chef de produit', 'product manager']),
+  ('product owner', array['product owner', 'po']),
+  ('comptable', array['comptable', 'accountant']),
+  ('frontend', array['frontend', 'front-end', 'front end', 'front']),
+  ('backend', array['backend', 'back-end', 'back end', 'back']),
+  ('fullstack', array['fullstack', 'full-stack', 'full stack']),
+  ('donnees', array['données', 'data']),
+  ('logiciel', array['logiciel', 'software']),
+  ('administrateur', array['administrateur', 'admin', 'administrator']),
+  ('systemes', array['systèmes', 'système', 'sys', 'systems']),
+  ('recrutement', array['recrutement', 'recruiting', 'recruitment']),
+  ('recruteur', array['recruteur', 'recruiter', 'chargé de recrutement', 'talent acquisition']),
+  ('designer', array['designer', 'design', 'ux', 'ui']),
+  ('devops', array['devops', 'sre', 'site reliability']),
+  ('architecte', array['architecte', 'architect']),
+  ('responsable', array['responsable', 'manager', 'head of']),
+  ('marketing', array['marketing', 'mkt']),
+  ('logistique', array['logistique', 'logistics', 'supply chain']),
+  ('technicien', array['technicien', 'technician', 'tech']),
+  ('infirmier', array['infirmier', 'nurse']),
+  ('assistant', array['assistant', 'assistante']),
+  ('javascript', array['javascript', 'js']),
+  ('typescript', array['typescript', 'ts']),
+  ('react', array['react', 'reactjs', 'react.js']),
+  ('node', array['node', 'nodejs', 'node.js']),
+  ('postgresql', array['postgresql', 'postgres', 'psql']),
+  ('kubernetes', array['kubernetes', 'k8s']),
+  ('analyste', array['analyste', 'analyst']),
+  ('scientifique', array['data scientist', 'scientifique des données'])
+) as concept (name, terms)
+cross join lateral unnest(concept.terms) as term (name)
+on conflict (term) do nothing;
+
+create table private.search_filter_words (
+  term text primary key,
+  facet text not null
+    constraint search_filter_words_facet_check check (facet in ('contract_type', 'remote_policy')),
+  filter_values text[] not null
+);
+comment on table private.search_filter_words is
+  'Query words that are filters ("CDI", "alternance", "télétravail"): facet and values.';
+alter table private.search_filter_words enable row level security;
+
+insert into private.search_filter_words (term, facet, filter_values)
+select private.search_normalize(term.name), word.facet, word.filter_values
+from (values
+  ('contract_type', array['cdi'], array['cdi', 'contrat à durée indéterminée', 'permanent']),
+  ('contract_type', array['cdd'], array['cdd', 'contrat à durée déterminée', 'temporary']),
+  ('contract_type', array['alternance'], array['alternance', 'alternant', 'alternante',
+    'apprentissage', 'apprenti', 'apprentie', 'contrat pro', 'contrat de professionnalisation',
+    'work-study']),
+  ('contract_type', array['stage'], array['stage', 'stages', 'stagiaire', 'internship', 'intern']),
+  ('contract_type', array['freelance'], array['freelance', 'free-lance', 'free lance',
+    'indépendant', 'indépendante', 'freelancer', 'mission freelance']),
+  ('remote_policy', array['remote', 'hybrid'], array['télétravail', 'teletravail', 'remote',
+    'à distance', 'home office', 'télétravail partiel']),
+  ('remote_policy', array['remote'], array['full remote', '100% remote', '100 remote',
+    '100% télétravail', 'télétravail complet', 'télétravail total', 'fully remote']),
+  ('remote_policy', array['hybrid'], array['hybride', 'hybrid']),
+  ('remote_policy', array['onsite'], array['présentiel', 'sur site', 'on site', 'onsite'])
+) as word (facet, filter_values, terms)
+cross join lateral unnest(word.terms) as term (name)
+on conflict (term) do nothing;
+
+-- Words of published offers (title, skills, location), unstemmed, in their normal form.
+create table private.search_vocabulary (
+  word text primary key,
+  documents integer not null
+);
+comment on table private.search_vocabulary is
+  'Words of published offers (title, skills, place) and how many offers use them (typo and '
+  'prefix expansion). Recounted hourly; published offers count their words at once.';
+create index search_vocabulary_trgm_idx on private.search_vocabulary
+  using gin (word extensions.gin_trgm_ops);
+create index search_vocabulary_prefix_idx on private.search_vocabulary (word text_pattern_ops);
+alter table private.search_vocabulary enable row level security;
+
+-- The words of an offer that the vocabulary keeps (three letters or more, not only digits).
+create function private.search_words(
+  p_title text, p_skills text[], p_location text
+)
+returns setof text
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select distinct word
+  from regexp_split_to_table(
+    private.search_normalize(concat_ws(' ', p_title, private.skills_text(p_skills), p_location)),
+    '[^a-z0-9+#]+'
+  ) as word
+  where char_length(word) between 3 and 40 and word !~ '^[0-9]+$';
+$$;
+revoke execute on function private.search_words(text, text[], text) from public;
+
+-- Recounts the vocabulary from the published offers (hourly, and after bulk loads).
+create function private.refresh_search_vocabulary()
+returns integer
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  words integer;
+begin
+  create temporary table counted_words on commit drop as
+  select word, count(*)::integer as documents
+  from public.jobs as job
+  cross join lateral private.search_words(
+    job.title, job.required_skills || job.nice_to_have_skills, job.location
+  ) as word
+  where job.status = 'published'
+  group by word;
+  delete from private.search_vocabulary as vocabulary
+  where not exists (select 1 from counted_words where counted_words.word = vocabulary.word);
+  insert into private.search_vocabulary as vocabulary (word, documents)
+  select word, documents from counted_words
+  on conflict (word) do update set documents = excluded.documents
+    where vocabulary.documents <> excluded.documents;
+  select count(*) into words from counted_words;
+  drop table counted_words;
+  return words;
+end;
+$$;
+revoke execute on function private.refresh_search_vocabulary() from public;
+grant execute on function private.refresh_search_vocabulary() to service_role;
+
+-- A published offer counts its words at once (typo corrections know new words); the hourly
+-- recount corrects what edits and unpublished offers leave behind.
+create function private.add_job_search_words()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if new.status = 'published' then
+    insert into private.search_vocabulary (word, documents)
+    select word, 1
+    from private.search_words(
+      new.title, new.required_skills || new.nice_to_have_skills, new.location
+    ) as word
+    order by word
+    on conflict (word) do update set documents = private.search_vocabulary.documents + 1;
+  end if;
+  return null;
+end;
+$$;
+revoke execute on function private.add_job_search_words() from public;
+
+create trigger jobs_add_search_words
+  after insert or update of title, required_skills, nice_to_have_skills, location, status
+  on public.jobs
+  for each row execute function private.add_job_search_words();
+
+select private.refresh_search_vocabulary();
+select cron.schedule(
+  'refresh-search-vocabulary', '23 * * * *', 'select private.refresh_search_vocabulary()'
+);
+
+-- Main French cities: key (as private.location_key gives it), display name, département and
+-- coordinates. Data in code, so the function is truly immutable and generated columns can use it.
+create function private.french_cities()
+returns table (key text, name text, departement text, latitude double precision,
+  longitude double precision)
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select * from (values
+    ('paris', 'Paris', '75', 48.857, 2.352), ('marseille', 'Marseille', '13', 43.296, 5.370),
+    ('lyon', 'Lyon', '69', 45.764, 4.836), ('toulouse', 'Toulouse', '31', 43.605, 1.444),
+    ('nice', 'Nice', '06', 43.710, 7.262), ('nantes', 'Nantes', '44', 47.218, -1.554),
+    ('montpellier', 'Montpellier', '34', 43.611, 3.877),
+    ('strasbourg', 'Strasbourg', '67', 48.573, 7.752),
+    ('bordeaux', 'Bordeaux', '33', 44.838, -0.579), ('lille', 'Lille', '59', 50.629, 3.057),
+    ('rennes', 'Rennes', '35', 48.117, -1.678), ('reims', 'Reims', '51', 49.258, 4.032),
+    ('toulon', 'Toulon', '83', 43.124, 5.928),
+    ('saint-etienne', 'Saint-Étienne', '42', 45.440, 4.387),
+    ('le havre', 'Le Havre', '76', 49.494, 0.108), ('grenoble', 'Grenoble', '38', 45.188, 5.724),
+    ('dijon', 'Dijon', '21', 47.322, 5.041), ('angers', 'Angers', '49', 47.478, -0.563),
+    ('nimes', 'Nîmes', '30', 43.837, 4.360),
+    ('villeurbanne', 'Villeurbanne', '69', 45.767, 4.880),
+    ('clermont-ferrand', 'Clermont-Ferrand', '63', 45.778, 3.087),
+    ('le mans', 'Le Mans', '72', 48.006, 0.199),
+    ('aix-en-provence', 'Aix-en-Provence', '13', 43.529, 5.447),
+    ('brest', 'Brest', '29', 48.390, -4.486), ('tours', 'Tours', '37', 47.394, 0.684),
+    ('amiens', 'Amiens', '80', 49.894, 2.296), ('limoges', 'Limoges', '87', 45.834, 1.261),
+    ('annecy', 'Annecy', '74', 45.899, 6.129), ('perpignan', 'Perpignan', '66', 42.699, 2.895),
+    ('boulogne-billancourt', 'Boulogne-Billancourt', '92', 48.835, 2.240),
+    ('metz', 'Metz', '57', 49.119, 6.176), ('besancon', 'Besançon', '25', 47.238, 6.024),
+    ('orleans', 'Orléans', '45', 47.903, 1.909),
+    ('saint-denis', 'Saint-Denis', '93', 48.936, 2.357),
+    ('argenteuil', 'Argenteuil', '95', 48.947, 2.248), ('rouen', 'Rouen', '76', 49.443, 1.099),
+    ('mulhouse', 'Mulhouse', '68', 47.750, 7.336),
+    ('montreuil', 'Montreuil', '93', 48.864, 2.443), ('caen', 'Caen', '14', 49.183, -0.370),
+    ('nancy', 'Nancy', '54', 48.692, 6.184), ('nanterre', 'Nanterre', '92', 48.892, 2.207),
+    ('versailles', 'Versailles', '78', 48.804, 2.130),
+    ('creteil', 'Créteil', '94', 48.790, 2.455), ('avignon', 'Avignon', '84', 43.949, 4.806),
+    ('poitiers', 'Poitiers', '86', 46.580, 0.340),
+    ('la rochelle', 'La Rochelle', '17', 46.160, -1.151), ('pau', 'Pau', '64', 43.295, -0.370),
+    ('bayonne', 'Bayonne', '64', 43.493, -1.475), ('lorient', 'Lorient', '56', 47.748, -3.370),
+    ('vannes', 'Vannes', '56', 47.658, -2.760),
+    ('saint-malo', 'Saint-Malo', '35', 48.649, -2.026),
+    ('chambery', 'Chambéry', '73', 45.564, 5.917), ('valence', 'Valence', '26', 44.933, 4.892),
+    ('courbevoie', 'Courbevoie', '92', 48.897, 2.253),
+    ('issy-les-moulineaux', 'Issy-les-Moulineaux', '92', 48.824, 2.270),
+    ('levallois-perret', 'Levallois-Perret', '92', 48.893, 2.287),
+    ('massy', 'Massy', '91', 48.731, 2.271), ('cergy', 'Cergy', '95', 49.036, 2.063),
+    ('antibes', 'Antibes', '06', 43.580, 7.125), ('cannes', 'Cannes', '06', 43.552, 7.017),
+    ('troyes', 'Troyes', '10', 48.297, 4.074), ('calais', 'Calais', '62', 50.951, 1.858),
+    ('dunkerque', 'Dunkerque', '59', 51.034, 2.377),
+    ('roubaix', 'Roubaix', '59', 50.690, 3.181), ('tourcoing', 'Tourcoing', '59', 50.724, 3.161),
+    ('ajaccio', 'Ajaccio', '2a', 41.919, 8.738), ('bastia', 'Bastia', '2b', 42.697, 9.450)
+  ) as city (key, name, departement, latitude, longitude);
+$$;
+revoke execute on function private.french_cities() from public;
+grant execute on function private.french_cities() to anon, authenticated, service_role;
+
+-- The département of a location: from its postcode ("75011 Paris", "Lyon (69)"), else from its
+-- city when the city is known.
+create function private.location_departement(p_location text)
+returns text
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select coalesce(
+    (select case
+        when code.digits like '97%' then left(code.digits, 3)
+        when code.digits like '20%' then case when code.digits < '20200' then '2a' else '2b' end
+        else left(code.digits, 2)
+      end
+     from (select (regexp_match(p_location, '(?:^|[^0-9])([0-9]{5})(?:[^0-9]|$)'))[1] as digits)
+       as code
+     where code.digits is not null),
+    lower((regexp_match(p_location, '\((0[1-9]|[1-8][0-9]|9[0-5]|2[abAB]|97[1-6])\)'))[1]),
+    (select city.departement from private.french_cities() as city
+     where city.key = private.location_key(p_location))
+  );
+$$;
+revoke execute on function private.location_departement(text) from public;
+grant execute on function private.location_departement(text) to anon, authenticated, service_role;
+
+-- Filter keys of an offer: "contract:cdi", "remote:hybrid", "level:senior" (or "level:none"),
+-- "city:lyon", "dept:69".
+create function private.search_filter_keys(
+  p_contract_type text, p_remote_policy text, p_experience_level text, p_location text
+)
+returns text[]
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select array_remove(array[
+    'contract:' || p_contract_type,
+    'remote:' || p_remote_policy,
+    'level:' || coalesce(p_experience_level, 'none'),
+    'city:' || private.location_key(p_location),
+    'dept:' || private.location_departement(p_location)
+  ], null);
+$$;
+revoke execute on function private.search_filter_keys(text, text, text, text) from public;
+grant execute on function private.search_filter_keys(text, text, text, text)
+  to anon, authenticated, service_role;
+-- location_key (matching) now also serves a generated column written with the writer's rights.
+grant execute on function private.location_key(text) to anon, authenticated, service_role;
+
+alter table public.jobs add column search_filters text[] not null generated always as (
+  private.search_filter_keys(contract_type, remote_policy, experience_level, location)
+) stored;
+comment on column public.jobs.search_filters is
+  'Filter keys of the offer (contract:, remote:, level:, city:, dept:), for search_jobs().';
+create index jobs_search_filters_idx on public.jobs using gin (search_filters)
+  where status = 'published';
+-- The salary sort walks this index: the top of the range first, offers without salary last.
+create index jobs_salary_idx on public.jobs
+  ((coalesce(salary_max, salary_min, -1)) desc, id desc) where status = 'published';

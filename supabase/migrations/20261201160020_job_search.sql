@@ -1,0 +1,935 @@
+-- search_jobs() and search_jobs_facets(): the public job board over published offers.
+--
+--   private.search_text()        a query as people type it -> what offers must match (tsquery with
+--                                synonyms, skill aliases, prefix of the word being typed, typo
+--                                corrections of unknown words), the words as typed (exact), and
+--                                the filter words it holds ("CDI", "télétravail")
+--   private.search_criteria()    every argument validated and resolved (cities in a radius,
+--                                canonical skills) into one private.search_criteria value
+--   private.search_conditions()  the SQL conditions of a criteria value, the one definition of
+--                                what matches (search, facets and saved-search alerts use it)
+--   private.search_hits()        matching offers in date or salary order after a keyset, read
+--                                either by walking the order's index or through the GIN indexes,
+--                                whichever costs less for the estimated number of matches; the
+--                                chosen plan is pinned, so statistics cannot flip it
+--
+-- Relevance = text rank + 1 when the offer matches the words as typed (so prefix and typo
+-- expansions never outrank exact matches) + freshness (0.05 per 30 days of publication date).
+-- Relevance orders the 1,000 most recent matching offers; older matches follow by date.
+--
+-- The RPCs are security definer: published offers and company names are public anyway, and under
+-- RLS the full-text and trigram indexes could not be used (their operators are not leakproof).
+-- They read published offers only.
+
+create type private.search_criteria as (
+  match_query tsquery,
+  exact_query tsquery,
+  contract_keys text[],
+  remote_keys text[],
+  level_keys text[],
+  radius_keys text[],
+  departement_keys text[],
+  location_pattern text,
+  skill_keys text[],
+  salary_min integer,
+  salary_max integer,
+  posted_since timestamptz
+);
+comment on type private.search_criteria is
+  'A job search, resolved: text queries, filter keys of jobs.search_filters, other filters.';
+
+-- Where a page starts: the sort, the last row's keys, and the boundary of the relevance window.
+create type private.search_cursor as (
+  tier text,
+  score double precision,
+  published_at timestamptz,
+  salary_key integer,
+  id uuid,
+  boundary_at timestamptz,
+  boundary_id uuid
+);
+
+create type private.search_hit as (
+  id uuid,
+  published_at timestamptz,
+  salary_key integer,
+  rank real,
+  score double precision
+);
+
+create function private.search_settings(
+  -- Relevance orders this many most recent matches; also the exact-total threshold of a page.
+  out relevance_window integer,
+  -- Totals and facets are exact up to this many matches, estimated above.
+  out exact_count_limit integer,
+  -- Relevance points per 30 days of publication date.
+  out freshness_per_30_days double precision
+)
+language sql
+immutable
+set search_path = ''
+as $$
+  select 1000, 5000, 0.05::double precision;
+$$;
+revoke execute on function private.search_settings() from public;
+
+create function private.tsquery_and(p_left tsquery, p_right tsquery)
+returns tsquery
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select case when p_left is null then p_right when p_right is null then p_left
+    else p_left && p_right end;
+$$;
+revoke execute on function private.tsquery_and(tsquery, tsquery) from public;
+
+create function private.tsquery_or(p_left tsquery, p_right tsquery)
+returns tsquery
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select case when p_left is null or numnode(p_left) = 0 then p_right
+    when p_right is null or numnode(p_right) = 0 then p_left else p_left || p_right end;
+$$;
+revoke execute on function private.tsquery_or(tsquery, tsquery) from public;
+
+-- A query as people type it. Quoted phrases match as phrases; a word after "-" excludes; runs of
+-- up to three words are looked up as filter words, synonyms and skill aliases; the last word, when
+-- the query does not end with a space, also matches as a prefix (a search box being typed); a word
+-- of four letters or more that at most one offer uses and that is no prefix of a known word is also
+-- corrected to up to three close vocabulary words used by two offers or more (Levenshtein 1 up to
+-- five letters, else 2).
+create function private.search_text(
+  p_query text,
+  out match_query tsquery,
+  out exact_query tsquery,
+  out contract_types text[],
+  out remote_policies text[]
+)
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  config constant regconfig := 'public.french_unaccent';
+  typing constant boolean := coalesce(p_query, '') !~ '\s$';
+  phrase text;
+  piece text;
+  typed text;
+  words text[] := '{}';
+  excluded boolean[] := '{}';
+  word_index integer := 1;
+  span integer;
+  candidate text;
+  alternatives text[];
+  filter_word record;
+  group_exact tsquery;
+  group_match tsquery;
+  known_prefix boolean;
+  correction text;
+begin
+  for phrase in
+    select quoted[1] from regexp_matches(coalesce(p_query, ''), '"([^"]*)"', 'g') as quoted
+  loop
+    group_exact := phraseto_tsquery(config, private.search_normalize(phrase));
+    if numnode(group_exact) > 0 then
+      match_query := private.tsquery_and(match_query, group_exact);
+      exact_query := private.tsquery_and(exact_query, group_exact);
+    end if;
+  end loop;
+
+  for piece in
+    select regexp_split_to_table(
+      private.search_normalize(regexp_replace(coalesce(p_query, ''), '"[^"]*"?', ' ', 'g')),
+      '\s+')
+  loop
+    for typed in
+      select token[1]
+      from regexp_matches(piece, '([a-z0-9][a-z0-9+#]*(?:\.[a-z0-9+#]+)*)', 'g') as token
+    loop
+      words := words || typed;
+      excluded := excluded || (piece like '-%');
+    end loop;
+  end loop;
+
+  while word_index <= cardinality(words) loop
+    alternatives := null;
+    span := least(3, cardinality(words) - word_index + 1);
+    while span >= 1 loop
+      candidate := array_to_string(words[word_index:word_index + span - 1], ' ');
+      select word_filter.facet, word_filter.filter_values into filter_word
+      from private.search_filter_words as word_filter
+      where word_filter.term = candidate;
+      if found and not excluded[word_index] then
+        if filter_word.facet = 'contract_type' then
+          contract_types := array(select distinct unnest(coalesce(contract_types, '{}')
+            || filter_word.filter_values) order by 1);
+        else
+          remote_policies := array(select distinct unnest(coalesce(remote_policies, '{}')
+            || filter_word.filter_values) order by 1);
+        end if;
+        alternatives := '{}';
+        exit;
+      end if;
+      select array_agg(other.term order by other.term) into alternatives
+      from private.search_synonyms as this
+      join private.search_synonyms as other on other.concept = this.concept
+      where this.term = candidate;
+      if alternatives is null then
+        select array[candidate, alias.skill, private.search_normalize(skill.label)]
+        into alternatives
+        from private.skill_aliases as alias
+        join private.skills as skill on skill.key = alias.skill
+        where alias.alias = private.skill_key(candidate);
+      end if;
+      exit when alternatives is not null or span = 1;
+      span := span - 1;
+    end loop;
+
+    group_exact := null;
+    foreach candidate in array coalesce(alternatives, array[words[word_index]]) loop
+      group_exact := private.tsquery_or(group_exact,
+        phraseto_tsquery(config, replace(candidate, '.', ' ')));
+      -- "node.js", "asp.net": the parser keeps dotted names whole, as in the offers.
+      if candidate like '%.%' then
+        group_exact := private.tsquery_or(group_exact, phraseto_tsquery(config, candidate));
+      end if;
+    end loop;
+    group_match := group_exact;
+
+    -- Stop words alone ("de", "la") have no lexeme: they filter nothing, not even as a prefix.
+    if alternatives is null and not excluded[word_index]
+      and coalesce(numnode(group_exact), 0) > 0
+    then
+      typed := words[word_index];
+      known_prefix := false;
+      if word_index = cardinality(words) and typing and typed ~ '^[a-z0-9]{2,}$' then
+        group_match := private.tsquery_or(group_match, to_tsquery('simple', typed || ':*'));
+        known_prefix := exists (
+          select from private.search_vocabulary as vocabulary
+          where vocabulary.word like typed || '%' and vocabulary.word <> typed
+        );
+      end if;
+      if char_length(typed) >= 4 and typed !~ '^[0-9]+$' and not known_prefix
+        and coalesce((select vocabulary.documents from private.search_vocabulary as vocabulary
+          where vocabulary.word = typed), 0) < 2
+      then
+        for correction in
+          select vocabulary.word
+          from private.search_vocabulary as vocabulary
+          where vocabulary.word operator(extensions.%) typed
+            and vocabulary.documents >= 2
+            and extensions.levenshtein(vocabulary.word, typed)
+              <= case when char_length(typed) <= 5 then 1 else 2 end
+          order by extensions.levenshtein(vocabulary.word, typed), vocabulary.documents desc,
+            vocabulary.word
+          limit 3
+        loop
+          group_match := private.tsquery_or(group_match, phraseto_tsquery(config, correction));
+        end loop;
+      end if;
+    end if;
+
+    if alternatives is distinct from '{}' and coalesce(numnode(group_exact), 0) > 0 then
+      if excluded[word_index] then
+        match_query := private.tsquery_and(match_query, !! group_exact);
+        exact_query := private.tsquery_and(exact_query, !! group_exact);
+      else
+        match_query := private.tsquery_and(match_query, group_match);
+        exact_query := private.tsquery_and(exact_query, group_exact);
+      end if;
+    end if;
+    word_index := word_index + span;
+  end loop;
+end;
+$$;
+revoke execute on function private.search_text(text) from public;
+
+-- {a, b} -> {<prefix>a, <prefix>b}; null stays null (a filter not given).
+create function private.prefixed(p_values text[], p_prefix text)
+returns text[]
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select case when p_values is not null
+    then array(select p_prefix || value from unnest(p_values) as value) end;
+$$;
+revoke execute on function private.prefixed(text[], text) from public;
+
+-- A filter argument holding one value or several, comma-separated ("cdi" or "cdi,cdd"), checked
+-- against the allowed values.
+create function private.search_values(p_name text, p_value text, p_allowed text[])
+returns text[]
+language plpgsql
+immutable
+set search_path = ''
+as $$
+declare
+  chosen text[];
+begin
+  if p_value is null then
+    return null;
+  end if;
+  chosen := array(
+    select distinct lower(btrim(item)) from regexp_split_to_table(p_value, ',') as item
+    where btrim(item) <> '' order by 1
+  );
+  if cardinality(chosen) = 0 or not chosen <@ p_allowed then
+    raise exception using
+      errcode = '22023',
+      message = format('%s must be %s (got %L)', p_name,
+        array_to_string(p_allowed[1:cardinality(p_allowed) - 1], ', ')
+          || ' or ' || p_allowed[cardinality(p_allowed)], p_value),
+      hint = 'Several values may be given, comma-separated.';
+  end if;
+  return chosen;
+end;
+$$;
+revoke execute on function private.search_values(text, text, text[]) from public;
+
+create function private.search_criteria(
+  p_query text,
+  p_skills text[],
+  p_experience_level text,
+  p_location text,
+  p_remote boolean,
+  p_salary_min integer,
+  p_contract_type text,
+  p_remote_policy text,
+  p_departement text,
+  p_radius_km integer,
+  p_salary_max integer,
+  p_posted_since timestamptz
+)
+returns private.search_criteria
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  criteria private.search_criteria;
+  text_query record;
+  contract_types text[];
+  remote_policies text[];
+  levels text[];
+  center record;
+begin
+  if char_length(p_query) > 200 then
+    raise exception using errcode = '22023', message = 'p_query: at most 200 characters';
+  end if;
+  if cardinality(p_skills) > 20 then
+    raise exception using errcode = '22023', message = 'p_skills: at most 20 skills';
+  end if;
+  if exists (select from unnest(p_skills) as skill where char_length(skill) > 100) then
+    raise exception using errcode = '22023', message = 'p_skills: at most 100 characters a skill';
+  end if;
+  if char_length(p_location) > 100 then
+    raise exception using errcode = '22023', message = 'p_location: at most 100 characters';
+  end if;
+  if p_salary_min < 0 then
+    raise exception using errcode = '22023', message = 'p_salary_min must not be negative';
+  end if;
+  if p_salary_max < 0 then
+    raise exception using errcode = '22023', message = 'p_salary_max must not be negative';
+  end if;
+  if p_salary_min > p_salary_max then
+    raise exception using
+      errcode = '22023',
+      message = format('p_salary_min (%s) must not exceed p_salary_max (%s)', p_salary_min,
+        p_salary_max);
+  end if;
+  if p_radius_km is not null and (p_radius_km not between 1 and 200 or btrim(p_location) = ''
+    or p_location is null)
+  then
+    raise exception using
+      errcode = '22023',
+      message = format('p_radius_km must be between 1 and 200 and needs p_location (got %s)',
+        p_radius_km);
+  end if;
+  if char_length(p_departement) > 3 or lower(btrim(p_departement))
+    !~ '^(0[1-9]|[1-8][0-9]|9[0-5]|2a|2b|97[1-6])$'
+  then
+    raise exception using
+      errcode = '22023',
+      message = format('p_departement must be a French département code such as 69, 2A or 971 '
+        '(got %L)', p_departement);
+  end if;
+
+  contract_types := private.search_values('p_contract_type', p_contract_type,
+    array['cdi', 'cdd', 'freelance', 'stage', 'alternance']);
+  remote_policies := private.search_values('p_remote_policy', p_remote_policy,
+    array['onsite', 'hybrid', 'remote']);
+  levels := private.search_values('p_experience_level', p_experience_level,
+    array['junior', 'mid', 'senior', 'lead']);
+  if p_remote is not null then
+    remote_policies := array(
+      select policy
+      from unnest(case when p_remote then array['hybrid', 'remote'] else array['onsite'] end)
+        as policy
+      where remote_policies is null or policy = any (remote_policies)
+    );
+  end if;
+
+  text_query := private.search_text(p_query);
+  criteria.match_query := text_query.match_query;
+  criteria.exact_query := text_query.exact_query;
+  -- Filter words of the text apply when the same filter is not given as an argument.
+  contract_types := coalesce(contract_types, text_query.contract_types);
+  if p_remote is null and p_remote_policy is null then
+    remote_policies := text_query.remote_policies;
+  end if;
+  criteria.contract_keys := private.prefixed(contract_types, 'contract:');
+  criteria.remote_keys := private.prefixed(remote_policies, 'remote:');
+  criteria.level_keys := private.prefixed(levels, 'level:');
+
+  if p_radius_km is not null then
+    select city.latitude, city.longitude into center
+    from private.french_cities() as city
+    where city.key = private.location_key(p_location);
+    if not found then
+      raise exception using
+        errcode = '22023',
+        message = format('p_location: %L is not a city a radius search knows; search it '
+          'without p_radius_km', p_location);
+    end if;
+    -- Great-circle distance (haversine), Earth radius 6,371 km.
+    criteria.radius_keys := array(
+      select 'city:' || city.key
+      from private.french_cities() as city
+      where 2 * 6371 * asin(sqrt(
+        power(sin(radians(city.latitude - center.latitude) / 2), 2)
+        + cos(radians(center.latitude)) * cos(radians(city.latitude))
+          * power(sin(radians(city.longitude - center.longitude) / 2), 2)
+      )) <= p_radius_km
+      order by city.key
+    );
+  elsif btrim(p_location) <> '' then
+    criteria.location_pattern := '%' || replace(replace(replace(private.fold_text(
+      btrim(p_location)), '\', '\\'), '%', '\%'), '_', '\_') || '%';
+  end if;
+  if p_departement is not null then
+    criteria.departement_keys := array['dept:' || lower(btrim(p_departement))];
+  end if;
+  if cardinality(p_skills) > 0 then
+    criteria.skill_keys := nullif(private.canonical_skills(p_skills), '{}');
+  end if;
+  criteria.salary_min := p_salary_min;
+  criteria.salary_max := p_salary_max;
+  criteria.posted_since := p_posted_since;
+  return criteria;
+end;
+$$;
+revoke execute on function private.search_criteria(
+  text, text[], text, text, boolean, integer, text, text, text, integer, integer, timestamptz
+) from public;
+
+-- The conditions an offer ("job") meets to match the criteria found at p_source (an SQL
+-- expression of type private.search_criteria): the one definition of what matches. For a search,
+-- only the given parts are written, so that each query is planned for its own filters; for stored
+-- searches (p_stored), every part is written as "not given or met", to match many at once.
+create function private.search_conditions(
+  p_criteria private.search_criteria, p_source text, p_stored boolean default false
+)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select coalesce(string_agg(
+    case when p_stored then format('((%s).%s is null or %s)', p_source, given.field,
+        format(given.template, p_source))
+      else format(given.template, p_source) end,
+    ' and ' order by given.position), 'true')
+  from (values
+    (1, 'match_query', 'job.search @@ (%1$s).match_query', p_criteria.match_query::text),
+    (2, 'contract_keys', 'job.search_filters && (%1$s).contract_keys',
+      p_criteria.contract_keys::text),
+    (3, 'remote_keys', 'job.search_filters && (%1$s).remote_keys', p_criteria.remote_keys::text),
+    (4, 'level_keys', 'job.search_filters && (%1$s).level_keys', p_criteria.level_keys::text),
+    (5, 'radius_keys', 'job.search_filters && (%1$s).radius_keys', p_criteria.radius_keys::text),
+    (6, 'departement_keys', 'job.search_filters && (%1$s).departement_keys',
+      p_criteria.departement_keys::text),
+    (7, 'location_pattern', 'private.fold_text(job.location) like (%1$s).location_pattern',
+      p_criteria.location_pattern),
+    (8, 'skill_keys', 'job.match_skills && (%1$s).skill_keys', p_criteria.skill_keys::text),
+    (9, 'salary_min', 'coalesce(job.salary_max, job.salary_min) >= (%1$s).salary_min',
+      p_criteria.salary_min::text),
+    (10, 'salary_max', 'coalesce(job.salary_min, job.salary_max) <= (%1$s).salary_max',
+      p_criteria.salary_max::text),
+    (11, 'posted_since', 'job.published_at >= (%1$s).posted_since',
+      p_criteria.posted_since::text)
+  ) as given (position, field, template, value)
+  where p_stored or given.value is not null;
+$$;
+revoke execute on function private.search_conditions(private.search_criteria, text, boolean)
+  from public;
+
+-- The planner's estimate of the number of published offers meeting the conditions. (Volatile
+-- only because Postgres allows EXPLAIN in volatile functions only; it changes nothing.)
+create function private.search_estimate(p_criteria private.search_criteria, p_conditions text)
+returns double precision
+language plpgsql
+volatile
+set search_path = ''
+as $$
+declare
+  plan jsonb;
+begin
+  execute 'explain (format json) select from public.jobs as job where job.status = ''published'''
+    || ' and ' || p_conditions
+  into plan using p_criteria;
+  return (plan -> 0 -> 'Plan' ->> 'Plan Rows')::double precision;
+end;
+$$;
+revoke execute on function private.search_estimate(private.search_criteria, text) from public;
+
+-- Whether reading matches in index order (walk) costs less than collecting them through the GIN
+-- indexes and sorting: a walk reads about wanted x published / matches rows, the GIN way reads
+-- every match. The number of matches is the planner's estimate; near the crossover both ways cost
+-- the same, so a wrong estimate there costs little.
+create function private.search_walks(
+  p_criteria private.search_criteria, p_conditions text, p_wanted integer
+)
+returns boolean
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  matches double precision;
+  published double precision;
+begin
+  if p_criteria.match_query is null and p_criteria.contract_keys is null
+    and p_criteria.remote_keys is null and p_criteria.level_keys is null
+    and p_criteria.radius_keys is null and p_criteria.departement_keys is null
+    and p_criteria.location_pattern is null and p_criteria.skill_keys is null
+  then
+    return true; -- nothing a GIN index can find
+  end if;
+  matches := private.search_estimate(p_criteria, p_conditions);
+  select greatest(class.reltuples, 1) into published
+  from pg_catalog.pg_class as class where class.oid = 'public.jobs_published_idx'::regclass;
+  return matches * matches > p_wanted::double precision * published;
+end;
+$$;
+revoke execute on function private.search_walks(private.search_criteria, text, integer)
+  from public;
+
+-- Matching offers in p_order ('date' or 'salary') after p_keyset (an SQL condition on "job" and
+-- the cursor $2), with their rank and relevance score. The plan is pinned to the way
+-- search_walks() chose: walking the order's index, or bitmap scans of the GIN indexes.
+create function private.search_hits(
+  p_criteria private.search_criteria,
+  p_order text,
+  p_keyset text,
+  p_cursor private.search_cursor,
+  p_limit integer,
+  p_offset integer,
+  p_walk boolean
+)
+returns setof private.search_hit
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  settings constant text[] := array['enable_bitmapscan', 'enable_indexscan', 'enable_sort',
+    'enable_seqscan'];
+  saved text[] := array(select current_setting(setting) from unnest(settings) as setting);
+  pinned text[] := case when p_walk then array['off', 'on', 'off', 'off']
+    else array['on', 'off', 'on', 'off'] end;
+  rank_expression text := case when p_criteria.match_query is null then '0::real'
+    else 'pg_catalog.ts_rank(job.search, ($1).match_query)' end;
+begin
+  for setting in 1..cardinality(settings) loop
+    perform set_config(settings[setting], pinned[setting], true);
+  end loop;
+  return query execute format(
+    $query$
+      select job.id, job.published_at, coalesce(job.salary_max, job.salary_min, -1), %1$s,
+        %1$s + %2$s + extract(epoch from job.published_at)::double precision / 2592000
+          * (private.search_settings()).freshness_per_30_days
+      from public.jobs as job
+      where job.status = 'published' and %3$s and %4$s
+      order by %5$s
+      limit $3 offset $4
+    $query$,
+    rank_expression,
+    case when p_criteria.exact_query is null then '0'
+      else 'case when job.search @@ ($1).exact_query then 1 else 0 end' end,
+    private.search_conditions(p_criteria, '$1'),
+    coalesce(p_keyset, 'true'),
+    case p_order
+      when 'salary' then 'coalesce(job.salary_max, job.salary_min, -1) desc, job.id desc'
+      else 'job.published_at desc, job.id desc' end
+  ) using p_criteria, p_cursor, p_limit, p_offset;
+  for setting in 1..cardinality(settings) loop
+    perform set_config(settings[setting], saved[setting], true);
+  end loop;
+end;
+$$;
+revoke execute on function private.search_hits(
+  private.search_criteria, text, text, private.search_cursor, integer, integer, boolean
+) from public;
+
+-- Cursors are opaque to clients: "<tier>,<keys…>" where the tier is d (date), s (salary),
+-- r (relevance window, with its boundary) or o (older than the relevance window, by date).
+create function private.search_cursor_text(p_hit private.search_hit, p_tier text,
+  p_boundary_at timestamptz, p_boundary_id uuid)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select concat_ws(',', p_tier,
+    case when p_tier = 'r' then p_hit.score::text end,
+    case when p_tier <> 's' then
+      ((extract(epoch from p_hit.published_at) * 1000000)::bigint)::text end,
+    case when p_tier = 's' then p_hit.salary_key::text end,
+    p_hit.id::text,
+    case when p_tier in ('r', 'o') then
+      coalesce(((extract(epoch from p_boundary_at) * 1000000)::bigint)::text, '') end,
+    case when p_tier in ('r', 'o') then coalesce(p_boundary_id::text, '') end);
+$$;
+revoke execute on function private.search_cursor_text(private.search_hit, text, timestamptz, uuid)
+  from public;
+
+create function private.search_parse_cursor(p_cursor text, p_sort text)
+returns private.search_cursor
+language plpgsql
+immutable
+set search_path = ''
+as $$
+declare
+  parts text[] := string_to_array(p_cursor, ',');
+  parsed private.search_cursor;
+  micros constant text := '^-?[0-9]{1,18}$';
+  uuid_pattern constant text := '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+begin
+  if p_cursor is null then
+    return null;
+  end if;
+  parsed.tier := parts[1];
+  if (p_sort = 'date' and parsed.tier = 'd' and cardinality(parts) = 3
+      and parts[2] ~ micros and parts[3] ~ uuid_pattern)
+    or (p_sort = 'salary' and parsed.tier = 's' and cardinality(parts) = 3
+      and parts[2] ~ '^-?[0-9]{1,9}$' and parts[3] ~ uuid_pattern)
+    or (p_sort = 'relevance' and parsed.tier = 'r' and cardinality(parts) = 6
+      and parts[2] ~ '^-?[0-9]+(\.[0-9]+)?(e[-+]?[0-9]+)?$' and parts[3] ~ micros
+      and parts[4] ~ uuid_pattern
+      and ((parts[5] = '' and parts[6] = '') or (parts[5] ~ micros and parts[6] ~ uuid_pattern)))
+    or (p_sort = 'relevance' and parsed.tier = 'o' and cardinality(parts) = 5
+      and parts[2] ~ micros and parts[3] ~ uuid_pattern and parts[4] ~ micros
+      and parts[5] ~ uuid_pattern)
+  then
+    if parsed.tier = 's' then
+      parsed.salary_key := parts[2]::integer;
+      parsed.id := parts[3]::uuid;
+    elsif parsed.tier = 'r' then
+      parsed.score := parts[2]::double precision;
+      parsed.published_at := 'epoch'::timestamptz + parts[3]::bigint * interval '1 microsecond';
+      parsed.id := parts[4]::uuid;
+      parsed.boundary_at :=
+        'epoch'::timestamptz + nullif(parts[5], '')::bigint * interval '1 microsecond';
+      parsed.boundary_id := nullif(parts[6], '')::uuid;
+    else
+      parsed.published_at := 'epoch'::timestamptz + parts[2]::bigint * interval '1 microsecond';
+      parsed.id := parts[3]::uuid;
+      if parsed.tier = 'o' then
+        parsed.boundary_at := 'epoch'::timestamptz + parts[4]::bigint * interval '1 microsecond';
+        parsed.boundary_id := parts[5]::uuid;
+      end if;
+    end if;
+    return parsed;
+  end if;
+  raise exception using
+    errcode = '22023',
+    message = format('p_cursor is not a cursor of a search sorted by %s', p_sort),
+    hint = 'Pass the cursor column of the last row of the previous page, with the same p_sort.';
+end;
+$$;
+revoke execute on function private.search_parse_cursor(text, text) from public;
+
+create function public.search_jobs(
+  p_query text default null,
+  p_skills text[] default null,
+  p_experience_level text default null,
+  p_location text default null,
+  p_remote boolean default null,
+  p_salary_min integer default null,
+  p_limit integer default 20,
+  p_offset integer default 0,
+  p_contract_type text default null,
+  p_remote_policy text default null,
+  p_departement text default null,
+  p_radius_km integer default null,
+  p_salary_max integer default null,
+  p_posted_since timestamptz default null,
+  p_sort text default null,
+  p_cursor text default null
+)
+returns table (
+  id uuid,
+  company_id uuid,
+  company_name text,
+  title text,
+  description text,
+  required_skills text[],
+  nice_to_have_skills text[],
+  experience_level text,
+  location text,
+  remote_policy text,
+  contract_type text,
+  salary_min integer,
+  salary_max integer,
+  published_at timestamptz,
+  rank real,
+  cursor text
+)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  relevance_window constant integer := (private.search_settings()).relevance_window;
+  criteria private.search_criteria;
+  conditions text;
+  sort text;
+  resume private.search_cursor;
+  older_than private.search_cursor;
+  walk boolean;
+  window_hits private.search_hit[] := '{}';
+  page private.search_hit[];
+  tiers text[];
+  older private.search_hit[];
+  boundary_at timestamptz;
+  boundary_id uuid;
+begin
+  if p_limit is null or p_limit not between 1 and 100 then
+    raise exception using
+      errcode = '22023', message = format('p_limit must be between 1 and 100 (got %s)', p_limit);
+  end if;
+  if p_offset is null or p_offset not between 0 and 10000 then
+    raise exception using
+      errcode = '22023',
+      message = format('p_offset must be between 0 and 10000 (got %s); use p_cursor to go deeper',
+        p_offset);
+  end if;
+  if p_cursor is not null and p_offset <> 0 then
+    raise exception using errcode = '22023', message = 'p_cursor and p_offset exclude each other';
+  end if;
+  if p_sort not in ('relevance', 'date', 'salary') then
+    raise exception using
+      errcode = '22023',
+      message = format('p_sort must be relevance, date or salary (got %L)', p_sort);
+  end if;
+  criteria := private.search_criteria(p_query, p_skills, p_experience_level, p_location, p_remote,
+    p_salary_min, p_contract_type, p_remote_policy, p_departement, p_radius_km, p_salary_max,
+    p_posted_since);
+  conditions := private.search_conditions(criteria, '$1');
+  -- Without words to rank, relevance is the date order.
+  sort := case when criteria.match_query is null and coalesce(p_sort, 'relevance') = 'relevance'
+    then 'date' else coalesce(p_sort, 'relevance') end;
+  resume := private.search_parse_cursor(p_cursor, sort);
+
+  if sort in ('date', 'salary') then
+    walk := private.search_walks(criteria, conditions, p_limit + p_offset);
+    page := array(select hit from private.search_hits(criteria, sort,
+      case when resume is null then null
+        when sort = 'salary' then
+          '(coalesce(job.salary_max, job.salary_min, -1), job.id) < (($2).salary_key, ($2).id)'
+        else '(job.published_at, job.id) < (($2).published_at, ($2).id)' end,
+      resume, p_limit, p_offset, walk) as hit);
+    tiers := array_fill(left(sort, 1), array[cardinality(page)]);
+  else
+    walk := private.search_walks(criteria, conditions, relevance_window);
+    if resume is null or resume.tier = 'r' then
+      -- The window: the most recent matches, down to the boundary a cursor carries.
+      window_hits := array(select hit from private.search_hits(criteria, 'date',
+        case when resume.boundary_at is not null then
+          '(job.published_at, job.id) >= (($2).boundary_at, ($2).boundary_id)' end,
+        resume,
+        case when resume.boundary_at is null then relevance_window else relevance_window * 4 end,
+        0, walk) as hit);
+      if resume is null then
+        if cardinality(window_hits) = relevance_window then
+          boundary_at := window_hits[relevance_window].published_at;
+          boundary_id := window_hits[relevance_window].id;
+        end if;
+      else
+        boundary_at := resume.boundary_at;
+        boundary_id := resume.boundary_id;
+      end if;
+      page := array(
+        select hit from unnest(window_hits) as hit
+        where resume is null
+          or (hit.score, hit.published_at, hit.id) < (resume.score, resume.published_at, resume.id)
+        order by hit.score desc, hit.published_at desc, hit.id desc
+        limit p_limit offset p_offset
+      );
+    else
+      page := '{}';
+      boundary_at := resume.boundary_at;
+      boundary_id := resume.boundary_id;
+    end if;
+    tiers := array_fill('r'::text, array[cardinality(page)]);
+    -- Past the window, older matches by date.
+    if cardinality(page) < p_limit and boundary_at is not null then
+      if resume.tier = 'o' then
+        older_than := resume;
+      else
+        older_than.published_at := boundary_at;
+        older_than.id := boundary_id;
+      end if;
+      older := array(select hit from private.search_hits(criteria, 'date',
+        '(job.published_at, job.id) < (($2).published_at, ($2).id)', older_than,
+        p_limit - cardinality(page), greatest(0, p_offset - cardinality(window_hits)), walk)
+        as hit);
+      page := page || older;
+      tiers := tiers || array_fill('o'::text, array[cardinality(older)]);
+    end if;
+  end if;
+
+  return query
+  select job.id, job.company_id, company.name, job.title, job.description, job.required_skills,
+    job.nice_to_have_skills, job.experience_level, job.location, job.remote_policy,
+    job.contract_type, job.salary_min, job.salary_max, job.published_at, hit.rank,
+    private.search_cursor_text(
+      row(hit.id, hit.published_at, hit.salary_key, hit.rank, hit.score)::private.search_hit,
+      tiers[hit.ordinal], boundary_at, boundary_id)
+  from unnest(page) with ordinality as hit (id, published_at, salary_key, rank, score, ordinal)
+  join public.jobs as job on job.id = hit.id
+  join public.companies as company on company.id = job.company_id
+  order by hit.ordinal;
+end;
+$$;
+comment on function public.search_jobs(
+  text, text[], text, text, boolean, integer, integer, integer, text, text, text, integer,
+  integer, timestamptz, text, text
+) is 'Searches published offers: French full text (inclusive forms, synonyms, prefix, typos), '
+  'filters, sorts and keyset pages (pass the last row''s cursor as p_cursor). See docs/search.md.';
+revoke execute on function public.search_jobs(
+  text, text[], text, text, boolean, integer, integer, integer, text, text, text, integer,
+  integer, timestamptz, text, text
+) from public;
+grant execute on function public.search_jobs(
+  text, text[], text, text, boolean, integer, integer, integer, text, text, text, integer,
+  integer, timestamptz, text, text
+) to anon, authenticated, service_role;
+
+-- The total and the facets of a search (same filter arguments as search_jobs): one row
+-- ('total', null) then counts per contract type, remote policy, level and the ten top cities.
+-- Exact up to 5,000 matches; above, estimated (exact = false): the total from the planner, the
+-- facets from the shares among the 1,000 most recent matches.
+create function public.search_jobs_facets(
+  p_query text default null,
+  p_skills text[] default null,
+  p_experience_level text default null,
+  p_location text default null,
+  p_remote boolean default null,
+  p_salary_min integer default null,
+  p_contract_type text default null,
+  p_remote_policy text default null,
+  p_departement text default null,
+  p_radius_km integer default null,
+  p_salary_max integer default null,
+  p_posted_since timestamptz default null
+)
+returns table (facet text, value text, label text, count bigint, exact boolean)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  exact_count_limit constant integer := (private.search_settings()).exact_count_limit;
+  relevance_window constant integer := (private.search_settings()).relevance_window;
+  criteria private.search_criteria;
+  conditions text;
+  matched uuid[];
+  total double precision;
+  is_exact boolean := false;
+begin
+  criteria := private.search_criteria(p_query, p_skills, p_experience_level, p_location, p_remote,
+    p_salary_min, p_contract_type, p_remote_policy, p_departement, p_radius_km, p_salary_max,
+    p_posted_since);
+  conditions := private.search_conditions(criteria, '$1');
+  total := private.search_estimate(criteria, conditions);
+  -- Counting exactly reads every match: only when the estimate says they are few.
+  if total <= exact_count_limit * 4 then
+    matched := array(select hit.id from private.search_hits(criteria, 'date', null, null,
+      exact_count_limit + 1, 0, private.search_walks(criteria, conditions, exact_count_limit + 1))
+      as hit);
+    is_exact := cardinality(matched) <= exact_count_limit;
+  end if;
+  if not is_exact then
+    matched := array(select hit.id from private.search_hits(criteria, 'date', null, null,
+      relevance_window, 0, private.search_walks(criteria, conditions, relevance_window)) as hit);
+    -- Fewer matches than the window asks for: they are all there.
+    is_exact := cardinality(matched) < relevance_window;
+  end if;
+  if is_exact then
+    total := cardinality(matched);
+  else
+    total := greatest(total, exact_count_limit + 1);
+  end if;
+
+  return query
+  select 'total'::text, null::text, null::text, round(total)::bigint, is_exact;
+  return query
+  with matched_jobs as (
+    select job.contract_type, job.remote_policy, job.experience_level,
+      private.location_key(job.location) as city
+    from public.jobs as job
+    where job.id = any (matched)
+  ),
+  counted as (
+    select 'contract_type' as facet, matched_jobs.contract_type as value, count(*) as hits
+    from matched_jobs group by matched_jobs.contract_type
+    union all
+    select 'remote_policy', matched_jobs.remote_policy, count(*)
+    from matched_jobs group by matched_jobs.remote_policy
+    union all
+    select 'experience_level', matched_jobs.experience_level, count(*)
+    from matched_jobs group by matched_jobs.experience_level
+    union all
+    (select 'city', matched_jobs.city, count(*)
+     from matched_jobs where matched_jobs.city is not null
+     group by matched_jobs.city order by count(*) desc, matched_jobs.city limit 10)
+  )
+  select counted.facet, counted.value,
+    case counted.facet
+      when 'contract_type' then case counted.value when 'cdi' then 'CDI' when 'cdd' then 'CDD'
+        else initcap(counted.value) end
+      when 'remote_policy' then case counted.value when 'onsite' then 'Sur site'
+        when 'hybrid' then 'Hybride' else 'Télétravail complet' end
+      when 'experience_level' then case counted.value when 'junior' then 'Junior'
+        when 'mid' then 'Confirmé' when 'senior' then 'Senior' when 'lead' then 'Lead'
+        else 'Non précisé' end
+      else coalesce((select city.name from private.french_cities() as city
+        where city.key = counted.value), initcap(counted.value))
+    end,
+    case when is_exact then counted.hits
+      else round(counted.hits * total / greatest(cardinality(matched), 1))::bigint end,
+    is_exact
+  from counted
+  order by array_position(array['contract_type', 'remote_policy', 'experience_level', 'city'],
+    counted.facet), counted.hits desc, counted.value;
+end;
+$$;
+comment on function public.search_jobs_facets(
+  text, text[], text, text, boolean, integer, text, text, text, integer, integer, timestamptz
+) is 'Total and facet counts of a search_jobs() search; exact = false when estimated.';
+revoke execute on function public.search_jobs_facets(
+  text, text[], text, text, boolean, integer, text, text, text, integer, integer, timestamptz
+) from public;
+grant execute on function public.search_jobs_facets(
+  text, text[], text, text, boolean, integer, text, text, text, integer, integer, timestamptz
+) to anon, authenticated, service_role;
