@@ -13,7 +13,7 @@
 
 create extension if not exists fuzzystrmatch with schema extensions;
 
--- Terms are stored in their normal form (private.search_normalize), one or more words.
+-- Terms are stored folded (private.fold_text of private.search_normalize), one or more words.
 create table private.search_synonyms (
   term text primary key,
   concept text not null
@@ -24,7 +24,7 @@ create index search_synonyms_concept_idx on private.search_synonyms (concept);
 alter table private.search_synonyms enable row level security;
 
 insert into private.search_synonyms (term, concept)
-select private.search_normalize(term.name), concept.name
+select private.fold_text(private.search_normalize(term.name)), concept.name
 from (values
   ('developpeur', array['développeur', 'developer', 'dev', 'devs', 'développement', 'programmeur']),
   ('ingenieur', array['ingénieur', 'engineer', 'ingé']),
@@ -76,7 +76,7 @@ comment on table private.search_filter_words is
 alter table private.search_filter_words enable row level security;
 
 insert into private.search_filter_words (term, facet, filter_values)
-select private.search_normalize(term.name), word.facet, word.filter_values
+select private.fold_text(private.search_normalize(term.name)), word.facet, word.filter_values
 from (values
   ('contract_type', array['cdi'], array['cdi', 'contrat à durée indéterminée', 'permanent']),
   ('contract_type', array['cdd'], array['cdd', 'contrat à durée déterminée', 'temporary']),
@@ -96,7 +96,7 @@ from (values
 cross join lateral unnest(word.terms) as term (name)
 on conflict (term) do nothing;
 
--- Words of published offers (title, skills, location), unstemmed, in their normal form.
+-- Words of published offers (title, skills, location), unstemmed, normal form folded.
 create table private.search_vocabulary (
   word text primary key,
   documents integer not null
@@ -121,7 +121,8 @@ set search_path = ''
 as $$
   select distinct word
   from regexp_split_to_table(
-    private.search_normalize(concat_ws(' ', p_title, private.skills_text(p_skills), p_location)),
+    private.fold_text(private.search_normalize(
+      concat_ws(' ', p_title, private.skills_text(p_skills), p_location))),
     '[^a-z0-9+#]+'
   ) as word
   where char_length(word) between 3 and 40 and word !~ '^[0-9]+$';

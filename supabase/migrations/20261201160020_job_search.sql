@@ -149,7 +149,8 @@ begin
   loop
     for typed in
       select token[1]
-      from regexp_matches(piece, '([a-z0-9][a-z0-9+#]*(?:\.[a-z0-9+#]+)*)', 'g') as token
+      from regexp_matches(piece, '([[:alnum:]][[:alnum:]+#]*(?:\.[[:alnum:]+#]+)*)', 'g')
+        as token
     loop
       words := words || typed;
       excluded := excluded || (piece like '-%');
@@ -160,7 +161,8 @@ begin
     alternatives := null;
     span := least(3, cardinality(words) - word_index + 1);
     while span >= 1 loop
-      candidate := array_to_string(words[word_index:word_index + span - 1], ' ');
+      candidate := private.fold_text(array_to_string(words[word_index:word_index + span - 1],
+        ' '));
       select word_filter.facet, word_filter.filter_values into filter_word
       from private.search_filter_words as word_filter
       where word_filter.term = candidate;
@@ -205,7 +207,7 @@ begin
     if alternatives is null and not excluded[word_index]
       and coalesce(numnode(group_exact), 0) > 0
     then
-      typed := words[word_index];
+      typed := private.fold_text(words[word_index]);
       known_prefix := false;
       if word_index = cardinality(words) and typing and typed ~ '^[a-z0-9]{2,}$' then
         group_match := private.tsquery_or(group_match, to_tsquery('simple', typed || ':*'));

@@ -49,9 +49,10 @@ select is_empty(
 select has_function('public', 'get_feed', array['timestamp with time zone', 'uuid', 'integer'],
   'get_feed(p_cursor_created_at, p_cursor_id, p_limit) exists');
 select has_function('public', 'search_jobs',
-  array['text', 'text[]', 'text', 'text', 'boolean', 'integer', 'integer', 'integer'],
+  array['text', 'text[]', 'text', 'text', 'boolean', 'integer', 'integer', 'integer', 'text',
+    'text', 'text', 'integer', 'integer', 'timestamp with time zone', 'text', 'text'],
   'search_jobs(p_query, p_skills, p_experience_level, p_location, p_remote, p_salary_min, '
-  'p_limit, p_offset) exists');
+  'p_limit, p_offset, p_contract_type, …) exists');
 select has_function('public', 'mark_notifications_read', array['uuid[]'],
   'mark_notifications_read(p_ids) exists');
 
@@ -61,7 +62,8 @@ select ok(not has_schema_privilege('anon', 'private', 'usage')
 select is_empty(
   $$ select p.oid::regprocedure::text from pg_proc p
      where p.pronamespace = 'private'::regnamespace and has_function_privilege('anon', p.oid, 'execute')
-       and p.proname not in ('fold_text', 'normalize_skills', 'skills_text') $$,
+       and p.proname not in ('fold_text', 'normalize_skills', 'skills_text', 'search_normalize',
+         'search_filter_keys', 'location_key', 'location_departement', 'french_cities') $$,
   'visitors may execute no private helper but the pure text functions of generated columns');
 select is_empty(
   $$ select p.oid::regprocedure::text from pg_proc p
@@ -69,7 +71,7 @@ select is_empty(
        and p.prosecdef and not coalesce(p.proconfig @> array['search_path=""'], false) $$,
   'every security definer function pins an empty search_path');
 select ok(
-  has_function_privilege('anon', 'public.search_jobs(text, text[], text, text, boolean, integer, integer, integer)', 'execute')
+  has_function_privilege('anon', 'public.search_jobs(text, text[], text, text, boolean, integer, integer, integer, text, text, text, integer, integer, timestamptz, text, text)', 'execute')
   and not has_function_privilege('anon', 'public.get_feed(timestamptz, uuid, integer)', 'execute')
   and not has_function_privilege('anon', 'public.mark_notifications_read(uuid[])', 'execute')
   and has_function_privilege('authenticated', 'public.get_feed(timestamptz, uuid, integer)', 'execute'),

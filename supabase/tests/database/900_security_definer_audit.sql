@@ -32,8 +32,13 @@ where n.nspname in ('public', 'private')
 create temporary table anon_allowed (signature text primary key, reason text not null)
 on commit drop;
 insert into anon_allowed values
-  ('public.search_jobs(text,text[],text,text,boolean,integer,integer,integer)',
+  ('public.search_jobs(text,text[],text,text,boolean,integer,integer,integer,text,text,text,integer,integer,timestamp with time zone,text,text)',
     'visitors search published offers; it reads nothing else'),
+  ('public.search_jobs_facets(text,text[],text,text,boolean,integer,text,text,text,integer,integer,timestamp with time zone)',
+    'visitors count the published offers of a search; it reads nothing else'),
+  ('private.search_normalize(text)', 'pure text helper of the generated column jobs.search'),
+  ('private.location_departement(text)',
+    'pure text helper of the generated column jobs.search_filters'),
   ('private.fold_text(text)', 'pure text helper of generated columns and indexes'),
   ('private.normalize_skills(text[])', 'pure text helper of generated columns and indexes'),
   ('private.skills_text(text[])', 'pure text helper of generated columns and indexes');
