@@ -131,6 +131,15 @@ const PROFESSIONS: { title: string; skills: string[] }[] = [
     title: "Responsable logistique",
     skills: ["Logistique", "Supply Chain", "WMS", "Gestion de projet"],
   },
+  // The same trades as companies also write them: feminine, bracketed or English titles.
+  { title: "Développeuse web", skills: ["JavaScript", "React", "HTML", "CSS"] },
+  { title: "Software engineer", skills: ["Go", "Kubernetes", "PostgreSQL", "AWS"] },
+  { title: "Cheffe de projet digital", skills: ["Gestion de projet", "Agile", "Jira"] },
+  { title: "Ingénieur(e) d'études", skills: ["Java", "SQL", "Spring Boot", "Angular"] },
+  { title: "Technicien·ne support informatique", skills: ["Windows Server", "Réseaux", "ITIL"] },
+  { title: "Assistant(e) RH", skills: ["Paie", "SIRH", "Recrutement", "Excel"] },
+  { title: "Chargée de clientèle", skills: ["Relation client", "CRM", "Négociation"] },
+  { title: "Commercial.e sédentaire", skills: ["Vente", "Prospection", "Salesforce"] },
 ];
 /** Skills anyone may add to those of their trade. */
 const TRANSVERSAL_SKILLS = [
@@ -268,6 +277,8 @@ export async function seedLargeDataSet(options: LargeSeedOptions): Promise<Large
     // Triggers were off during the load: derive the normalised skill columns matching reads.
     step("Normalising skills for matching");
     await sql`select private.refresh_matching_columns()`;
+    step("Counting the search vocabulary");
+    await sql`select private.refresh_search_vocabulary()`;
     step("Updating planner statistics");
     await sql`analyze auth.users, public.profiles, public.candidates, public.companies,
       public.notification_preferences, public.jobs, public.posts`;

@@ -14,9 +14,12 @@
 create extension if not exists fuzzystrmatch with schema extensions;
 
 -- Terms are stored folded (private.fold_text of private.search_normalize), one or more words.
+-- A term may belong to several concepts ("engineer": ingénieur, and développeur as in "software
+-- engineer"); a query term finds the offers of every term sharing one of its concepts.
 create table private.search_synonyms (
-  term text primary key,
-  concept text not null
+  term text not null,
+  concept text not null,
+  primary key (term, concept)
 );
 comment on table private.search_synonyms is
   'Search synonyms: every term of a concept also finds the offers of the others.';
@@ -26,7 +29,8 @@ alter table private.search_synonyms enable row level security;
 insert into private.search_synonyms (term, concept)
 select private.fold_text(private.search_normalize(term.name)), concept.name
 from (values
-  ('developpeur', array['développeur', 'developer', 'dev', 'devs', 'développement', 'programmeur']),
+  ('developpeur', array['développeur', 'developer', 'dev', 'devs', 'développement', 'programmeur',
+    'engineer']),
   ('ingenieur', array['ingénieur', 'engineer', 'ingé']),
   ('ressources humaines', array['ressources humaines', 'rh', 'hr', 'human resources']),
   ('drh', array['drh', 'directeur des ressources humaines', 'hr director']),
@@ -63,7 +67,7 @@ from (values
   ('scientifique', array['data scientist', 'scientifique des données'])
 ) as concept (name, terms)
 cross join lateral unnest(concept.terms) as term (name)
-on conflict (term) do nothing;
+on conflict (term, concept) do nothing;
 
 create table private.search_filter_words (
   term text primary key,
@@ -254,8 +258,9 @@ $$;
 revoke execute on function private.french_cities() from public;
 grant execute on function private.french_cities() to anon, authenticated, service_role;
 
--- The département of a location: from its postcode ("75011 Paris", "Lyon (69)"), else from its
--- city when the city is known.
+-- The département a location names: from its postcode ("75011 Paris") or in brackets ("Lyon
+-- (69)"). (A city's own département is resolved when searching, through private.french_cities:
+-- a lookup here would cost each offer written a query.)
 create function private.location_departement(p_location text)
 returns text
 language sql
@@ -263,19 +268,14 @@ immutable
 parallel safe
 set search_path = ''
 as $$
-  select coalesce(
-    (select case
-        when code.digits like '97%' then left(code.digits, 3)
-        when code.digits like '20%' then case when code.digits < '20200' then '2a' else '2b' end
-        else left(code.digits, 2)
-      end
-     from (select (regexp_match(p_location, '(?:^|[^0-9])([0-9]{5})(?:[^0-9]|$)'))[1] as digits)
-       as code
-     where code.digits is not null),
-    lower((regexp_match(p_location, '\((0[1-9]|[1-8][0-9]|9[0-5]|2[abAB]|97[1-6])\)'))[1]),
-    (select city.departement from private.french_cities() as city
-     where city.key = private.location_key(p_location))
-  );
+  select case
+    when code.postcode like '97%' then left(code.postcode, 3)
+    when code.postcode like '20%' then case when code.postcode < '20200' then '2a' else '2b' end
+    when code.postcode is not null then left(code.postcode, 2)
+    else lower((regexp_match(p_location, '\((0[1-9]|[1-8][0-9]|9[0-5]|2[abAB]|97[1-6])\)'))[1])
+  end
+  from (select (regexp_match(p_location, '(?:^|[^0-9])([0-9]{5})(?:[^0-9]|$)'))[1] as postcode)
+    as code;
 $$;
 revoke execute on function private.location_departement(text) from public;
 grant execute on function private.location_departement(text) to anon, authenticated, service_role;

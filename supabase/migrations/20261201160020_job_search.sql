@@ -97,12 +97,32 @@ as $$
 $$;
 revoke execute on function private.tsquery_or(tsquery, tsquery) from public;
 
+-- Edits between a typed word and a vocabulary word: Levenshtein, a swap of two neighbouring
+-- letters counting as one edit ("nuti" -> "nuit").
+create function private.typo_distance(p_typed text, p_word text)
+returns integer
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select case
+    when char_length(p_typed) = char_length(p_word) and exists (
+      select from generate_series(1, char_length(p_typed) - 1) as position
+      where overlay(p_typed placing substr(p_typed, position + 1, 1) || substr(p_typed, position, 1)
+        from position for 2) = p_word
+    ) then 1
+    else extensions.levenshtein(p_typed, p_word)
+  end;
+$$;
+revoke execute on function private.typo_distance(text, text) from public;
+
 -- A query as people type it. Quoted phrases match as phrases; a word after "-" excludes; runs of
 -- up to three words are looked up as filter words, synonyms and skill aliases; the last word, when
 -- the query does not end with a space, also matches as a prefix (a search box being typed); a word
 -- of four letters or more that at most one offer uses and that is no prefix of a known word is also
--- corrected to up to three close vocabulary words used by two offers or more (Levenshtein 1 up to
--- five letters, else 2).
+-- corrected to up to three close vocabulary words used by two offers or more (one edit up to five
+-- letters, else two; see private.typo_distance).
 create function private.search_text(
   p_query text,
   out match_query tsquery,
@@ -177,7 +197,7 @@ begin
         alternatives := '{}';
         exit;
       end if;
-      select array_agg(other.term order by other.term) into alternatives
+      select array_agg(distinct other.term order by other.term) into alternatives
       from private.search_synonyms as this
       join private.search_synonyms as other on other.concept = this.concept
       where this.term = candidate;
@@ -221,14 +241,24 @@ begin
           where vocabulary.word = typed), 0) < 2
       then
         for correction in
-          select vocabulary.word
-          from private.search_vocabulary as vocabulary
-          where vocabulary.word operator(extensions.%) typed
-            and vocabulary.documents >= 2
-            and extensions.levenshtein(vocabulary.word, typed)
-              <= case when char_length(typed) <= 5 then 1 else 2 end
-          order by extensions.levenshtein(vocabulary.word, typed), vocabulary.documents desc,
-            vocabulary.word
+          select close.word
+          from (
+            -- Close words share trigrams, or at least their first letter (transpositions such as
+            -- "pyhton" share few trigrams).
+            select vocabulary.word, vocabulary.documents
+            from private.search_vocabulary as vocabulary
+            where vocabulary.word operator(extensions.%) typed
+            union
+            select vocabulary.word, vocabulary.documents
+            from private.search_vocabulary as vocabulary
+            where vocabulary.word like left(typed, 1) || '%'
+              and char_length(vocabulary.word) between char_length(typed) - 2
+                and char_length(typed) + 2
+          ) as close
+          cross join lateral (select private.typo_distance(typed, close.word) as distance) as typo
+          where close.documents >= 2
+            and typo.distance <= case when char_length(typed) <= 5 then 1 else 2 end
+          order by typo.distance, close.documents desc, close.word
           limit 3
         loop
           group_match := private.tsquery_or(group_match, phraseto_tsquery(config, correction));
@@ -416,7 +446,11 @@ begin
       btrim(p_location)), '\', '\\'), '%', '\%'), '_', '\_') || '%';
   end if;
   if p_departement is not null then
-    criteria.departement_keys := array['dept:' || lower(btrim(p_departement))];
+    -- Offers naming the département (postcode) or one of its known cities.
+    criteria.departement_keys := array['dept:' || lower(btrim(p_departement))] || array(
+      select 'city:' || city.key from private.french_cities() as city
+      where city.departement = lower(btrim(p_departement)) order by city.key
+    );
   end if;
   if cardinality(p_skills) > 0 then
     criteria.skill_keys := nullif(private.canonical_skills(p_skills), '{}');

@@ -3,7 +3,7 @@
 -- that never outrank exact matches; filters, sorts, keyset pages, totals and facets; clear errors.
 set client_min_messages = warning;
 begin;
-select plan(65);
+select plan(66);
 
 do $$ begin perform tests.create_user('search_co', 'company'); end $$;
 update public.companies set name = 'Étoile Numérique' where id = tests.user_id('search_co');
@@ -194,15 +194,15 @@ select results_eq(
   $$ select count, exact from public.search_jobs_facets(p_query => 'zéphyrin') where facet = 'total' $$,
   $$ values (6::bigint, true) $$, 'the total of a small search is exact');
 select results_eq(
-  $$ select value, label, count from public.search_jobs_facets(p_departement => '69')
+  $$ select value, count from public.search_jobs_facets(p_departement => '69')
      where facet = 'contract_type' order by value $$,
-  $$ select contract_type, label, count(*) from public.jobs
-     join (values ('cdi', 'CDI'), ('cdd', 'CDD'), ('alternance', 'Alternance'),
-       ('freelance', 'Freelance'), ('stage', 'Stage')) as labels (value, label)
-       on labels.value = jobs.contract_type
-     where status = 'published' and search_filters @> '{dept:69}'
-     group by contract_type, label order by contract_type $$,
-  'contract type facets count the offers of the search, with their labels');
+  $$ select contract_type, count(*) from public.search_jobs(p_departement => '69', p_limit => 100)
+     group by contract_type order by contract_type $$,
+  'contract type facets count the offers search_jobs finds');
+select results_eq(
+  $$ select distinct value, label from public.search_jobs_facets()
+     where facet = 'contract_type' and value in ('cdi', 'alternance') order by value $$,
+  $$ values ('alternance', 'Alternance'), ('cdi', 'CDI') $$, 'facet values carry a label');
 select ok(
   (select count(*) from public.search_jobs_facets() where facet = 'city') between 1 and 10,
   'at most ten cities');
