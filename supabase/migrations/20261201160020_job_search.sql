@@ -121,7 +121,7 @@ revoke execute on function private.typo_distance(text, text) from public;
 -- up to three words are looked up as filter words, synonyms and skill aliases; the last word, when
 -- the query does not end with a space, also matches as a prefix (a search box being typed); a word
 -- of four letters or more that at most one offer uses and that is no prefix of a known word is also
--- corrected to up to three close vocabulary words used by two offers or more (one edit up to five
+-- corrected to up to three close vocabulary words used by more offers (one edit up to five
 -- letters, else two; see private.typo_distance).
 create function private.search_text(
   p_query text,
@@ -150,6 +150,7 @@ declare
   group_exact tsquery;
   group_match tsquery;
   known_prefix boolean;
+  typed_documents integer;
   correction text;
 begin
   for phrase in
@@ -236,9 +237,10 @@ begin
           where vocabulary.word like typed || '%' and vocabulary.word <> typed
         );
       end if;
+      select vocabulary.documents into typed_documents
+      from private.search_vocabulary as vocabulary where vocabulary.word = typed;
       if char_length(typed) >= 4 and typed !~ '^[0-9]+$' and not known_prefix
-        and coalesce((select vocabulary.documents from private.search_vocabulary as vocabulary
-          where vocabulary.word = typed), 0) < 2
+        and coalesce(typed_documents, 0) < 2
       then
         for correction in
           select close.word
@@ -256,7 +258,7 @@ begin
                 and char_length(typed) + 2
           ) as close
           cross join lateral (select private.typo_distance(typed, close.word) as distance) as typo
-          where close.documents >= 2
+          where close.documents > coalesce(typed_documents, 0)
             and typo.distance <= case when char_length(typed) <= 5 then 1 else 2 end
           order by typo.distance, close.documents desc, close.word
           limit 3

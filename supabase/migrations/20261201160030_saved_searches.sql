@@ -60,8 +60,9 @@ begin
   if tg_op = 'INSERT' then
     -- One candidate's inserts are serialised, so that concurrent ones cannot pass the limit.
     perform 1 from public.candidates where id = new.candidate_id for update;
+    -- After the insert: the count includes this search.
     if (select count(*) from public.saved_searches where candidate_id = new.candidate_id)
-      >= max_saved_searches
+      > max_saved_searches
     then
       raise exception using
         errcode = '22023',
