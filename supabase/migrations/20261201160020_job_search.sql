@@ -15,7 +15,7 @@
 --
 -- Relevance = text rank + 1 when the offer matches the words as typed (so prefix and typo
 -- expansions never outrank exact matches) + freshness (0.05 per 30 days of publication date).
--- Relevance orders the 1,000 most recent matching offers; older matches follow by date.
+-- Relevance orders the 250 most recent matching offers; older matches follow by date.
 --
 -- The RPCs are security definer: published offers and company names are public anyway, and under
 -- RLS the full-text and trigram indexes could not be used (their operators are not leakproof).
@@ -69,7 +69,7 @@ language sql
 immutable
 set search_path = ''
 as $$
-  select 1000, 5000, 0.05::double precision;
+  select 250, 2000, 0.05::double precision;
 $$;
 revoke execute on function private.search_settings() from public;
 
@@ -864,8 +864,8 @@ grant execute on function public.search_jobs(
 
 -- The total and the facets of a search (same filter arguments as search_jobs): one row
 -- ('total', null) then counts per contract type, remote policy, level and the ten top cities.
--- Exact up to 5,000 matches; above, estimated (exact = false): the total from the planner, the
--- facets from the shares among the 1,000 most recent matches.
+-- Exact up to 2,000 matches; above, estimated (exact = false): the total from the planner, the
+-- facets from the shares among the 250 most recent matches.
 create function public.search_jobs_facets(
   p_query text default null,
   p_skills text[] default null,
