@@ -134,7 +134,9 @@ for (
   published < Math.min(options.jobs, GENERATED_OFFERS);
   published = await countPublished()
 ) {
-  const missing = Math.ceil((Math.min(options.jobs, GENERATED_OFFERS) - published) / PUBLISHED_SHARE);
+  const missing = Math.ceil(
+    (Math.min(options.jobs, GENERATED_OFFERS) - published) / PUBLISHED_SHARE,
+  );
   console.log(`The database has ${published} published offers; adding ${missing} offers.`);
   await seedLargeDataSet({
     candidates: 0,
@@ -240,7 +242,8 @@ const results = [];
 for (const search of SEARCHES) {
   const call = callOf(search.rpc, search.arguments);
   let rows = 0;
-  const run = async () => rows = (await sql.unsafe(call.text, call.values, { prepare: true })).length;
+  const run = async () =>
+    rows = (await sql.unsafe(call.text, call.values, { prepare: true })).length;
   const durations = await timeRuns(run, options.samples, WARM_UP_RUNS);
   results.push({
     class: search.class,
@@ -270,8 +273,10 @@ for (const search of SEARCHES) {
   const call = callOf(search.rpc, search.arguments);
   planOutput.length = 0;
   await explained.unsafe(call.text, call.values);
-  plans[`${search.class}: ${search.search ?? search.name}`] = planOutput
-    .filter((message) => /public\.jobs as job/.test(message) && !/explain \(format json\)/.test(message))
+  plans[`${search.class}: ${search.name}`] = planOutput
+    .filter((message) =>
+      /public\.jobs as job/.test(message) && !/explain \(format json\)/.test(message)
+    )
     .map((message) => message.replace(/^duration: [0-9.]+ ms\s+/, ""));
 }
 await explained.end();
