@@ -256,7 +256,6 @@ as $$
   ) as city (key, name, departement, latitude, longitude);
 $$;
 revoke execute on function private.french_cities() from public;
-grant execute on function private.french_cities() to anon, authenticated, service_role;
 
 -- The département a location names: from its postcode ("75011 Paris") or in brackets ("Lyon
 -- (69)"). (A city's own département is resolved when searching, through private.french_cities:
@@ -281,32 +280,18 @@ revoke execute on function private.location_departement(text) from public;
 grant execute on function private.location_departement(text) to anon, authenticated, service_role;
 
 -- Filter keys of an offer: "contract:cdi", "remote:hybrid", "level:senior" (or "level:none"),
--- "city:lyon", "dept:69".
-create function private.search_filter_keys(
-  p_contract_type text, p_remote_policy text, p_experience_level text, p_location text
-)
-returns text[]
-language sql
-immutable
-parallel safe
-set search_path = ''
-as $$
-  select array_remove(array[
-    'contract:' || p_contract_type,
-    'remote:' || p_remote_policy,
-    'level:' || coalesce(p_experience_level, 'none'),
-    'city:' || private.location_key(p_location),
-    'dept:' || private.location_departement(p_location)
-  ], null);
-$$;
-revoke execute on function private.search_filter_keys(text, text, text, text) from public;
-grant execute on function private.search_filter_keys(text, text, text, text)
-  to anon, authenticated, service_role;
--- location_key (matching) now also serves a generated column written with the writer's rights.
-grant execute on function private.location_key(text) to anon, authenticated, service_role;
-
+-- "city:lyon" (matching's city key, set by its BEFORE trigger, which runs before generated
+-- columns are computed) and "dept:69" (from a postcode). Written out here rather than in a helper:
+-- a generated column runs with the writer's rights, who may not look up names in `private`, and
+-- a helper's body is looked up by name.
 alter table public.jobs add column search_filters text[] not null generated always as (
-  private.search_filter_keys(contract_type, remote_policy, experience_level, location)
+  array_remove(array[
+    'contract:' || contract_type,
+    'remote:' || remote_policy,
+    'level:' || coalesce(experience_level, 'none'),
+    'city:' || match_location,
+    'dept:' || private.location_departement(location)
+  ], null)
 ) stored;
 comment on column public.jobs.search_filters is
   'Filter keys of the offer (contract:, remote:, level:, city:, dept:), for search_jobs().';

@@ -178,6 +178,9 @@ begin
     end loop;
   end loop;
 
+  -- Each word costs a few index lookups: the first 20 are enough for any real query.
+  words := words[1:20];
+  excluded := excluded[1:20];
   while word_index <= cardinality(words) loop
     alternatives := null;
     span := least(3, cardinality(words) - word_index + 1);
@@ -923,8 +926,7 @@ begin
   select 'total'::text, null::text, null::text, round(total)::bigint, is_exact;
   return query
   with matched_jobs as (
-    select job.contract_type, job.remote_policy, job.experience_level,
-      private.location_key(job.location) as city
+    select job.contract_type, job.remote_policy, job.experience_level, job.match_location as city
     from public.jobs as job
     where job.id = any (matched)
   ),

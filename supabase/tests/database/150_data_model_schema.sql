@@ -63,7 +63,7 @@ select is_empty(
   $$ select p.oid::regprocedure::text from pg_proc p
      where p.pronamespace = 'private'::regnamespace and has_function_privilege('anon', p.oid, 'execute')
        and p.proname not in ('fold_text', 'normalize_skills', 'skills_text', 'search_normalize',
-         'search_filter_keys', 'location_key', 'location_departement', 'french_cities') $$,
+         'location_departement') $$,
   'visitors may execute no private helper but the pure text functions of generated columns');
 select is_empty(
   $$ select p.oid::regprocedure::text from pg_proc p
