@@ -136,31 +136,30 @@ revoke execute on function private.search_words(text, text[], text) from public;
 -- Recounts the vocabulary from the published offers (hourly, and after bulk loads).
 create function private.refresh_search_vocabulary()
 returns integer
-language plpgsql
+language sql
 security definer
 set search_path = ''
 as $$
-declare
-  words integer;
-begin
-  create temporary table counted_words on commit drop as
-  select word, count(*)::integer as documents
-  from public.jobs as job
-  cross join lateral private.search_words(
-    job.title, job.required_skills || job.nice_to_have_skills, job.location
-  ) as word
-  where job.status = 'published'
-  group by word;
-  delete from private.search_vocabulary as vocabulary
-  where not exists (select 1 from counted_words where counted_words.word = vocabulary.word);
-  insert into private.search_vocabulary as vocabulary (word, documents)
-  select word, documents from counted_words
-  on conflict (word) do update set documents = excluded.documents
-    where vocabulary.documents <> excluded.documents;
-  select count(*) into words from counted_words;
-  drop table counted_words;
-  return words;
-end;
+  with counted as materialized (
+    select word, count(*)::integer as documents
+    from public.jobs as job
+    cross join lateral private.search_words(
+      job.title, job.required_skills || job.nice_to_have_skills, job.location
+    ) as word
+    where job.status = 'published'
+    group by word
+  ),
+  removed as (
+    delete from private.search_vocabulary as vocabulary
+    where not exists (select from counted where counted.word = vocabulary.word)
+  ),
+  upserted as (
+    insert into private.search_vocabulary as vocabulary (word, documents)
+    select word, documents from counted
+    on conflict (word) do update set documents = excluded.documents
+      where vocabulary.documents <> excluded.documents
+  )
+  select count(*)::integer from counted;
 $$;
 revoke execute on function private.refresh_search_vocabulary() from public;
 grant execute on function private.refresh_search_vocabulary() to service_role;
