@@ -41,7 +41,6 @@ as $$
 $$;
 comment on function private.search_normalize(text) is
   'Lower case, inclusive suffixes dropped, feminine forms to masculine (search).';
-revoke execute on function private.search_normalize(text) from public;
 -- Called by the generated column below, which runs with the privileges of whoever writes an offer.
 grant execute on function private.search_normalize(text) to anon, authenticated, service_role;
 

@@ -131,7 +131,6 @@ as $$
   ) as word
   where char_length(word) between 3 and 40 and word !~ '^[0-9]+$';
 $$;
-revoke execute on function private.search_words(text, text[], text) from public;
 
 -- Recounts the vocabulary from the published offers (hourly, and after bulk loads).
 create function private.refresh_search_vocabulary()
@@ -161,7 +160,6 @@ as $$
   )
   select count(*)::integer from counted;
 $$;
-revoke execute on function private.refresh_search_vocabulary() from public;
 grant execute on function private.refresh_search_vocabulary() to service_role;
 
 -- A published offer counts its words at once (typo corrections know new words); the hourly
@@ -185,7 +183,6 @@ begin
   return null;
 end;
 $$;
-revoke execute on function private.add_job_search_words() from public;
 
 create trigger jobs_add_search_words
   after insert or update of title, required_skills, nice_to_have_skills, location, status
@@ -254,7 +251,6 @@ as $$
     ('ajaccio', 'Ajaccio', '2a', 41.919, 8.738), ('bastia', 'Bastia', '2b', 42.697, 9.450)
   ) as city (key, name, departement, latitude, longitude);
 $$;
-revoke execute on function private.french_cities() from public;
 
 -- The département a location names: from its postcode ("75011 Paris") or in brackets ("Lyon
 -- (69)"). (A city's own département is resolved when searching, through private.french_cities:
@@ -275,7 +271,6 @@ as $$
   from (select (regexp_match(p_location, '(?:^|[^0-9])([0-9]{5})(?:[^0-9]|$)'))[1] as postcode)
     as code;
 $$;
-revoke execute on function private.location_departement(text) from public;
 grant execute on function private.location_departement(text) to anon, authenticated, service_role;
 
 -- Filter keys of an offer: "contract:cdi", "remote:hybrid", "level:senior" (or "level:none"),

@@ -71,7 +71,6 @@ set search_path = ''
 as $$
   select 250, 2000, 0.05::double precision;
 $$;
-revoke execute on function private.search_settings() from public;
 
 create function private.tsquery_and(p_left tsquery, p_right tsquery)
 returns tsquery
@@ -83,7 +82,6 @@ as $$
   select case when p_left is null then p_right when p_right is null then p_left
     else p_left && p_right end;
 $$;
-revoke execute on function private.tsquery_and(tsquery, tsquery) from public;
 
 create function private.tsquery_or(p_left tsquery, p_right tsquery)
 returns tsquery
@@ -95,7 +93,6 @@ as $$
   select case when p_left is null or numnode(p_left) = 0 then p_right
     when p_right is null or numnode(p_right) = 0 then p_left else p_left || p_right end;
 $$;
-revoke execute on function private.tsquery_or(tsquery, tsquery) from public;
 
 -- Edits between a typed word and a vocabulary word: Levenshtein, a swap of two neighbouring
 -- letters counting as one edit ("nuti" -> "nuit").
@@ -115,7 +112,6 @@ as $$
     else extensions.levenshtein(p_typed, p_word)
   end;
 $$;
-revoke execute on function private.typo_distance(text, text) from public;
 
 -- A query as people type it. Quoted phrases match as phrases; a word after "-" excludes; runs of
 -- up to three words are looked up as filter words, synonyms and skill aliases; the last word, when
@@ -284,7 +280,6 @@ begin
   end loop;
 end;
 $$;
-revoke execute on function private.search_text(text) from public;
 
 -- {a, b} -> {<prefix>a, <prefix>b}; null stays null (a filter not given).
 create function private.prefixed(p_values text[], p_prefix text)
@@ -297,7 +292,6 @@ as $$
   select case when p_values is not null
     then array(select p_prefix || value from unnest(p_values) as value) end;
 $$;
-revoke execute on function private.prefixed(text[], text) from public;
 
 -- A filter argument holding one value or several, comma-separated ("cdi" or "cdi,cdd"), checked
 -- against the allowed values.
@@ -328,7 +322,6 @@ begin
   return chosen;
 end;
 $$;
-revoke execute on function private.search_values(text, text, text[]) from public;
 
 create function private.search_criteria(
   p_query text,
@@ -466,9 +459,6 @@ begin
   return criteria;
 end;
 $$;
-revoke execute on function private.search_criteria(
-  text, text[], text, text, boolean, integer, text, text, text, integer, integer, timestamptz
-) from public;
 
 -- The conditions an offer ("job") meets to match the criteria found at p_source (an SQL
 -- expression of type private.search_criteria): the one definition of what matches. For a search,
@@ -508,8 +498,6 @@ as $$
   ) as given (position, field, template, value)
   where p_stored or given.value is not null;
 $$;
-revoke execute on function private.search_conditions(private.search_criteria, text, boolean)
-  from public;
 
 -- The planner's estimate of the number of published offers meeting the conditions. (Volatile
 -- only because Postgres allows EXPLAIN in volatile functions only; it changes nothing.)
@@ -528,7 +516,6 @@ begin
   return (plan -> 0 -> 'Plan' ->> 'Plan Rows')::double precision;
 end;
 $$;
-revoke execute on function private.search_estimate(private.search_criteria, text) from public;
 
 -- Whether reading matches in index order (walk) costs less than collecting them through the GIN
 -- indexes and sorting: a walk reads about wanted x published / matches rows, the GIN way reads
@@ -559,8 +546,6 @@ begin
   return matches * matches > p_wanted::double precision * published;
 end;
 $$;
-revoke execute on function private.search_walks(private.search_criteria, text, integer)
-  from public;
 
 -- Matching offers in p_order ('date' or 'salary') after p_keyset (an SQL condition on "job" and
 -- the cursor $2), with their rank and relevance score. The plan is pinned to the way
@@ -615,9 +600,6 @@ begin
   end loop;
 end;
 $$;
-revoke execute on function private.search_hits(
-  private.search_criteria, text, text, private.search_cursor, integer, integer, boolean
-) from public;
 
 -- Cursors are opaque to clients: "<tier>,<keys…>" where the tier is d (date), s (salary),
 -- r (relevance window, with its boundary) or o (older than the relevance window, by date).
@@ -638,8 +620,6 @@ as $$
       coalesce(((extract(epoch from p_boundary_at) * 1000000)::bigint)::text, '') end,
     case when p_tier in ('r', 'o') then coalesce(p_boundary_id::text, '') end);
 $$;
-revoke execute on function private.search_cursor_text(private.search_hit, text, timestamptz, uuid)
-  from public;
 
 create function private.search_parse_cursor(p_cursor text, p_sort text)
 returns private.search_cursor
@@ -695,7 +675,6 @@ begin
     hint = 'Pass the cursor column of the last row of the previous page, with the same p_sort.';
 end;
 $$;
-revoke execute on function private.search_parse_cursor(text, text) from public;
 
 create function public.search_jobs(
   p_query text default null,
@@ -856,10 +835,6 @@ comment on function public.search_jobs(
   integer, timestamptz, text, text
 ) is 'Searches published offers: French full text (inclusive forms, synonyms, prefix, typos), '
   'filters, sorts and keyset pages (pass the last row''s cursor as p_cursor). See docs/search.md.';
-revoke execute on function public.search_jobs(
-  text, text[], text, text, boolean, integer, integer, integer, text, text, text, integer,
-  integer, timestamptz, text, text
-) from public;
 grant execute on function public.search_jobs(
   text, text[], text, text, boolean, integer, integer, integer, text, text, text, integer,
   integer, timestamptz, text, text
@@ -967,9 +942,6 @@ $$;
 comment on function public.search_jobs_facets(
   text, text[], text, text, boolean, integer, text, text, text, integer, integer, timestamptz
 ) is 'Total and facet counts of a search_jobs() search; exact = false when estimated.';
-revoke execute on function public.search_jobs_facets(
-  text, text[], text, text, boolean, integer, text, text, text, integer, integer, timestamptz
-) from public;
 grant execute on function public.search_jobs_facets(
   text, text[], text, text, boolean, integer, text, text, text, integer, integer, timestamptz
 ) to anon, authenticated, service_role;

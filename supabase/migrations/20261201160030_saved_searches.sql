@@ -77,7 +77,6 @@ begin
   return null;
 end;
 $$;
-revoke execute on function private.resolve_saved_search() from public;
 
 create trigger saved_searches_resolve
   after insert or update of query, skills, experience_level, location, radius_km, departement,
@@ -167,7 +166,6 @@ begin
   return cardinality(recipients);
 end;
 $$;
-revoke execute on function private.request_saved_search_alerts(uuid) from public;
 grant execute on function private.request_saved_search_alerts(uuid) to service_role;
 
 -- An offer alerts once the matching pipeline has analysed it (after matching asked for its own
@@ -186,7 +184,6 @@ begin
   return null;
 end;
 $$;
-revoke execute on function private.alert_saved_searches() from public;
 
 create trigger jobs_alert_saved_searches
   after update of analysis_completed on public.jobs
