@@ -129,6 +129,8 @@ create function private.search_text(
 language plpgsql
 stable
 set search_path = ''
+-- Stop words alone ("de") are expected here: no notice about them.
+set client_min_messages = warning
 as $$
 declare
   config constant regconfig := 'public.french_unaccent';
