@@ -195,14 +195,15 @@ function callOf(rpc: string, argumentsOf: Record<string, unknown>) {
 await sql`select set_config('request.jwt.claims', '{"role": "anon"}', false)`;
 await sql`set role anon`;
 
-// Deep keyset pages: the cursors after 10,000 rows by date and after 200 by relevance (inside
+// Deep keyset pages: the cursors after 10,000 rows by date and after 60 by relevance (inside
 // the relevance window), reached once by following the cursors.
 async function cursorAfter(argumentsOf: Record<string, unknown>, rows: number): Promise<string> {
+  const pageSize = Math.min(100, rows);
   let cursor: string | undefined;
-  for (let seen = 0; seen < rows; seen += 100) {
+  for (let seen = 0; seen < rows; seen += pageSize) {
     const call = callOf("search_jobs", {
       ...argumentsOf,
-      p_limit: 100,
+      p_limit: pageSize,
       ...(cursor ? { p_cursor: cursor } : {}),
     });
     const page = await sql.unsafe<{ cursor: string }[]>(call.text, call.values);
@@ -219,11 +220,11 @@ SEARCHES.push(
   },
   {
     class: "deep keyset page",
-    name: "développeur by relevance, after 200 rows",
+    name: "développeur by relevance, after 60 rows",
     rpc: "search_jobs",
     arguments: {
       p_query: "développeur",
-      p_cursor: await cursorAfter({ p_query: "développeur" }, 200),
+      p_cursor: await cursorAfter({ p_query: "développeur" }, 60),
     },
   },
   {

@@ -15,7 +15,7 @@
 --
 -- Relevance = text rank + 1 when the offer matches the words as typed (so prefix and typo
 -- expansions never outrank exact matches) + freshness (0.05 per 30 days of publication date).
--- Relevance orders the 250 most recent matching offers; older matches follow by date.
+-- Relevance orders the 100 most recent matching offers; older matches follow by date.
 --
 -- The RPCs are security definer: published offers and company names are public anyway, and under
 -- RLS the full-text and trigram indexes could not be used (their operators are not leakproof).
@@ -69,7 +69,7 @@ language sql
 immutable
 set search_path = ''
 as $$
-  select 250, 2000, 0.05::double precision;
+  select 100, 2000, 0.05::double precision;
 $$;
 
 create function private.tsquery_and(p_left tsquery, p_right tsquery)
@@ -521,8 +521,8 @@ $$;
 
 -- Whether reading matches in index order (walk) costs less than collecting them through the GIN
 -- indexes and sorting: a walk reads about wanted x published / matches rows, the GIN way reads
--- every match. The number of matches is the planner's estimate; near the crossover both ways cost
--- the same, so a wrong estimate there costs little.
+-- every match; they cost the same at sqrt(wanted x published) matches (the crossover). The number
+-- of matches is the planner's estimate, checked by a bounded count when it says few.
 create function private.search_walks(
   p_criteria private.search_criteria, p_conditions text, p_wanted integer
 )
@@ -534,6 +534,7 @@ as $$
 declare
   matches double precision;
   published double precision;
+  crossover integer;
 begin
   if p_criteria.match_query is null and p_criteria.contract_keys is null
     and p_criteria.remote_keys is null and p_criteria.level_keys is null
@@ -545,12 +546,21 @@ begin
   matches := private.search_estimate(p_criteria, p_conditions);
   select greatest(class.reltuples, 1) into published
   from pg_catalog.pg_class as class where class.oid = 'public.jobs_published_idx'::regclass;
-  return matches * matches > p_wanted::double precision * published;
+  crossover := ceil(sqrt(p_wanted::double precision * published));
+  if matches >= crossover then
+    return true;
+  end if;
+  -- The estimate says fewer. Near the crossover (within 8 times), check it, reading at most as
+  -- many matches as a walk would read rows there: a planner that underestimates (phrases,
+  -- correlated filters) then costs at most twice the crossover, not every match.
+  return matches * 8 >= crossover and (
+    select count(*) from private.search_hits(p_criteria, 'any', null, null, crossover, 0, false)
+  ) >= crossover;
 end;
 $$;
 
--- Matching offers in p_order ('date' or 'salary') after p_keyset (an SQL condition on "job" and
--- the cursor $2), with their rank and relevance score. The plan is pinned to the way
+-- Matching offers in p_order ('date', 'salary', or 'any' to count them, without ranks) after
+-- p_keyset (an SQL condition on "job" and the cursor $2), with their rank and relevance score. The plan is pinned to the way
 -- search_walks() chose: walking the order's index, or bitmap scans of the GIN indexes.
 create function private.search_hits(
   p_criteria private.search_criteria,
@@ -572,8 +582,8 @@ declare
   saved text[] := array(select current_setting(setting) from unnest(settings) as setting);
   pinned text[] := case when p_walk then array['off', 'on', 'off', 'off']
     else array['on', 'off', 'on', 'off'] end;
-  rank_expression text := case when p_criteria.match_query is null then '0::real'
-    else 'pg_catalog.ts_rank(job.search, ($1).match_query)' end;
+  rank_expression text := case when p_criteria.match_query is null or p_order = 'any'
+    then '0::real' else 'pg_catalog.ts_rank(job.search, ($1).match_query)' end;
 begin
   for setting in 1..cardinality(settings) loop
     perform set_config(settings[setting], pinned[setting], true);
@@ -585,17 +595,18 @@ begin
           * (private.search_settings()).freshness_per_30_days
       from public.jobs as job
       where job.status = 'published' and %3$s and %4$s
-      order by %5$s
+      %5$s
       limit $3 offset $4
     $query$,
     rank_expression,
-    case when p_criteria.exact_query is null then '0'
+    case when p_criteria.exact_query is null or p_order = 'any' then '0'
       else 'case when job.search @@ ($1).exact_query then 1 else 0 end' end,
     private.search_conditions(p_criteria, '$1'),
     coalesce(p_keyset, 'true'),
     case p_order
-      when 'salary' then 'coalesce(job.salary_max, job.salary_min, -1) desc, job.id desc'
-      else 'job.published_at desc, job.id desc' end
+      when 'salary' then 'order by coalesce(job.salary_max, job.salary_min, -1) desc, job.id desc'
+      when 'date' then 'order by job.published_at desc, job.id desc'
+      else '' end
   ) using p_criteria, p_cursor, p_limit, p_offset;
   for setting in 1..cardinality(settings) loop
     perform set_config(settings[setting], saved[setting], true);
@@ -845,7 +856,7 @@ grant execute on function public.search_jobs(
 -- The total and the facets of a search (same filter arguments as search_jobs): one row
 -- ('total', null) then counts per contract type, remote policy, level and the ten top cities.
 -- Exact up to 2,000 matches; above, estimated (exact = false): the total from the planner, the
--- facets from the shares among the 250 most recent matches.
+-- facets from the shares among the 100 most recent matches.
 create function public.search_jobs_facets(
   p_query text default null,
   p_skills text[] default null,
