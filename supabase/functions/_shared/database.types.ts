@@ -336,6 +336,7 @@ export type Database = {
           "salary_max": number | null;
           "salary_min": number | null;
           "search": unknown;
+          "search_filters": (string)[];
           "skill_keys": (string)[];
           "status": string;
           "title": string;
@@ -364,6 +365,7 @@ export type Database = {
           "salary_max"?: number | null;
           "salary_min"?: number | null;
           "search"?: never;
+          "search_filters"?: never;
           "skill_keys"?: never;
           "status"?: string;
           "title": string;
@@ -391,6 +393,7 @@ export type Database = {
           "salary_max"?: number | null;
           "salary_min"?: number | null;
           "search"?: never;
+          "search_filters"?: never;
           "skill_keys"?: never;
           "status"?: string;
           "title"?: string;
@@ -748,6 +751,75 @@ export type Database = {
         };
         Relationships: [];
       };
+      "saved_searches": {
+        Row: {
+          "alerts_enabled": boolean;
+          "candidate_id": string;
+          "contract_type": string | null;
+          "created_at": string;
+          "departement": string | null;
+          "experience_level": string | null;
+          "id": string;
+          "location": string | null;
+          "name": string;
+          "query": string | null;
+          "radius_km": number | null;
+          "remote": boolean | null;
+          "remote_policy": string | null;
+          "salary_max": number | null;
+          "salary_min": number | null;
+          "skills": (string)[];
+          "updated_at": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "alerts_enabled"?: boolean;
+          "candidate_id"?: string;
+          "contract_type"?: string | null;
+          "created_at"?: string;
+          "departement"?: string | null;
+          "experience_level"?: string | null;
+          "id"?: string;
+          "location"?: string | null;
+          "name": string;
+          "query"?: string | null;
+          "radius_km"?: number | null;
+          "remote"?: boolean | null;
+          "remote_policy"?: string | null;
+          "salary_max"?: number | null;
+          "salary_min"?: number | null;
+          "skills"?: (string)[];
+          "updated_at"?: string;
+        };
+        Update: {
+          "alerts_enabled"?: boolean;
+          "candidate_id"?: string;
+          "contract_type"?: string | null;
+          "created_at"?: string;
+          "departement"?: string | null;
+          "experience_level"?: string | null;
+          "id"?: string;
+          "location"?: string | null;
+          "name"?: string;
+          "query"?: string | null;
+          "radius_km"?: number | null;
+          "remote"?: boolean | null;
+          "remote_policy"?: string | null;
+          "salary_max"?: number | null;
+          "salary_min"?: number | null;
+          "skills"?: (string)[];
+          "updated_at"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "saved_searches_candidate_id_fkey";
+            columns: ["candidate_id"];
+            isOneToOne: false;
+            referencedRelation: "candidates";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
     };
     Views: {
       "v_candidate_job_matches": {
@@ -952,19 +1024,28 @@ export type Database = {
       };
       "search_jobs": {
         Args: {
+          "p_contract_type"?: string;
+          "p_cursor"?: string;
+          "p_departement"?: string;
           "p_experience_level"?: string;
           "p_limit"?: number;
           "p_location"?: string;
           "p_offset"?: number;
+          "p_posted_since"?: string;
           "p_query"?: string;
+          "p_radius_km"?: number;
           "p_remote"?: boolean;
+          "p_remote_policy"?: string;
+          "p_salary_max"?: number;
           "p_salary_min"?: number;
           "p_skills"?: (string)[];
+          "p_sort"?: string;
         };
         Returns: {
           "company_id": string;
           "company_name": string;
           "contract_type": string;
+          "cursor": string;
           "description": string;
           "experience_level": string;
           "id": string;
@@ -977,6 +1058,29 @@ export type Database = {
           "salary_max": number;
           "salary_min": number;
           "title": string;
+        }[];
+      };
+      "search_jobs_facets": {
+        Args: {
+          "p_contract_type"?: string;
+          "p_departement"?: string;
+          "p_experience_level"?: string;
+          "p_location"?: string;
+          "p_posted_since"?: string;
+          "p_query"?: string;
+          "p_radius_km"?: number;
+          "p_remote"?: boolean;
+          "p_remote_policy"?: string;
+          "p_salary_max"?: number;
+          "p_salary_min"?: number;
+          "p_skills"?: (string)[];
+        };
+        Returns: {
+          "count": number;
+          "exact": boolean;
+          "facet": string;
+          "label": string;
+          "value": string;
         }[];
       };
       "send_message": {
