@@ -1,5 +1,5 @@
-// The local API gateway on one port, as `supabase start` has: /rest/v1, /auth/v1, /functions/v1 and
-// /realtime/v1 routed to their services. Like hosted Supabase, it accepts the new
+// The local API gateway on one port, as `supabase start` has: /rest/v1, /auth/v1, /functions/v1,
+// /realtime/v1 and /storage/v1 routed to their services. Like hosted Supabase, it accepts the new
 // `sb_publishable_…` / `sb_secret_…` API keys and hands services the matching JWT, and answers
 // CORS itself except for functions (cors.ts).
 
@@ -7,6 +7,7 @@ import { createFunctionsService } from "../functions/service.ts";
 import { createRealtimeService } from "../realtime/service.ts";
 import { createRestAuthService } from "./rest_auth.ts";
 import { isPreflight, preflightAnswer, withCors } from "./cors.ts";
+import { createStorageService } from "./storage.ts";
 import type { GatewayContext, MountedService } from "./types.ts";
 
 export interface Gateway {
@@ -18,6 +19,8 @@ export interface GatewayOptions {
   port: number;
   /** Environment given to every Edge Function on top of the Supabase defaults. */
   functionsEnv?: Record<string, string>;
+  /** Where /storage/v1 keeps object bytes. */
+  storageDir: string;
 }
 
 function json(status: number, body: unknown): Response {
@@ -55,11 +58,13 @@ export async function startGateway(
   const { rest, auth } = await createRestAuthService(context);
   const functions = await createFunctionsService(context, options.functionsEnv ?? {});
   const realtime = await createRealtimeService(context);
+  const storage = await createStorageService(context, options.storageDir);
   const routes: [string, MountedService][] = [
     ["/rest/v1", rest],
     ["/auth/v1", auth],
     ["/functions/v1", functions],
     ["/realtime/v1", realtime],
+    ["/storage/v1", storage],
   ];
   // Functions answer CORS themselves (from ALLOWED_ORIGINS), as on hosted Supabase.
   const answersOwnCors = (prefix: string) => prefix === "/functions/v1";

@@ -63,6 +63,7 @@ export async function startPlatform(
     context,
     {
       port: environment.apiPort,
+      storageDir: `${environment.stateDir}/storage`,
       functionsEnv: {
         WEBHOOK_SECRET: keys.webhookSecret,
         JWT_SECRET: keys.jwtSecret,

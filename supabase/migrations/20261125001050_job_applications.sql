@@ -1,7 +1,8 @@
 -- job_applications: a candidate applies once to a published offer. The candidate sees and
 -- withdraws their applications; the company sees those to its offers and moves them through its
 -- hiring steps; nobody else sees them. Applications are never deleted by users (withdrawal is a
--- status), so both sides keep their history.
+-- status), and an offer with applications cannot be deleted (*_offers_with_applications_kept.sql),
+-- so both sides keep their history.
 
 -- An enum, so that generated types carry the union and a wrong value names the allowed ones.
 create type public.application_status as enum (
@@ -35,13 +36,19 @@ create trigger job_applications_set_updated_at
   for each row execute function private.set_updated_at();
 
 -- Who may move an application where. RLS decides which rows a user may update; this trigger
--- decides which status changes each side may make (a policy cannot see the old row).
+-- decides which status changes each side may make (a policy cannot see the old row):
+--   company:   forward along submitted -> reviewing -> interview -> offer -> hired (steps may be
+--              skipped, never undone), or rejected from any open status;
+--   candidate: withdrawn from any open status;
+--   hired, rejected and withdrawn are final.
 -- The service role and SQL run by the platform itself are not restricted.
 create function private.check_application_status_change()
 returns trigger
 language plpgsql
 set search_path = ''
 as $$
+declare
+  hiring_steps constant text[] := array['submitted', 'reviewing', 'interview', 'offer', 'hired'];
 begin
   if current_user <> 'authenticated' or new.status = old.status then
     return new;
@@ -61,6 +68,13 @@ begin
     raise exception using
       errcode = '42501',
       message = 'a company moves an application to reviewing, interview, offer, hired or rejected';
+  elsif new.status <> 'rejected'
+    and array_position(hiring_steps, new.status) < array_position(hiring_steps, old.status) then
+    raise exception using
+      errcode = '42501',
+      message = format(
+        'application %s is at %s: a company moves it forward (submitted, reviewing, interview, '
+        'offer, hired) or rejects it, never back to %s', old.id, old.status, new.status);
   end if;
   return new;
 end;
