@@ -154,13 +154,17 @@ select is(tests.rows_affected($$ delete from public.jobs where title = 'A publis
   'company A cannot delete a published offer (it closes it)');
 select is(tests.rows_affected($$ delete from public.jobs where title = 'A second draft' $$), 1,
   'company A deletes its draft');
-select tests.authenticate_as_service_role();
-select is(tests.rows_affected($$ delete from public.jobs where title = 'B published' $$), 1,
-  'the service role deletes any offer');
 select tests.clear_authentication();
-select is((select count(*)::int from public.job_applications
-    where candidate_id = tests.user_id('candidate_b')), 0,
-  'deleting an offer deletes its applications');
+insert into public.jobs (company_id, title, status)
+values (tests.user_id('company_b'), 'B without applications', 'published');
+select tests.authenticate_as_service_role();
+select is(
+  tests.rows_affected($$ delete from public.jobs where title = 'B without applications' $$), 1,
+  'the service role deletes any offer without applications');
+select throws_ok($$ delete from public.jobs where title = 'B published' $$, '23503',
+  format('offer %s has applications and cannot be deleted: close it instead (status ''closed'')',
+    tests.job_id('B published')),
+  'not even the service role deletes an offer with applications (610 tests the rule in full)');
 
 select * from finish();
 rollback;
