@@ -1,0 +1,206 @@
+// Files through Supabase Storage with supabase-js: CVs readable by the candidate and the companies
+// she applied to only, public avatars and logos served by URL, and clear 4xx refusals (wrong
+// type, too large, someone else's folder) that store nothing.
+
+import assert from "node:assert/strict";
+import { anonClient, createUser, sql } from "./_support/platform.ts";
+import { check, unwrap } from "./_support/messaging.ts";
+import { apply, publishOffer } from "./_support/hiring.ts";
+
+const PNG = Uint8Array.from(
+  atob(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+  ),
+  (char) => char.charCodeAt(0),
+);
+const PDF = new TextEncoder().encode("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n");
+
+async function storedObjects(bucket: string, prefix: string): Promise<number> {
+  const [row] = await sql`select count(*)::int as n from storage.objects
+    where bucket_id = ${bucket} and name like ${prefix + "/%"}`;
+  return row.n;
+}
+
+Deno.test("a CV sent with an application is readable by that company only", async () => {
+  const [candidate, company, otherCompany, otherCandidate] = await Promise.all([
+    createUser("candidate"),
+    createUser("company"),
+    createUser("company"),
+    createUser("candidate"),
+  ]);
+  const path = `${candidate.id}/cv-2026.pdf`;
+  check(
+    await candidate.client.storage.from("resumes").upload(path, PDF, {
+      contentType: "application/pdf",
+    }),
+  );
+  check(await candidate.client.from("candidates").update({ resume_path: path }).eq("id", candidate.id));
+  const jobId = await publishOffer(company);
+  const applicationId = await apply(candidate.client, jobId, path);
+
+  const sent = unwrap(
+    await company.client.from("job_applications").select("resume_path").eq("id", applicationId)
+      .single(),
+  );
+  assert.equal(sent.resume_path, path);
+  const downloaded = unwrap(await company.client.storage.from("resumes").download(path));
+  assert.deepEqual(new Uint8Array(await downloaded.arrayBuffer()), PDF);
+  const signed = unwrap(await company.client.storage.from("resumes").createSignedUrl(path, 60));
+  const bySignedUrl = await fetch(signed.signedUrl);
+  assert.equal(bySignedUrl.status, 200);
+  assert.deepEqual(new Uint8Array(await bySignedUrl.arrayBuffer()), PDF);
+
+  for (const [who, client] of [
+    ["another company", otherCompany.client],
+    ["another candidate", otherCandidate.client],
+    ["a visitor", anonClient()],
+  ] as const) {
+    const refused = await client.storage.from("resumes").download(path);
+    assert.ok(refused.error, `${who} cannot download the CV`);
+    assert.ok(!(await client.storage.from("resumes").createSignedUrl(path, 60)).data?.signedUrl);
+  }
+  const listed = unwrap(await otherCompany.client.storage.from("resumes").list(candidate.id));
+  assert.equal(listed.length, 0, "nor list the candidate's folder");
+
+  const bad = await candidate.client.from("job_applications").insert({
+    job_id: await publishOffer(otherCompany),
+    resume_path: `${otherCandidate.id}/cv.pdf`,
+  });
+  assert.equal(bad.error?.code, "22023", "an application cannot point at someone else's file");
+});
+
+Deno.test("avatar and logo public URLs serve the image", async () => {
+  const [candidate, company] = await Promise.all([createUser("candidate"), createUser("company")]);
+  const avatar = `${candidate.id}/photo.png`;
+  const logo = `${company.id}/logo.png`;
+  check(await candidate.client.storage.from("avatars").upload(avatar, PNG, { contentType: "image/png" }));
+  check(await company.client.storage.from("company-logos").upload(logo, PNG, { contentType: "image/png" }));
+  check(await candidate.client.from("profiles").update({ avatar_path: avatar }).eq("id", candidate.id));
+  check(await company.client.from("companies").update({ logo_path: logo }).eq("id", company.id));
+
+  const visitor = anonClient();
+  const page = unwrap(
+    await visitor.from("companies").select("logo_path").eq("id", company.id).single(),
+  );
+  for (
+    const url of [
+      visitor.storage.from("company-logos").getPublicUrl(page.logo_path).data.publicUrl,
+      visitor.storage.from("avatars").getPublicUrl(avatar).data.publicUrl,
+    ]
+  ) {
+    const response = await fetch(url);
+    assert.equal(response.status, 200, url);
+    assert.equal(response.headers.get("content-type"), "image/png");
+    assert.deepEqual(new Uint8Array(await response.arrayBuffer()), PNG);
+  }
+
+  // Replacing the photo (upsert) serves the new one at the same URL.
+  const newer = new Uint8Array([...PNG, 0]);
+  check(
+    await candidate.client.storage.from("avatars").upload(avatar, newer, {
+      contentType: "image/png",
+      upsert: true,
+    }),
+  );
+  const replaced = await fetch(visitor.storage.from("avatars").getPublicUrl(avatar).data.publicUrl);
+  assert.deepEqual(new Uint8Array(await replaced.arrayBuffer()), newer);
+});
+
+Deno.test("wrong type, oversize or someone else's folder: a clear 4xx, nothing stored", async () => {
+  const [candidate, other, company] = await Promise.all([
+    createUser("candidate"),
+    createUser("candidate"),
+    createUser("company"),
+  ]);
+  const cases = [
+    {
+      what: "a PDF as a photo",
+      client: candidate.client,
+      bucket: "avatars",
+      path: `${candidate.id}/photo.pdf`,
+      body: PDF,
+      type: "application/pdf",
+      status: "415",
+      message: /mime type application\/pdf is not supported/,
+    },
+    {
+      what: "an image as a CV",
+      client: candidate.client,
+      bucket: "resumes",
+      path: `${candidate.id}/cv.png`,
+      body: PNG,
+      type: "image/png",
+      status: "415",
+      message: /mime type image\/png is not supported/,
+    },
+    {
+      what: "a 3 MB photo",
+      client: candidate.client,
+      bucket: "avatars",
+      path: `${candidate.id}/big.png`,
+      body: new Uint8Array(3 * 1024 * 1024),
+      type: "image/png",
+      status: "413",
+      message: /exceeded the maximum allowed size of 2097152 bytes/,
+    },
+    {
+      what: "an 11 MB CV",
+      client: candidate.client,
+      bucket: "resumes",
+      path: `${candidate.id}/big.pdf`,
+      body: new Uint8Array(11 * 1024 * 1024),
+      type: "application/pdf",
+      status: "413",
+      message: /exceeded the maximum allowed size of 10485760 bytes/,
+    },
+    {
+      what: "a photo in someone else's folder",
+      client: other.client,
+      bucket: "avatars",
+      path: `${candidate.id}/intrus.png`,
+      body: PNG,
+      type: "image/png",
+      status: "403",
+      message: /row-level security/,
+    },
+    {
+      what: "a CV in someone else's folder",
+      client: other.client,
+      bucket: "resumes",
+      path: `${candidate.id}/faux.pdf`,
+      body: PDF,
+      type: "application/pdf",
+      status: "403",
+      message: /row-level security/,
+    },
+    {
+      what: "a logo by a candidate",
+      client: candidate.client,
+      bucket: "company-logos",
+      path: `${company.id}/logo.png`,
+      body: PNG,
+      type: "image/png",
+      status: "403",
+      message: /row-level security/,
+    },
+  ];
+  for (const attempt of cases) {
+    const { error } = await attempt.client.storage.from(attempt.bucket).upload(
+      attempt.path,
+      attempt.body,
+      { contentType: attempt.type },
+    );
+    const failure = error as unknown as { status: number; statusCode: string; message: string };
+    assert.ok(failure, `${attempt.what} is refused`);
+    assert.ok(failure.status >= 400 && failure.status < 500, `${attempt.what}: ${failure.status}`);
+    assert.equal(failure.statusCode, attempt.status, attempt.what);
+    assert.match(failure.message, attempt.message, attempt.what);
+  }
+  for (const [bucket, owner] of [
+    ["avatars", candidate.id],
+    ["resumes", candidate.id],
+    ["company-logos", company.id],
+  ]) {
+    assert.equal(await storedObjects(bucket, owner), 0, `nothing stored in ${bucket}/${owner}`);
+  }
+});
