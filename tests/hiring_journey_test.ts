@@ -3,8 +3,8 @@
 // reaches the candidate's, and a burst of 200 applications is grouped into a digest.
 
 import assert from "node:assert/strict";
-import { createUser, sql } from "./_support/platform.ts";
-import { closeRealtime, unwrap } from "./_support/messaging.ts";
+import { createUser, serviceClient, sql } from "./_support/platform.ts";
+import { check, closeRealtime, unwrap } from "./_support/messaging.ts";
 import { sanitizers } from "./notifications/support.ts";
 import {
   apply,
@@ -129,3 +129,28 @@ Deno.test(
     }
   },
 );
+
+Deno.test("an offer with applications is closed, never deleted", sanitizers, async () => {
+  const company = await createUser("company");
+  const candidate = await createUser("candidate");
+  const jobId = await publishOffer(company);
+  const applicationId = await apply(candidate.client, jobId);
+
+  const toDraft = await company.client.from("jobs").update({ status: "draft" }).eq("id", jobId);
+  assert.equal(toDraft.status, 400);
+  assert.equal(toDraft.error?.code, "23514");
+  const byService = await serviceClient().from("jobs").delete().eq("id", jobId);
+  assert.equal(byService.status, 409);
+  assert.match(byService.error?.message ?? "", /has applications and cannot be deleted/);
+  check(await company.client.from("jobs").update({ status: "closed" }).eq("id", jobId));
+
+  const mine = unwrap(
+    await candidate.client.from("v_candidate_applications").select("job_status")
+      .eq("application_id", applicationId).single(),
+  );
+  assert.equal(mine.job_status, "closed", "the candidate still reads the closed offer");
+  const theirs = unwrap(
+    await company.client.from("job_applications").select("id").eq("job_id", jobId),
+  );
+  assert.equal(theirs.length, 1, "the company still reads the application");
+});

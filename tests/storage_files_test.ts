@@ -34,7 +34,9 @@ Deno.test("a CV sent with an application is readable by that company only", asyn
       contentType: "application/pdf",
     }),
   );
-  check(await candidate.client.from("candidates").update({ resume_path: path }).eq("id", candidate.id));
+  check(
+    await candidate.client.from("candidates").update({ resume_path: path }).eq("id", candidate.id),
+  );
   const jobId = await publishOffer(company);
   const applicationId = await apply(candidate.client, jobId, path);
 
@@ -50,11 +52,13 @@ Deno.test("a CV sent with an application is readable by that company only", asyn
   assert.equal(bySignedUrl.status, 200);
   assert.deepEqual(new Uint8Array(await bySignedUrl.arrayBuffer()), PDF);
 
-  for (const [who, client] of [
-    ["another company", otherCompany.client],
-    ["another candidate", otherCandidate.client],
-    ["a visitor", anonClient()],
-  ] as const) {
+  for (
+    const [who, client] of [
+      ["another company", otherCompany.client],
+      ["another candidate", otherCandidate.client],
+      ["a visitor", anonClient()],
+    ] as const
+  ) {
     const refused = await client.storage.from("resumes").download(path);
     assert.ok(refused.error, `${who} cannot download the CV`);
     assert.ok(!(await client.storage.from("resumes").createSignedUrl(path, 60)).data?.signedUrl);
@@ -73,9 +77,19 @@ Deno.test("avatar and logo public URLs serve the image", async () => {
   const [candidate, company] = await Promise.all([createUser("candidate"), createUser("company")]);
   const avatar = `${candidate.id}/photo.png`;
   const logo = `${company.id}/logo.png`;
-  check(await candidate.client.storage.from("avatars").upload(avatar, PNG, { contentType: "image/png" }));
-  check(await company.client.storage.from("company-logos").upload(logo, PNG, { contentType: "image/png" }));
-  check(await candidate.client.from("profiles").update({ avatar_path: avatar }).eq("id", candidate.id));
+  check(
+    await candidate.client.storage.from("avatars").upload(avatar, PNG, {
+      contentType: "image/png",
+    }),
+  );
+  check(
+    await company.client.storage.from("company-logos").upload(logo, PNG, {
+      contentType: "image/png",
+    }),
+  );
+  check(
+    await candidate.client.from("profiles").update({ avatar_path: avatar }).eq("id", candidate.id),
+  );
   check(await company.client.from("companies").update({ logo_path: logo }).eq("id", company.id));
 
   const visitor = anonClient();
@@ -196,11 +210,13 @@ Deno.test("wrong type, oversize or someone else's folder: a clear 4xx, nothing s
     assert.equal(failure.statusCode, attempt.status, attempt.what);
     assert.match(failure.message, attempt.message, attempt.what);
   }
-  for (const [bucket, owner] of [
-    ["avatars", candidate.id],
-    ["resumes", candidate.id],
-    ["company-logos", company.id],
-  ]) {
+  for (
+    const [bucket, owner] of [
+      ["avatars", candidate.id],
+      ["resumes", candidate.id],
+      ["company-logos", company.id],
+    ]
+  ) {
     assert.equal(await storedObjects(bucket, owner), 0, `nothing stored in ${bucket}/${owner}`);
   }
 });

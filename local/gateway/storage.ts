@@ -21,14 +21,16 @@ export async function createStorageService(
   // As for /rest/v1 (REST_AUTH.md, row 2): lite would otherwise `GRANT ALL` on every table that
   // has RLS on its first request, undoing the migrations' revokes.
   (connection as unknown as { rlsState: string }).rlsState = "active";
-  const app = new App({
-    connection,
-    auth: { enabled: true, jwt_secret: ctx.keys.jwtSecret },
-    // Hosted Storage's global upload limit (50 MiB); each bucket sets its own below it.
-    storage: { enabled: true, file_size_limit: "50MiB" },
-    db: { migrations: { enabled: false } },
-    options: { server: { apiKeys: false, admin: false, disableStudio: true } },
-  } as ConstructorParameters<typeof App>[0]);
+  const app = new App(
+    {
+      connection,
+      auth: { enabled: true, jwt_secret: ctx.keys.jwtSecret },
+      // Hosted Storage's global upload limit (50 MiB); each bucket sets its own below it.
+      storage: { enabled: true, file_size_limit: "50MiB" },
+      db: { migrations: { enabled: false } },
+      options: { server: { apiKeys: false, admin: false, disableStudio: true } },
+    } as ConstructorParameters<typeof App>[0],
+  );
   (app as unknown as { _storageAdapter: unknown })._storageAdapter = new FilesystemObjectStore(
     storageDir,
   );

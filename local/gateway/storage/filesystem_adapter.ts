@@ -1,11 +1,13 @@
-// Where /storage/v1 keeps object bytes locally: one file per object under
-// `<root>/objects/<bucket>/<name>`, and its content type and cache control beside it under
-// `<root>/metadata/<bucket>/<name>.json`, so a download answers the type the object was uploaded
-// with (lite's own filesystem adapter guesses it from the file extension, and is not exported).
+// Where /storage/v1 keeps object bytes locally: one file per object, `<root>/<bucket>/<digest>`,
+// and its content type and cache control beside it in `<digest>.json`, so a download answers the
+// type the object was uploaded with (lite's own filesystem adapter guesses it from the file
+// extension, and is not exported). Files are named by the SHA-256 of the object name: any name
+// (any length, any characters, `..` included) maps to one short file name, which cannot escape
+// the bucket's directory.
 // Object rows (storage.objects) live in Postgres; this only holds what S3 would.
 
 import { createHash } from "node:crypto";
-import { dirname, join, resolve, sep } from "node:path";
+import { join, resolve } from "node:path";
 
 interface ObjectMetadata {
   cacheControl: string;
@@ -34,18 +36,16 @@ export class FilesystemObjectStore {
     this.#root = resolve(root);
   }
 
-  /** The file of `bucket/key` under `tree`; a key that would escape it (`..`) is refused. */
-  #path(tree: "objects" | "metadata", bucket: string, key: string, suffix = ""): string {
-    const base = join(this.#root, tree);
-    const path = resolve(base, bucket, key + suffix);
-    if (!path.startsWith(base + sep)) throw new Error(`invalid object key: ${bucket}/${key}`);
-    return path;
+  /** The file holding `bucket/key` (`.json` suffix: its metadata). */
+  #path(bucket: string, key: string, suffix = ""): string {
+    const digest = createHash("sha256").update(key).digest("hex");
+    return join(this.#root, encodeURIComponent(bucket), digest + suffix);
   }
 
   async #metadata(bucket: string, key: string): Promise<ObjectMetadata> {
     const [stat, stored] = await Promise.all([
-      Deno.stat(this.#path("objects", bucket, key)),
-      Deno.readTextFile(this.#path("metadata", bucket, key, ".json")).then(
+      Deno.stat(this.#path(bucket, key)),
+      Deno.readTextFile(this.#path(bucket, key, ".json")).then(
         (text) => JSON.parse(text) as StoredMetadata,
         () => ({ mimetype: "application/octet-stream", cacheControl: "no-cache", eTag: '""' }),
       ),
@@ -70,7 +70,7 @@ export class FilesystemObjectStore {
     if (headers?.ifNoneMatch && headers.ifNoneMatch === metadata.eTag) {
       return { httpStatusCode: 304, metadata };
     }
-    const file = await Deno.open(this.#path("objects", bucket, key));
+    const file = await Deno.open(this.#path(bucket, key));
     const range = headers?.range?.match(/^bytes=(\d+)-(\d*)$/);
     if (!range) return { httpStatusCode: 200, metadata, body: file.readable };
     const start = Number(range[1]);
@@ -96,8 +96,8 @@ export class FilesystemObjectStore {
     contentType: string,
     cacheControl: string,
   ): Promise<ObjectMetadata> {
-    const path = this.#path("objects", bucket, key);
-    await Deno.mkdir(dirname(path), { recursive: true });
+    const path = this.#path(bucket, key);
+    await Deno.mkdir(join(path, ".."), { recursive: true });
     // Written beside the final name, then renamed: a reader never sees half an object.
     const partial = `${path}.${crypto.randomUUID()}.partial`;
     const hash = createHash("md5");
@@ -115,15 +115,17 @@ export class FilesystemObjectStore {
       await Deno.remove(partial).catch(() => {});
       throw error;
     }
-    const stored: StoredMetadata = { mimetype: contentType, cacheControl, eTag: `"${hash.digest("hex")}"` };
-    const metadataPath = this.#path("metadata", bucket, key, ".json");
-    await Deno.mkdir(dirname(metadataPath), { recursive: true });
-    await Deno.writeTextFile(metadataPath, JSON.stringify(stored));
+    const stored: StoredMetadata = {
+      mimetype: contentType,
+      cacheControl,
+      eTag: `"${hash.digest("hex")}"`,
+    };
+    await Deno.writeTextFile(this.#path(bucket, key, ".json"), JSON.stringify(stored));
     return await this.#metadata(bucket, key);
   }
 
   async deleteObject(bucket: string, key: string, _version?: string): Promise<void> {
-    for (const path of [this.#path("objects", bucket, key), this.#path("metadata", bucket, key, ".json")]) {
+    for (const path of [this.#path(bucket, key), this.#path(bucket, key, ".json")]) {
       await Deno.remove(path).catch((error) => {
         if (!(error instanceof Deno.errors.NotFound)) throw error;
       });
@@ -142,7 +144,7 @@ export class FilesystemObjectStore {
     destination: string,
   ) {
     const metadata = await this.#metadata(sourceBucket, source);
-    const file = await Deno.open(this.#path("objects", sourceBucket, source));
+    const file = await Deno.open(this.#path(sourceBucket, source));
     const copied = await this.uploadObject(
       destinationBucket,
       destination,
@@ -159,7 +161,7 @@ export class FilesystemObjectStore {
   }
 
   privateAssetUrl(bucket: string, key: string, _version?: string): Promise<string> {
-    return Promise.resolve(`file://${this.#path("objects", bucket, key)}`);
+    return Promise.resolve(`file://${this.#path(bucket, key)}`);
   }
 }
 
