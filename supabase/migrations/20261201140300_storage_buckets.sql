@@ -51,111 +51,59 @@ $$;
 revoke execute on function private.company_may_read_resumes_of(text) from public;
 grant execute on function private.company_may_read_resumes_of(text) to authenticated, service_role;
 
--- Avatars: each member's own folder. Reads of public buckets need no policy to download; the
--- select policy is what listing and upserts (which read the existing object) need.
-create policy "Everyone reads avatars"
+-- Whether object p_name is in the caller's own folder (`<their id>/…`), for a caller of role
+-- p_role (any role when null): who may write where. Security definer so that policies evaluated
+-- as the API roles may call it (they cannot name `private` objects at run time).
+create function private.is_own_storage_folder(p_name text, p_role text default null)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select coalesce(
+    (storage.foldername(p_name))[1] = (select auth.uid())::text
+      and (p_role is null or (select private.current_user_role()) = p_role),
+    false
+  );
+$$;
+revoke execute on function private.is_own_storage_folder(text, text) from public;
+grant execute on function private.is_own_storage_folder(text, text) to authenticated, service_role;
+
+-- Reads. A public bucket's downloads need no policy; listing and upserts (which read the existing
+-- object) do.
+create policy "Everyone reads avatars and company logos"
   on storage.objects for select
   to anon, authenticated
-  using (bucket_id = 'avatars');
+  using (bucket_id in ('avatars', 'company-logos'));
 
-create policy "Members upload their avatar"
-  on storage.objects for insert
-  to authenticated
-  with check (
-    bucket_id = 'avatars' and (storage.foldername(name))[1] = (select auth.uid())::text
-  );
-
-create policy "Members replace their avatar"
-  on storage.objects for update
-  to authenticated
-  using (bucket_id = 'avatars' and (storage.foldername(name))[1] = (select auth.uid())::text)
-  with check (
-    bucket_id = 'avatars' and (storage.foldername(name))[1] = (select auth.uid())::text
-  );
-
-create policy "Members delete their avatar"
-  on storage.objects for delete
-  to authenticated
-  using (bucket_id = 'avatars' and (storage.foldername(name))[1] = (select auth.uid())::text);
-
--- Company logos: the company account's folder (its id is the company's id).
-create policy "Everyone reads company logos"
-  on storage.objects for select
-  to anon, authenticated
-  using (bucket_id = 'company-logos');
-
-create policy "Companies upload their logo"
-  on storage.objects for insert
-  to authenticated
-  with check (
-    bucket_id = 'company-logos'
-    and (storage.foldername(name))[1] = (select auth.uid())::text
-    and (select private.current_user_role()) = 'company'
-  );
-
-create policy "Companies replace their logo"
-  on storage.objects for update
-  to authenticated
-  using (
-    bucket_id = 'company-logos'
-    and (storage.foldername(name))[1] = (select auth.uid())::text
-    and (select private.current_user_role()) = 'company'
-  )
-  with check (
-    bucket_id = 'company-logos'
-    and (storage.foldername(name))[1] = (select auth.uid())::text
-    and (select private.current_user_role()) = 'company'
-  );
-
-create policy "Companies delete their logo"
-  on storage.objects for delete
-  to authenticated
-  using (
-    bucket_id = 'company-logos'
-    and (storage.foldername(name))[1] = (select auth.uid())::text
-    and (select private.current_user_role()) = 'company'
-  );
-
--- CVs: the candidate's folder, and read access for the companies they applied to.
 create policy "Candidates and the companies they applied to read CVs"
   on storage.objects for select
   to authenticated
   using (
     bucket_id = 'resumes'
     and (
-      (storage.foldername(name))[1] = (select auth.uid())::text
+      private.is_own_storage_folder(name)
       or private.company_may_read_resumes_of((storage.foldername(name))[1])
     )
   );
 
-create policy "Candidates upload their CVs"
-  on storage.objects for insert
+-- Writes (upload, replace, move, delete): only in one's own folder, and for logos and CVs only
+-- with the right role. An object moved elsewhere must land in a folder of one's own too.
+create policy "Members write their avatar"
+  on storage.objects for all
   to authenticated
-  with check (
-    bucket_id = 'resumes'
-    and (storage.foldername(name))[1] = (select auth.uid())::text
-    and (select private.current_user_role()) = 'candidate'
-  );
+  using (bucket_id = 'avatars' and private.is_own_storage_folder(name))
+  with check (bucket_id = 'avatars' and private.is_own_storage_folder(name));
 
-create policy "Candidates replace their CVs"
-  on storage.objects for update
+create policy "Companies write their logo"
+  on storage.objects for all
   to authenticated
-  using (
-    bucket_id = 'resumes'
-    and (storage.foldername(name))[1] = (select auth.uid())::text
-    and (select private.current_user_role()) = 'candidate'
-  )
-  with check (
-    bucket_id = 'resumes'
-    and (storage.foldername(name))[1] = (select auth.uid())::text
-    and (select private.current_user_role()) = 'candidate'
-  );
+  using (bucket_id = 'company-logos' and private.is_own_storage_folder(name, 'company'))
+  with check (bucket_id = 'company-logos' and private.is_own_storage_folder(name, 'company'));
 
-create policy "Candidates delete their CVs"
-  on storage.objects for delete
+create policy "Candidates write their CVs"
+  on storage.objects for all
   to authenticated
-  using (
-    bucket_id = 'resumes'
-    and (storage.foldername(name))[1] = (select auth.uid())::text
-    and (select private.current_user_role()) = 'candidate'
-  );
+  using (bucket_id = 'resumes' and private.is_own_storage_folder(name, 'candidate'))
+  with check (bucket_id = 'resumes' and private.is_own_storage_folder(name, 'candidate'));
