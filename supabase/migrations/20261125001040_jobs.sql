@@ -142,7 +142,8 @@ create policy "A company edits its offers"
   using (company_id = (select auth.uid()))
   with check (company_id = (select auth.uid()));
 
--- Published offers are closed, not deleted, so that applications keep their offer.
+-- Published offers are closed, not deleted, so that applications keep their offer; an offer with
+-- applications is never deleted at all (*_offers_with_applications_kept.sql).
 create policy "A company deletes its drafts"
   on public.jobs for delete
   to authenticated
