@@ -51,6 +51,15 @@ Deno.test("a CV sent with an application is readable by that company only", asyn
   const bySignedUrl = await fetch(signed.signedUrl);
   assert.equal(bySignedUrl.status, 200);
   assert.deepEqual(new Uint8Array(await bySignedUrl.arrayBuffer()), PDF);
+  const [batch, missing] = unwrap(
+    await company.client.storage.from("resumes").createSignedUrls(
+      [path, `${candidate.id}/x.pdf`],
+      60,
+    ),
+  );
+  assert.equal((await fetch(batch.signedUrl!)).status, 200, "CVs of a page of applicants at once");
+  assert.equal(missing.signedUrl, null);
+  assert.match(missing.error ?? "", /does not exist or you do not have access/);
 
   for (
     const [who, client] of [
@@ -62,6 +71,8 @@ Deno.test("a CV sent with an application is readable by that company only", asyn
     const refused = await client.storage.from("resumes").download(path);
     assert.ok(refused.error, `${who} cannot download the CV`);
     assert.ok(!(await client.storage.from("resumes").createSignedUrl(path, 60)).data?.signedUrl);
+    const [many] = (await client.storage.from("resumes").createSignedUrls([path], 60)).data ?? [];
+    assert.ok(!many?.signedUrl, `${who} cannot sign it among others`);
   }
   const listed = unwrap(await otherCompany.client.storage.from("resumes").list(candidate.id));
   assert.equal(listed.length, 0, "nor list the candidate's folder");

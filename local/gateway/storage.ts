@@ -7,6 +7,7 @@ import { App, setExperimental } from "@supabase/lite";
 import { PostgresConnection } from "@supabase/lite/postgres";
 import type { GatewayContext, MountedService } from "./types.ts";
 import { FilesystemObjectStore } from "./storage/filesystem_adapter.ts";
+import { signedUrlsAsStorageApi } from "./storage/signed_urls.ts";
 
 export async function createStorageService(
   ctx: GatewayContext,
@@ -35,29 +36,11 @@ export async function createStorageService(
     storageDir,
   );
   await app.init();
+  const serve = (request: Request) => app.fetch(request);
   return {
-    handle: async (request) => await withStorageApiSignedUrl(request, await app.fetch(request)),
+    handle: async (request) => await signedUrlsAsStorageApi(request, serve),
     async close() {
       await connection.close();
     },
   };
-}
-
-/**
- * storage-api answers `POST /object/sign/<bucket>/<name>` with `{"signedURL": "/object/sign/…"}`,
- * relative to /storage/v1, which supabase-js appends to its storage URL; lite 0.10 answers
- * `{"signedUrl": "/storage/v1/object/sign/…"}`, which supabase-js turns into ".../v1undefined".
- */
-export async function withStorageApiSignedUrl(
-  request: Request,
-  response: Response,
-): Promise<Response> {
-  const { pathname } = new URL(request.url);
-  if (request.method !== "POST" || response.status !== 200) return response;
-  if (!/^\/storage\/v1\/object\/sign\/[^/]+\/./.test(pathname)) return response;
-  const body = await response.json() as { signedUrl?: string };
-  const signedURL = body.signedUrl?.replace(/^\/storage\/v1/, "");
-  const headers = new Headers(response.headers);
-  headers.delete("content-length");
-  return new Response(JSON.stringify({ signedURL }), { status: 200, headers });
 }
