@@ -5,7 +5,7 @@
 -- (not withdrawn) applications only, as the resumes bucket's policy allows.
 --
 -- Order: match_score descending (applicants not scored yet rank after every score, as -1), then
--- candidate_id. Next page: p_after_score = coalesce(last.match_score, -1),
+-- candidate_id descending. Next page: p_after_score = coalesce(last.match_score, -1),
 -- p_after_candidate_id = last.candidate_id.
 
 create function public.get_job_candidates(
@@ -39,6 +39,7 @@ set search_path = ''
 as $$
 declare
   caller constant uuid := private.require_signed_in('get_job_candidates');
+  ranked_ids uuid[];
 begin
   if p_limit is null or p_limit not between 1 and 100 then
     raise exception using errcode = '22023', message = 'p_limit: between 1 and 100';
@@ -59,21 +60,47 @@ begin
       message = format('get_job_candidates: offer %s not found among your offers', p_job_id);
   end if;
 
+  -- The page's candidates in order: scored ones from the (job, score, candidate) index, which
+  -- stops after p_limit rows; applicants not scored yet (all ranked below every score) only once
+  -- the scored ones are exhausted.
+  select coalesce(array_agg(page.candidate_id order by page.match_score desc, page.candidate_id desc), '{}')
+  into ranked_ids
+  from (
+    select match.candidate_id, match.match_score
+    from public.job_matches as match
+    join public.candidates as candidate on candidate.id = match.candidate_id
+    left join public.job_applications as application
+      on application.job_id = match.job_id and application.candidate_id = match.candidate_id
+    where match.job_id = p_job_id
+      and (
+        p_after_score is null
+        or (match.match_score, match.candidate_id) < (p_after_score, p_after_candidate_id)
+      )
+      and (application.id is not null or (candidate.open_to_work and not coalesce(p_applicants_only, false)))
+    order by match.match_score desc, match.candidate_id desc
+    limit p_limit
+  ) as page;
+  if cardinality(ranked_ids) < p_limit then
+    select ranked_ids || coalesce(array_agg(page.candidate_id order by page.candidate_id desc), '{}')
+    into ranked_ids
+    from (
+      select application.candidate_id
+      from public.job_applications as application
+      where application.job_id = p_job_id
+        and (
+          p_after_score is null
+          or (-1, application.candidate_id) < (p_after_score, p_after_candidate_id)
+        )
+        and not exists (
+          select 1 from public.job_matches as match
+          where match.job_id = p_job_id and match.candidate_id = application.candidate_id
+        )
+      order by application.candidate_id desc
+      limit p_limit - cardinality(ranked_ids)
+    ) as page;
+  end if;
+
   return query
-  with ranked as (
-    select
-      coalesce(application.candidate_id, match.candidate_id) as candidate_id,
-      match.match_score,
-      match.explanation,
-      application.id as application_id,
-      application.status as application_status,
-      application.created_at as applied_at,
-      case when application.status <> 'withdrawn' then application.resume_path end as resume_path
-    from (select * from public.job_matches where job_id = p_job_id) as match
-    full join (select * from public.job_applications where job_id = p_job_id) as application
-      on application.candidate_id = match.candidate_id
-    where not coalesce(p_applicants_only, false) or application.id is not null
-  )
   select
     ranked.candidate_id,
     profile.full_name,
@@ -84,23 +111,20 @@ begin
     candidate.years_experience,
     candidate.location,
     candidate.open_to_work,
-    ranked.match_score,
-    ranked.explanation,
-    ranked.application_id,
-    ranked.application_status,
-    ranked.applied_at,
-    ranked.resume_path
-  from ranked
+    match.match_score,
+    match.explanation,
+    application.id,
+    application.status,
+    application.created_at,
+    case when application.status <> 'withdrawn' then application.resume_path end
+  from unnest(ranked_ids) with ordinality as ranked (candidate_id, position)
   join public.candidates as candidate on candidate.id = ranked.candidate_id
   join public.profiles as profile on profile.id = ranked.candidate_id
-  where (ranked.application_id is not null or candidate.open_to_work)
-    and (
-      p_after_score is null
-      or (coalesce(ranked.match_score, -1), ranked.candidate_id)
-        < (p_after_score, p_after_candidate_id)
-    )
-  order by coalesce(ranked.match_score, -1) desc, ranked.candidate_id desc
-  limit p_limit;
+  left join public.job_matches as match
+    on match.job_id = p_job_id and match.candidate_id = ranked.candidate_id
+  left join public.job_applications as application
+    on application.job_id = p_job_id and application.candidate_id = ranked.candidate_id
+  order by ranked.position;
 end;
 $$;
 comment on function public.get_job_candidates(uuid, integer, integer, uuid, boolean) is
@@ -110,3 +134,8 @@ revoke execute on function public.get_job_candidates(uuid, integer, integer, uui
   from public, anon;
 grant execute on function public.get_job_candidates(uuid, integer, integer, uuid, boolean)
   to authenticated, service_role;
+
+-- The company's ranking of an offer reads its matches best first, ties by candidate, and stops
+-- after a page.
+create index job_matches_job_rank_idx
+  on public.job_matches (job_id, match_score desc, candidate_id desc);

@@ -4,7 +4,7 @@
 -- World: 'A published' (company_a): candidate_a applied (match 80), candidate_b matched (70) but
 -- is not open to work; 'B published' (company_b): candidate_b applied, candidate_a matched (65).
 begin;
-select plan(22);
+select plan(23);
 select tests.create_world();
 
 create function pg_temp.ranked(p_title text, p_limit integer default 20,
@@ -34,6 +34,9 @@ select results_eq($$ select * from pg_temp.ranked('A published', 1) $$,
 select results_eq(
   format($$ select * from pg_temp.ranked('A published', 1, 80, %L) $$, tests.user_id('candidate_a')),
   array['candidate_b 70 not applied'], 'the next page starts after the last row''s (score, id)');
+select results_eq(
+  format($$ select * from pg_temp.ranked('A published', 5, 70, %L) $$, tests.user_id('candidate_b')),
+  array['candidate_c -1 submitted'], 'past the last score, the page goes on with the unscored');
 select results_eq(
   format($$ select * from pg_temp.ranked('A published', 5, -1, %L) $$, tests.user_id('candidate_c')),
   '{}'::text[], 'and the last page is empty after it');
