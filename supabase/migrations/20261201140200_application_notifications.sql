@@ -36,7 +36,8 @@ alter table private.application_digests enable row level security;
 
 -- The candidate's notification for a change on their application.
 create function private.notify_candidate_of_status_change(
-  p_event public.job_application_events
+  p_event public.job_application_events,
+  p_application public.job_applications
 )
 returns void
 language plpgsql
@@ -44,35 +45,32 @@ security definer
 set search_path = ''
 as $$
 declare
-  application record;
+  offer record;
   status_label text := case p_event.to_status
     when 'reviewing' then 'en cours d''examen'
     when 'interview' then 'retenue pour un entretien'
     when 'offer' then 'retenue : une offre vous est faite'
     when 'hired' then 'acceptée : vous êtes embauché·e'
     when 'rejected' then 'non retenue'
-    when 'withdrawn' then 'retirée'
     else p_event.to_status
   end;
 begin
-  select job_application.candidate_id, job_application.job_id, job.title, company.name as company_name
-  into application
-  from public.job_applications as job_application
-  join public.jobs as job on job.id = job_application.job_id
+  select job.title, company.name as company_name into offer
+  from public.jobs as job
   join public.companies as company on company.id = job.company_id
-  where job_application.id = p_event.application_id;
+  where job.id = p_application.job_id;
   perform private.request_notification(
     p_type => 'application',
     p_title => left(format('Candidature %s', status_label), 200),
     p_body => left(
-      format('%s — %s', application.company_name, application.title)
+      format('%s — %s', offer.company_name, offer.title)
         || coalesce(E'\n' || p_event.message, ''),
       2000
     ),
-    p_user_ids => array[application.candidate_id],
+    p_user_ids => array[p_application.candidate_id],
     p_data => jsonb_build_object(
       'applicationId', p_event.application_id,
-      'jobId', application.job_id,
+      'jobId', p_application.job_id,
       'eventId', p_event.id,
       'fromStatus', p_event.from_status,
       'status', p_event.to_status,
@@ -83,8 +81,9 @@ begin
   );
 end;
 $$;
-revoke execute on function private.notify_candidate_of_status_change(public.job_application_events)
-  from public;
+revoke execute on function private.notify_candidate_of_status_change(
+  public.job_application_events, public.job_applications
+) from public;
 
 -- The company's notification about one offer: a single application or withdrawal (p_candidate
 -- named), or a digest of several.
@@ -148,42 +147,45 @@ revoke execute on function private.notify_company_of_applications(uuid, integer,
 -- A new application or a withdrawal: sent at once when the company heard nothing about this
 -- offer for a whole period, otherwise counted in the offer's pending digest. The row lock on the
 -- offer's digest row makes concurrent applications agree on which one is sent at once.
-create function private.tell_company_of_application_event(p_event public.job_application_events)
+create function private.tell_company_of_application_event(
+  p_event public.job_application_events,
+  p_application public.job_applications
+)
 returns void
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
-  application record;
+  hiring_company uuid;
   period interval;
   digest private.application_digests;
   is_withdrawal constant boolean := p_event.to_status = 'withdrawn';
 begin
-  select job_application.job_id, job_application.candidate_id, job.company_id
-  into application
-  from public.job_applications as job_application
-  join public.jobs as job on job.id = job_application.job_id
-  where job_application.id = p_event.application_id;
-  select make_interval(mins => coalesce(preference.application_digest_minutes, 15)) into period
-  from (select 1) as one
-  left join public.notification_preferences as preference
-    on preference.user_id = application.company_id;
+  select job.company_id into hiring_company from public.jobs as job where job.id = p_application.job_id;
+  period := make_interval(mins => coalesce(
+    (
+      select preference.application_digest_minutes
+      from public.notification_preferences as preference
+      where preference.user_id = hiring_company
+    ),
+    15
+  ));
 
-  insert into private.application_digests as existing (job_id, last_sent_at)
-  values (application.job_id, '-infinity')
+  insert into private.application_digests (job_id, last_sent_at)
+  values (p_application.job_id, '-infinity')
   on conflict (job_id) do nothing;
   select * into digest from private.application_digests
-  where job_id = application.job_id
+  where job_id = p_application.job_id
   for update;
 
   if digest.due_at is null and digest.last_sent_at <= now() - period then
-    update private.application_digests set last_sent_at = now() where job_id = application.job_id;
+    update private.application_digests set last_sent_at = now() where job_id = p_application.job_id;
     perform private.notify_company_of_applications(
-      application.job_id,
+      p_application.job_id,
       (not is_withdrawal)::integer,
       is_withdrawal::integer,
-      application.candidate_id,
+      p_application.candidate_id,
       p_event.application_id
     );
   else
@@ -192,12 +194,13 @@ begin
       due_at = coalesce(due_at, greatest(last_sent_at + period, now())),
       pending_applications = pending_applications + (not is_withdrawal)::integer,
       pending_withdrawals = pending_withdrawals + is_withdrawal::integer
-    where job_id = application.job_id;
+    where job_id = p_application.job_id;
   end if;
 end;
 $$;
-revoke execute on function private.tell_company_of_application_event(public.job_application_events)
-  from public;
+revoke execute on function private.tell_company_of_application_event(
+  public.job_application_events, public.job_applications
+) from public;
 
 create function private.notify_application_event()
 returns trigger
@@ -205,11 +208,14 @@ language plpgsql
 security definer
 set search_path = ''
 as $$
+declare
+  application public.job_applications;
 begin
+  select * into application from public.job_applications where id = new.application_id;
   if new.from_status is null or new.to_status = 'withdrawn' then
-    perform private.tell_company_of_application_event(new);
+    perform private.tell_company_of_application_event(new, application);
   else
-    perform private.notify_candidate_of_status_change(new);
+    perform private.notify_candidate_of_status_change(new, application);
   end if;
   return null;
 end;
