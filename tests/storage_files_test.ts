@@ -82,6 +82,12 @@ Deno.test("a CV sent with an application is readable by that company only", asyn
     resume_path: `${otherCandidate.id}/cv.pdf`,
   });
   assert.equal(bad.error?.code, "22023", "an application cannot point at someone else's file");
+
+  const own = unwrap(await candidate.client.storage.from("resumes").list(candidate.id));
+  assert.deepEqual(own.map((file) => file.name), ["cv-2026.pdf"], "the candidate lists her CVs");
+  check(await candidate.client.storage.from("resumes").remove([path]));
+  const gone = await company.client.storage.from("resumes").download(path);
+  assert.ok(gone.error, "a removed CV is no longer served, its references left dangling");
 });
 
 Deno.test("avatar and logo public URLs serve the image", async () => {
@@ -230,4 +236,24 @@ Deno.test("wrong type, oversize or someone else's folder: a clear 4xx, nothing s
   ) {
     assert.equal(await storedObjects(bucket, owner), 0, `nothing stored in ${bucket}/${owner}`);
   }
+});
+
+Deno.test("a listing is one level of folders, names relative to it", async () => {
+  const candidate = await createUser("candidate");
+  for (const name of ["cv-fr.pdf", "archive/cv-2024.pdf", "archive/old/cv-2020.pdf"]) {
+    check(
+      await candidate.client.storage.from("resumes").upload(`${candidate.id}/${name}`, PDF, {
+        contentType: "application/pdf",
+      }),
+    );
+  }
+  const level = (prefix: string, options = {}) =>
+    candidate.client.storage.from("resumes").list(prefix, options).then((result) =>
+      unwrap(result).map((entry) => `${entry.name}${entry.id ? "" : "/"}`)
+    );
+  assert.deepEqual(await level(candidate.id), ["archive/", "cv-fr.pdf"]);
+  assert.deepEqual(await level(`${candidate.id}/archive`), ["cv-2024.pdf", "old/"]);
+  assert.deepEqual(await level(candidate.id, { search: "CV" }), ["cv-fr.pdf"]);
+  assert.deepEqual(await level(candidate.id, { limit: 1, offset: 1 }), ["cv-fr.pdf"]);
+  assert.deepEqual(await level(""), [`${candidate.id}/`], "the root shows her folder only");
 });

@@ -7,6 +7,7 @@ import { App, setExperimental } from "@supabase/lite";
 import { PostgresConnection } from "@supabase/lite/postgres";
 import type { GatewayContext, MountedService } from "./types.ts";
 import { FilesystemObjectStore } from "./storage/filesystem_adapter.ts";
+import { isListRequest, listAsStorageApi } from "./storage/listing.ts";
 import { signedUrlsAsStorageApi } from "./storage/signed_urls.ts";
 
 export async function createStorageService(
@@ -38,7 +39,10 @@ export async function createStorageService(
   await app.init();
   const serve = (request: Request) => app.fetch(request);
   return {
-    handle: async (request) => await signedUrlsAsStorageApi(request, serve),
+    handle: async (request) =>
+      isListRequest(request)
+        ? await listAsStorageApi(request, serve)
+        : await signedUrlsAsStorageApi(request, serve),
     async close() {
       await connection.close();
     },
