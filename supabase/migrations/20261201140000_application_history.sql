@@ -53,7 +53,6 @@ begin
   return null;
 end;
 $$;
-revoke execute on function private.record_application_event() from public;
 
 create trigger job_applications_record_event
   after insert or update of status on public.job_applications
@@ -128,6 +127,5 @@ $$;
 comment on function public.set_application_status(uuid, text, text) is
   'Moves an application to p_status (company: reviewing..hired, rejected; candidate: withdrawn) '
   'with an optional message; returns the history row.';
-revoke execute on function public.set_application_status(uuid, text, text) from public, anon;
 grant execute on function public.set_application_status(uuid, text, text)
   to authenticated, service_role;

@@ -28,7 +28,6 @@ begin
       '(status ''closed'')', old.id);
 end;
 $$;
-revoke execute on function private.keep_offers_with_applications() from public;
 
 create trigger jobs_keep_offers_with_applications_on_delete
   before delete on public.jobs

@@ -81,9 +81,6 @@ begin
   );
 end;
 $$;
-revoke execute on function private.notify_candidate_of_status_change(
-  public.job_application_events, public.job_applications
-) from public;
 
 -- The company's notification about one offer: a single application or withdrawal (p_candidate
 -- named), or a digest of several.
@@ -141,8 +138,6 @@ begin
   );
 end;
 $$;
-revoke execute on function private.notify_company_of_applications(uuid, integer, integer, uuid, uuid)
-  from public;
 
 -- A new application or a withdrawal: sent at once when the company heard nothing about this
 -- offer for a whole period, otherwise counted in the offer's pending digest. The row lock on the
@@ -198,9 +193,6 @@ begin
   end if;
 end;
 $$;
-revoke execute on function private.tell_company_of_application_event(
-  public.job_application_events, public.job_applications
-) from public;
 
 create function private.notify_application_event()
 returns trigger
@@ -220,7 +212,6 @@ begin
   return null;
 end;
 $$;
-revoke execute on function private.notify_application_event() from public;
 
 create trigger job_application_events_notify
   after insert on public.job_application_events
@@ -258,7 +249,6 @@ begin
   return sent;
 end;
 $$;
-revoke execute on function private.flush_application_digests() from public, anon, authenticated;
 grant execute on function private.flush_application_digests() to service_role;
 
 select cron.schedule(

@@ -48,7 +48,6 @@ as $$
       and job.company_id = (select auth.uid())
   );
 $$;
-revoke execute on function private.company_may_read_resumes_of(text) from public;
 grant execute on function private.company_may_read_resumes_of(text) to authenticated, service_role;
 
 -- Whether object p_name is in the caller's own folder (`<their id>/…`), for a caller of role
@@ -67,7 +66,6 @@ as $$
     false
   );
 $$;
-revoke execute on function private.is_own_storage_folder(text, text) from public;
 grant execute on function private.is_own_storage_folder(text, text) to authenticated, service_role;
 
 -- Reads. A public bucket's downloads need no policy; listing and upserts (which read the existing

@@ -65,7 +65,6 @@ begin
   return new;
 end;
 $$;
-revoke execute on function private.check_file_reference() from public;
 
 create trigger profiles_check_avatar_path
   before insert or update of avatar_path on public.profiles

@@ -130,8 +130,6 @@ $$;
 comment on function public.get_job_candidates(uuid, integer, integer, uuid, boolean) is
   'For the owning company: applicants and open-to-work matched candidates of an offer, best '
   'match first; keyset cursor (coalesce(match_score, -1), candidate_id).';
-revoke execute on function public.get_job_candidates(uuid, integer, integer, uuid, boolean)
-  from public, anon;
 grant execute on function public.get_job_candidates(uuid, integer, integer, uuid, boolean)
   to authenticated, service_role;
 

@@ -57,6 +57,8 @@ insert into authenticated_allowed values
   ('public.get_conversations(timestamp with time zone,uuid,integer)', 'RPC: messaging'),
   ('public.get_dead_letters(text,integer)', 'RPC: admins list dead letters (others get 42501)'),
   ('public.get_feed(timestamp with time zone,uuid,integer)', 'RPC: newsfeed (security invoker)'),
+  ('public.get_job_candidates(uuid,integer,integer,uuid,boolean)',
+    'RPC: hiring, the owning company ranks an offer''s candidates'),
   ('public.get_messages(uuid,timestamp with time zone,uuid,integer)', 'RPC: messaging'),
   ('public.leave_conversation(uuid)', 'RPC: messaging'),
   ('public.mark_as_read(uuid,uuid)', 'RPC: messaging'),
@@ -64,14 +66,17 @@ insert into authenticated_allowed values
   ('public.presence_heartbeat(boolean)', 'RPC: online status'),
   ('public.replay_dead_letters(text,bigint[])', 'RPC: admins replay dead letters (others get 42501)'),
   ('public.send_message(uuid,text,uuid)', 'RPC: messaging'),
+  ('public.set_application_status(uuid,text,text)', 'RPC: hiring (security invoker)'),
   ('public.start_conversation(uuid)', 'RPC: messaging'),
   ('public.track_activity(text,uuid,text)', 'RPC: engagement score'),
   ('private.applied_job_ids()', 'row-level security of jobs and applications'),
   ('private.company_job_ids()', 'row-level security of jobs and applications'),
+  ('private.company_may_read_resumes_of(text)', 'row-level security of storage.objects (CVs)'),
   ('private.company_visible_candidate_ids()', 'row-level security of candidates and profiles'),
   ('private.conversation_id_of_topic(text)', 'row-level security of realtime.messages'),
   ('private.current_user_role()', 'row-level security of most tables'),
   ('private.is_admin()', 'row-level security of most tables'),
+  ('private.is_own_storage_folder(text,text)', 'row-level security of storage.objects'),
   ('private.my_conversation_ids()', 'row-level security of messaging and realtime.messages');
 
 -- Functions that identify the caller: they read auth.uid(), auth.role() or auth.jwt(), or call a
