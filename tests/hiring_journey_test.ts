@@ -5,7 +5,6 @@
 import assert from "node:assert/strict";
 import { createUser, serviceClient, sql } from "./_support/platform.ts";
 import { check, closeRealtime, unwrap } from "./_support/messaging.ts";
-import { sanitizers } from "./notifications/support.ts";
 import {
   apply,
   candidates,
@@ -17,7 +16,6 @@ import {
 
 Deno.test(
   "apply, then each status change: the other side is told live, and both read the history",
-  sanitizers,
   async () => {
     const company = await createUser("company", { company_name: "Atelier Recrutement" });
     const candidate = await createUser("candidate", { full_name: "Camille Martin" });
@@ -72,7 +70,7 @@ Deno.test(
   },
 );
 
-Deno.test("a withdrawal is told to the company", sanitizers, async () => {
+Deno.test("a withdrawal is told to the company", async () => {
   const company = await createUser("company");
   const candidate = await createUser("candidate");
   try {
@@ -93,7 +91,6 @@ Deno.test("a withdrawal is told to the company", sanitizers, async () => {
 
 Deno.test(
   "a burst of 200 applications reaches the company as one notification and one digest",
-  sanitizers,
   async () => {
     const company = await createUser("company");
     try {
@@ -130,7 +127,7 @@ Deno.test(
   },
 );
 
-Deno.test("an offer with applications is closed, never deleted", sanitizers, async () => {
+Deno.test("an offer with applications is closed, never deleted", async () => {
   const company = await createUser("company");
   const candidate = await createUser("candidate");
   const jobId = await publishOffer(company);
