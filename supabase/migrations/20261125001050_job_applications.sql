@@ -4,7 +4,8 @@
 -- status), and an offer with applications cannot be deleted (*_offers_with_applications_kept.sql),
 -- so both sides keep their history.
 
--- An enum, so that generated types carry the union and a wrong value names the allowed ones.
+-- An enum, so that generated types give the frontend a union; its order is the hiring order, which
+-- the transition rule below relies on.
 create type public.application_status as enum (
   'submitted', 'reviewing', 'interview', 'offer', 'hired', 'rejected', 'withdrawn'
 );
@@ -47,8 +48,6 @@ returns trigger
 language plpgsql
 set search_path = ''
 as $$
-declare
-  hiring_steps constant text[] := array['submitted', 'reviewing', 'interview', 'offer', 'hired'];
 begin
   if current_user <> 'authenticated' or new.status = old.status then
     return new;
@@ -68,13 +67,13 @@ begin
     raise exception using
       errcode = '42501',
       message = 'a company moves an application to reviewing, interview, offer, hired or rejected';
-  elsif new.status <> 'rejected'
-    and array_position(hiring_steps, new.status) < array_position(hiring_steps, old.status) then
+  elsif new.status <> 'rejected' and new.status < old.status then
     raise exception using
       errcode = '42501',
-      message = format(
-        'application %s is at %s: a company moves it forward (submitted, reviewing, interview, '
-        'offer, hired) or rejects it, never back to %s', old.id, old.status, new.status);
+      message = format('application %s is at %s and cannot go back to %s', old.id, old.status,
+        new.status),
+      hint = 'A company moves an application forward (submitted, reviewing, interview, offer, '
+        'hired) or rejects it.';
   end if;
   return new;
 end;

@@ -6,14 +6,8 @@
 create table public.job_application_events (
   id bigint generated always as identity primary key,
   application_id uuid not null references public.job_applications (id) on delete cascade,
-  from_status text
-    constraint job_application_events_from_status_check check (
-      from_status in ('submitted', 'reviewing', 'interview', 'offer', 'hired', 'rejected', 'withdrawn')
-    ),
-  to_status text not null
-    constraint job_application_events_to_status_check check (
-      to_status in ('submitted', 'reviewing', 'interview', 'offer', 'hired', 'rejected', 'withdrawn')
-    ),
+  from_status public.application_status,
+  to_status public.application_status not null,
   changed_by uuid references public.profiles (id) on delete set null,
   message text
     constraint job_application_events_message_length check (char_length(message) <= 2000),
@@ -88,15 +82,16 @@ security invoker
 set search_path = ''
 as $$
 declare
-  current_status text;
+  current_status public.application_status;
 begin
   if p_status is null or p_status not in (
     'reviewing', 'interview', 'offer', 'hired', 'rejected', 'withdrawn'
   ) then
     raise exception using
       errcode = '22023',
-      message = format('p_status: %s is not one of reviewing, interview, offer, hired, rejected, '
-        'withdrawn', coalesce(quote_literal(p_status), 'null'));
+      message = format(
+        'p_status: %s is not one of reviewing, interview, offer, hired, rejected, withdrawn',
+        coalesce(quote_literal(p_status), 'null'));
   end if;
   if char_length(p_message) > 2000 then
     raise exception using errcode = '22023', message = 'p_message: at most 2000 characters';
@@ -109,12 +104,14 @@ begin
     raise exception using
       errcode = 'PT404', message = format('application %s not found', p_application_id);
   end if;
-  if current_status = p_status then
+  if current_status = p_status::public.application_status then
     raise exception using
       errcode = '22023', message = format('application %s is already %s', p_application_id, p_status);
   end if;
   perform set_config('emploi.application_status_message', coalesce(p_message, ''), true);
-  update public.job_applications set status = p_status where id = p_application_id;
+  update public.job_applications
+  set status = p_status::public.application_status
+  where id = p_application_id;
   perform set_config('emploi.application_status_message', '', true);
   return query
     select event.*

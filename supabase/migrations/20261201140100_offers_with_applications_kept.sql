@@ -19,13 +19,13 @@ begin
   if tg_op = 'DELETE' then
     raise exception using
       errcode = '23503',
-      message = format('offer %s has applications and cannot be deleted: close it instead '
-        '(status ''closed'')', old.id);
+      message = format('offer %s has applications and cannot be deleted', old.id),
+      hint = 'Close it instead (status ''closed''): both sides keep reading it.';
   end if;
   raise exception using
     errcode = '23514',
-    message = format('offer %s has applications and cannot go back to draft: close it instead '
-      '(status ''closed'')', old.id);
+    message = format('offer %s has applications and cannot go back to draft', old.id),
+    hint = 'Close it instead (status ''closed''): both sides keep reading it.';
 end;
 $$;
 

@@ -52,7 +52,7 @@ declare
     when 'offer' then 'retenue : une offre vous est faite'
     when 'hired' then 'acceptée : vous êtes embauché·e'
     when 'rejected' then 'non retenue'
-    else p_event.to_status
+    else p_event.to_status::text
   end;
 begin
   select job.title, company.name as company_name into offer

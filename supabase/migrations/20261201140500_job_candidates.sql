@@ -28,7 +28,7 @@ returns table (
   match_score integer,
   explanation jsonb,
   application_id uuid,
-  application_status text,
+  application_status public.application_status,
   applied_at timestamptz,
   resume_path text
 )

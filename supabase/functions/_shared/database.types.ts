@@ -58,6 +58,7 @@ export type Database = {
           "match_threshold": number;
           "open_to_work": boolean;
           "remote_preference": string;
+          "resume_path": string | null;
           "skill_keys": (string)[];
           "skills": (string)[];
           "updated_at": string;
@@ -77,6 +78,7 @@ export type Database = {
           "match_threshold"?: number;
           "open_to_work"?: boolean;
           "remote_preference"?: string;
+          "resume_path"?: string | null;
           "skill_keys"?: never;
           "skills"?: (string)[];
           "updated_at"?: string;
@@ -95,6 +97,7 @@ export type Database = {
           "match_threshold"?: number;
           "open_to_work"?: boolean;
           "remote_preference"?: string;
+          "resume_path"?: string | null;
           "skill_keys"?: never;
           "skills"?: (string)[];
           "updated_at"?: string;
@@ -117,6 +120,7 @@ export type Database = {
           "id": string;
           "industry": string | null;
           "location": string | null;
+          "logo_path": string | null;
           "name": string;
           "size": Database["public"]["Enums"]["company_size"] | null;
           "updated_at": string;
@@ -129,6 +133,7 @@ export type Database = {
           "id": string;
           "industry"?: string | null;
           "location"?: string | null;
+          "logo_path"?: string | null;
           "name": string;
           "size"?: Database["public"]["Enums"]["company_size"] | null;
           "updated_at"?: string;
@@ -140,6 +145,7 @@ export type Database = {
           "id"?: string;
           "industry"?: string | null;
           "location"?: string | null;
+          "logo_path"?: string | null;
           "name"?: string;
           "size"?: Database["public"]["Enums"]["company_size"] | null;
           "updated_at"?: string;
@@ -227,6 +233,59 @@ export type Database = {
         };
         Relationships: [];
       };
+      "job_application_events": {
+        Row: {
+          "application_id": string;
+          "changed_by": string | null;
+          "created_at": string;
+          "from_status": Database["public"]["Enums"]["application_status"] | null;
+          "id": number;
+          "message": string | null;
+          "to_status": Database["public"]["Enums"]["application_status"];
+        };
+        ComputedFields: never;
+        Insert: {
+          "application_id": string;
+          "changed_by"?: string | null;
+          "created_at"?: string;
+          "from_status"?: Database["public"]["Enums"]["application_status"] | null;
+          "id"?: never;
+          "message"?: string | null;
+          "to_status": Database["public"]["Enums"]["application_status"];
+        };
+        Update: {
+          "application_id"?: string;
+          "changed_by"?: string | null;
+          "created_at"?: string;
+          "from_status"?: Database["public"]["Enums"]["application_status"] | null;
+          "id"?: never;
+          "message"?: string | null;
+          "to_status"?: Database["public"]["Enums"]["application_status"];
+        };
+        Relationships: [
+          {
+            foreignKeyName: "job_application_events_application_id_fkey";
+            columns: ["application_id"];
+            isOneToOne: false;
+            referencedRelation: "job_applications";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "job_application_events_application_id_fkey";
+            columns: ["application_id"];
+            isOneToOne: false;
+            referencedRelation: "v_candidate_applications";
+            referencedColumns: ["application_id"];
+          },
+          {
+            foreignKeyName: "job_application_events_changed_by_fkey";
+            columns: ["changed_by"];
+            isOneToOne: false;
+            referencedRelation: "profiles";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       "job_applications": {
         Row: {
           "candidate_id": string;
@@ -234,6 +293,7 @@ export type Database = {
           "created_at": string;
           "id": string;
           "job_id": string;
+          "resume_path": string | null;
           "status": Database["public"]["Enums"]["application_status"];
           "updated_at": string;
         };
@@ -244,6 +304,7 @@ export type Database = {
           "created_at"?: string;
           "id"?: string;
           "job_id": string;
+          "resume_path"?: string | null;
           "status"?: Database["public"]["Enums"]["application_status"];
           "updated_at"?: string;
         };
@@ -253,6 +314,7 @@ export type Database = {
           "created_at"?: string;
           "id"?: string;
           "job_id"?: string;
+          "resume_path"?: string | null;
           "status"?: Database["public"]["Enums"]["application_status"];
           "updated_at"?: string;
         };
@@ -457,6 +519,7 @@ export type Database = {
       };
       "notification_preferences": {
         Row: {
+          "application_digest_minutes": number;
           "applications_enabled": boolean;
           "created_at": string;
           "email_enabled": boolean;
@@ -474,6 +537,7 @@ export type Database = {
         };
         ComputedFields: never;
         Insert: {
+          "application_digest_minutes"?: number;
           "applications_enabled"?: boolean;
           "created_at"?: string;
           "email_enabled"?: boolean;
@@ -490,6 +554,7 @@ export type Database = {
           "user_id": string;
         };
         Update: {
+          "application_digest_minutes"?: number;
           "applications_enabled"?: boolean;
           "created_at"?: string;
           "email_enabled"?: boolean;
@@ -719,6 +784,7 @@ export type Database = {
       };
       "profiles": {
         Row: {
+          "avatar_path": string | null;
           "avatar_url": string | null;
           "created_at": string;
           "engagement_score": number;
@@ -730,6 +796,7 @@ export type Database = {
         };
         ComputedFields: never;
         Insert: {
+          "avatar_path"?: string | null;
           "avatar_url"?: string | null;
           "created_at"?: string;
           "engagement_score"?: number;
@@ -740,6 +807,7 @@ export type Database = {
           "updated_at"?: string;
         };
         Update: {
+          "avatar_path"?: string | null;
           "avatar_url"?: string | null;
           "created_at"?: string;
           "engagement_score"?: number;
@@ -822,6 +890,43 @@ export type Database = {
       };
     };
     Views: {
+      "v_candidate_applications": {
+        Row: {
+          "application_id": string;
+          "applied_at": string;
+          "company_id": string;
+          "company_logo_path": string | null;
+          "company_name": string;
+          "contract_type": string;
+          "cover_letter": string | null;
+          "history": Json | null;
+          "job_id": string;
+          "job_location": string | null;
+          "job_status": string;
+          "job_title": string;
+          "remote_policy": string;
+          "resume_path": string | null;
+          "status": Database["public"]["Enums"]["application_status"];
+          "updated_at": string;
+        };
+        ComputedFields: never;
+        Relationships: [
+          {
+            foreignKeyName: "job_applications_job_id_fkey";
+            columns: ["job_id"];
+            isOneToOne: false;
+            referencedRelation: "jobs";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "jobs_company_id_fkey";
+            columns: ["company_id"];
+            isOneToOne: false;
+            referencedRelation: "companies";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       "v_candidate_job_matches": {
         Row: {
           "candidate_id": string;
@@ -988,6 +1093,32 @@ export type Database = {
           isSetofReturn: true;
         };
       };
+      "get_job_candidates": {
+        Args: {
+          "p_after_candidate_id"?: string;
+          "p_after_score"?: number;
+          "p_applicants_only"?: boolean;
+          "p_job_id": string;
+          "p_limit"?: number;
+        };
+        Returns: {
+          "application_id": string;
+          "application_status": Database["public"]["Enums"]["application_status"];
+          "applied_at": string;
+          "avatar_path": string;
+          "candidate_id": string;
+          "experience_level": string;
+          "explanation": Json;
+          "full_name": string;
+          "headline": string;
+          "location": string;
+          "match_score": number;
+          "open_to_work": boolean;
+          "resume_path": string;
+          "skills": (string)[];
+          "years_experience": number;
+        }[];
+      };
       "get_messages": {
         Args: {
           "p_conversation_id": string;
@@ -1099,6 +1230,24 @@ export type Database = {
           to: "messages";
           isOneToOne: true;
           isSetofReturn: false;
+        };
+      };
+      "set_application_status": {
+        Args: { "p_application_id": string; "p_message"?: string; "p_status": string };
+        Returns: {
+          "application_id": string;
+          "changed_by": string | null;
+          "created_at": string;
+          "from_status": Database["public"]["Enums"]["application_status"] | null;
+          "id": number;
+          "message": string | null;
+          "to_status": Database["public"]["Enums"]["application_status"];
+        }[];
+        SetofOptions: {
+          from: "*";
+          to: "job_application_events";
+          isOneToOne: false;
+          isSetofReturn: true;
         };
       };
       "start_conversation": { Args: { "p_user_id": string }; Returns: string };

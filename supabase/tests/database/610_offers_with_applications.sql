@@ -11,8 +11,7 @@ select is(tests.rows_affected($$ delete from public.jobs where title = 'A publis
   'company A cannot delete its published offer (RLS: drafts only)');
 select throws_ok($$ update public.jobs set status = 'draft' where title = 'A published' $$,
   '23514',
-  format('offer %s has applications and cannot go back to draft: close it instead (status ''closed'')',
-    tests.job_id('A published')),
+  format('offer %s has applications and cannot go back to draft', tests.job_id('A published')),
   'an offer with applications cannot go back to draft (the draft-then-delete route)');
 select throws_ok($$ update public.jobs set status = 'draft' where title = 'A closed' $$, '23514',
   null, 'nor can a closed offer with applications');
@@ -24,8 +23,7 @@ insert into public.job_applications (job_id, candidate_id)
 values (tests.job_id('A draft'), tests.user_id('candidate_b'));
 select tests.authenticate_as('company_a');
 select throws_ok($$ delete from public.jobs where title = 'A draft' $$, '23503',
-  format('offer %s has applications and cannot be deleted: close it instead (status ''closed'')',
-    tests.job_id('A draft')),
+  format('offer %s has applications and cannot be deleted', tests.job_id('A draft')),
   'a draft with applications cannot be deleted either');
 select tests.authenticate_as_service_role();
 select throws_ok($$ delete from public.jobs where title = 'A published' $$, '23503', null,

@@ -11,7 +11,7 @@ create function pg_temp.ranked(p_title text, p_limit integer default 20,
   p_after_score integer default null, p_after uuid default null) returns setof text
 language sql as $$
   select concat_ws(' ', tests.name_of(candidate_id), coalesce(match_score, -1),
-    coalesce(application_status, 'not applied'))
+    coalesce(application_status::text, 'not applied'))
   from public.get_job_candidates(tests.job_id(p_title), p_limit, p_after_score, p_after)
 $$;
 
