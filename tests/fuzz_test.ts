@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { signJwt } from "../local/platform/jwt.ts";
 import { signWebhookBody } from "../supabase/functions/_shared/webhook_auth.ts";
 import { openConversation } from "./_support/messaging.ts";
-import { createUser, platform, promoteToAdmin, sql } from "./_support/platform.ts";
+import { createUser, moderated, platform, promoteToAdmin, sql } from "./_support/platform.ts";
 import {
   type Attempt,
   CASE_LEGEND,
@@ -26,6 +26,7 @@ import {
   functionCases,
   probeProfile,
   rpcCases,
+  tableWriteCases,
   writeFingerprint,
   writeFingerprintQuery,
 } from "./_support/fuzz_cases.ts";
@@ -48,6 +49,7 @@ async function createFixtures(): Promise<Fixtures> {
   const post = await company.client.from("posts").insert({ content: "Fuzz fixture post" })
     .select("id").single();
   if (post.error) throw new Error(`fixture post: ${post.error.message}`);
+  await moderated("posts", post.data.id);
   const [job] = await sql<{ id: string }[]>`
     select id from public.jobs where company_id = ${company.id} limit 1`;
 
@@ -107,6 +109,7 @@ async function entryPoints(fixtures: Fixtures): Promise<EntryPoint[]> {
   for (const rpc of await discoverRpcs(sql)) {
     points.push({ label: `rpc ${rpc.name}`, cases: rpcCases(rpc, fixtures) });
   }
+  points.push(...tableWriteCases(fixtures));
   return points;
 }
 

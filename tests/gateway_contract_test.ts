@@ -12,6 +12,7 @@ import { signJwt } from "../local/platform/jwt.ts";
 import {
   anonClient,
   createUser,
+  moderated,
   platform,
   serviceClient,
   sql,
@@ -51,7 +52,7 @@ async function badTokens(user: TestUser) {
 
 Deno.test("auth: sign up, sign in with password, getUser, refresh", async () => {
   const email = `contract-${crypto.randomUUID()}@test.emploi.plus`;
-  const password = "correct-horse-battery";
+  const password = "correct-horse-battery-42";
   const client = anonClient();
 
   const signUp = await client.auth.signUp({
@@ -60,7 +61,7 @@ Deno.test("auth: sign up, sign in with password, getUser, refresh", async () => 
     options: { data: { role: "company", full_name: "Contract Company" } },
   });
   assert.equal(signUp.error, null);
-  assert.ok(signUp.data.session, "email confirmation is off: sign-up returns a session");
+  assert.equal(signUp.data.session, null, "e-mail confirmation is on: sign-up returns no session");
   const userId = signUp.data.user!.id;
   const [profile] = await sql`select role, full_name from public.profiles where id = ${userId}`;
   assert.deepEqual({ ...profile }, { role: "company", full_name: "Contract Company" });
@@ -118,6 +119,9 @@ Deno.test("rest: tables through RLS, allowed and refused", async (t) => {
   assert.equal(published.status, 201);
   assert.equal(published.data!.company_id, company.id, "company_id defaults to auth.uid()");
   assert.ok(published.data!.published_at, "publication stamped by trigger");
+  // Others see the offer, and its company page, once moderation approved them.
+  await moderated("jobs", published.data!.id);
+  await moderated("companies", company.id);
   const draft = await company.client.from("jobs")
     .insert({ title: `Brouillon ${word}`, required_skills: ["Go"] })
     .select("id, status")
@@ -243,6 +247,7 @@ Deno.test("rpc: search_jobs and get_feed", async () => {
   const { data: job } = await company.client.from("jobs")
     .insert({ title: `Ingénieur ${word}`, required_skills: ["Rust"], status: "published" })
     .select("id").single();
+  await moderated("jobs", job!.id);
 
   const search = await anonClient().rpc("search_jobs", { p_query: word, p_limit: 5 });
   assert.equal(search.error, null);

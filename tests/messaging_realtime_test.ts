@@ -116,13 +116,14 @@ Deno.test("typing broadcasts and presence joins and leaves are seen", async () =
   const presenceOf = (state: Record<string, unknown[]>) => Object.keys(state).sort();
   const joined: string[] = [];
   const left: string[] = [];
-  const companySide = await joinPrivate(company, topic, (channel) => {
+  const activity = `${topic}:activity`;
+  const companySide = await joinPrivate(company, activity, (channel) => {
     channel.on("presence", { event: "join" }, ({ key }) => joined.push(key));
     channel.on("presence", { event: "leave" }, ({ key }) => left.push(key));
   }, company.id);
   assert.equal(companySide.status, "SUBSCRIBED", String(companySide.error));
   try {
-    const candidateSide = await joinPrivate(candidate, topic, () => {}, candidate.id);
+    const candidateSide = await joinPrivate(candidate, activity, () => {}, candidate.id);
     assert.equal(candidateSide.status, "SUBSCRIBED", String(candidateSide.error));
 
     const typing = nextBroadcast(companySide.channel, "typing");

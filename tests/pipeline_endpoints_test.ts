@@ -225,7 +225,7 @@ Deno.test(
       return row.is_flagged ? row : undefined;
     }, { timeoutMs: 20_000, what: "the post flagged" });
     assert.deepEqual({ ...moderated }, {
-      moderation_status: "pending",
+      moderation_status: "flagged",
       is_flagged: true,
       flag_reason: "Propos grossiers ou injurieux",
     });

@@ -6,7 +6,14 @@
 
 import assert from "node:assert/strict";
 import postgres from "postgres";
-import { createUser, eventually, platform, sql, type TestUser } from "./_support/platform.ts";
+import {
+  createUser,
+  eventually,
+  moderated,
+  platform,
+  sql,
+  type TestUser,
+} from "./_support/platform.ts";
 
 /** A skill nobody else has, so that only this test's candidates share it. */
 const uniqueSkill = () => `Skill${crypto.randomUUID().slice(0, 8)}`;
@@ -57,6 +64,8 @@ Deno.test(
       status: "published",
     }).select("id").single();
     assert.equal(error, null, JSON.stringify(error));
+    // Matching (and the candidate's view of the company) starts once moderation approved both.
+    await Promise.all([moderated("jobs", job!.id), moderated("companies", company.id)]);
 
     /**
      * Our candidates' matches for the offer, best first, as the company reads them, once they

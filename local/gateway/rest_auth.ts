@@ -11,6 +11,7 @@ import { BooleanParameters, refuseUpFront } from "./rest/request_guard.ts";
 import { createAuthConnection } from "./auth/auth_connection.ts";
 import { withGotrueAccessToken } from "./auth/access_token.ts";
 import { createAdminUsersApi } from "./auth/admin_users.ts";
+import { createAbuseGuard, DEFAULT_LIMITS } from "./auth/abuse_guard.ts";
 
 // The gateway has already turned API keys into a JWT in `Authorization`, so lite's own API-key
 // check is off; it never elevates keyless requests (admin mode) and serves no studio pages.
@@ -79,7 +80,10 @@ async function createRestService(ctx: GatewayContext, api: Table): Promise<Mount
   };
 }
 
-async function createAuthService(ctx: GatewayContext, auth: Table): Promise<MountedService> {
+async function createAuthService(ctx: GatewayContext, config: Table): Promise<MountedService> {
+  // [auth.rate_limit] configures hosted GoTrue; lite has no such table (its configuration schema
+  // refuses it), and the abuse guard below does the local throttling.
+  const { rate_limit: _hostedRateLimits, ...auth } = config;
   // GoTrue logs in as supabase_auth_admin: triggers on auth.users run as that role, as on hosted.
   const authAdminUrl = urlForRole(ctx.databaseUrl, "supabase_auth_admin");
   const connection = createAuthConnection(authAdminUrl);
@@ -90,8 +94,10 @@ async function createAuthService(ctx: GatewayContext, auth: Table): Promise<Moun
         ...auth,
         enabled: true,
         jwt_secret: ctx.keys.jwtSecret,
-        // As `supabase start` defaults to: no confirmation mail, sign-up returns a session.
-        email: { enable_confirmations: false, ...(auth.email as Table | undefined) },
+        // No mail leaves this machine, so lite confirms accounts at once whatever the file says
+        // for hosted projects; the abuse guard still answers sign-ups as with confirmations on
+        // (a user awaiting confirmation, no session), so a sign-up never tells known e-mails.
+        email: { ...(auth.email as Table | undefined), enable_confirmations: false },
       },
       db: { migrations: { enabled: false } },
       options: { server: serverOptions },
@@ -109,14 +115,22 @@ async function createAuthService(ctx: GatewayContext, auth: Table): Promise<Moun
     minimumPasswordLength: Number(auth.minimum_password_length ?? 6),
   });
   const issuer = `${ctx.apiUrl}/auth/v1`;
+  const guard = createAbuseGuard(adminSql, {
+    minimumPasswordLength: Number(auth.minimum_password_length ?? 6),
+    passwordRequirements: String(auth.password_requirements ?? ""),
+    refreshTokenReuseIntervalSeconds: Number(auth.refresh_token_reuse_interval ?? 10),
+    ...DEFAULT_LIMITS,
+  });
 
   return {
-    async handle(request) {
+    async handle(request, info) {
       if (new URL(request.url).pathname.startsWith("/auth/v1/admin/")) {
         return await adminUsers.handle(request);
       }
-      const response = await app.fetch(request);
-      return await withGotrueAccessToken(request, response, ctx.keys.jwtSecret, issuer);
+      return await guard.handle(request, (info.remoteAddr as Deno.NetAddr).hostname, async () => {
+        const response = await app.fetch(request);
+        return await withGotrueAccessToken(request, response, ctx.keys.jwtSecret, issuer);
+      });
     },
     async close() {
       await adminSql.end();

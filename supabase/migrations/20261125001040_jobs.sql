@@ -30,6 +30,13 @@ create table public.jobs (
   status text not null default 'draft'
     constraint jobs_status_check check (status in ('draft', 'published', 'closed')),
   published_at timestamptz,
+  -- Moderation of the title and description (private.moderation_subjects): others see an offer,
+  -- and matching alerts candidates, only once it is approved. Offers written by the platform's own
+  -- roles (service role, migrations, seed) are trusted; those of companies wait for the moderator.
+  moderation_status text not null
+    default (case when current_user in ('anon', 'authenticated') then 'pending' else 'approved' end)
+    constraint jobs_moderation_status_check
+    check (moderation_status in ('pending', 'approved', 'flagged', 'rejected')),
   analysis_completed boolean not null default false,
   analyzed_at timestamptz,
   matched_candidates_count integer not null default 0

@@ -109,6 +109,7 @@ create policy "A candidate applies to a published offer"
     and exists (
       select 1 from public.jobs as job
       where job.id = job_applications.job_id and job.status = 'published'
+        and job.moderation_status = 'approved'
     )
   );
 

@@ -393,7 +393,7 @@ cross join lateral (
       else 1.0
     end as location
 ) as fit
-where job.status = 'published';
+where job.status = 'published' and job.moderation_status = 'approved';
 
 comment on view private.job_candidate_scores is
   'Score (0-100) and explanation of every published offer x open-to-work candidate sharing a skill.';
@@ -425,9 +425,11 @@ begin
   for chunk_start in 1..cardinality(p_candidate_ids) by chunk_size loop
     perform private.request_notification(
       p_type := 'job_alert',
-      p_title := left(format('Nouvelle offre pour vous : %s', offer.title), 200),
-      p_body := format('%s recrute%s. Cette offre correspond à votre profil.',
-        offer.company_name, coalesce(' à ' || offer.location, '')),
+      -- Member text (title, company, city) is quoted and bounded, never in the platform's voice.
+      p_title := format('Offre correspondant à votre profil : %s',
+        private.quote_member_text(offer.title, 80)),
+      p_body := format('Publiée par %s%s.', private.quote_member_text(offer.company_name, 60),
+        coalesce(', ' || private.quote_member_text(offer.location, 40), '')),
       p_user_ids := p_candidate_ids[chunk_start:chunk_start + chunk_size - 1],
       p_data := jsonb_build_object('jobId', p_job_id),
       p_dedupe_key := format('job_match:%s', p_job_id)
@@ -546,7 +548,8 @@ begin
   from public.jobs as job
   where job.id in (
     select other.id from public.jobs as other
-    where other.status = 'published' and other.match_skills && candidate_skills
+    where other.status = 'published' and other.moderation_status = 'approved'
+      and other.match_skills && candidate_skills
     union
     select match.job_id from public.job_matches as match where match.candidate_id = p_candidate_id
   )

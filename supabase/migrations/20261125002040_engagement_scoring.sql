@@ -1,10 +1,16 @@
 -- Engagement scoring: every activity earns points into activity_logs and profiles.engagement_score.
 --
---   private.activity_rules()     points per action and how often a target counts (one place)
+--   private.activity_rules()     points per action, how often a target counts and the daily cap
+--                                (one place)
+--   private.activity_target_visible()  whether a member may earn points on a target
 --   private.off_peak_hours()     the Europe/Paris night and its multiplier (one place)
 --   private.record_activity()    records one activity, exactly, under concurrency
 --   public.track_activity()      RPC: the signed-in user reports a view or a share
 --   triggers                     likes, comments and applications are tracked automatically
+--
+-- Farming: a view or a share counts only for a target that exists, that the member can see and
+-- that is not their own; each action counts at most `daily_cap` times per member and Paris day;
+-- likes and comments on one's own posts earn nothing.
 --
 -- Exactness: record_activity first locks the user's profile row, so one user's activities are
 -- recorded one after the other: the "already counted?" check sees every earlier event and the score
@@ -16,18 +22,20 @@ returns table (
   points numeric,
   -- Whether an activity counts once per target within `recount_after` (null: once ever).
   once_per_target boolean,
-  recount_after interval
+  recount_after interval,
+  -- At most this many counted activities of the kind per member and Paris day.
+  daily_cap integer
 )
 language sql
 immutable
 set search_path = ''
 as $$
   values
-    ('view', 1::numeric, true, interval '1 hour'),
-    ('like', 5, true, null),      -- un-liking and liking again earns nothing more
-    ('comment', 10, false, null), -- every comment counts
-    ('share', 15, true, interval '1 day'),
-    ('apply', 20, true, null);    -- one application per offer
+    ('view', 1::numeric, true, interval '1 hour', 100),
+    ('like', 5, true, null, 50),      -- un-liking and liking again earns nothing more
+    ('comment', 10, false, null, 20), -- every comment counts, up to the cap
+    ('share', 15, true, interval '1 day', 10),
+    ('apply', 20, true, null, 30);    -- one application per offer
 $$;
 
 create function private.off_peak_hours(
@@ -57,6 +65,48 @@ as $$
   from private.off_peak_hours() as hours
   cross join lateral (select (p_at at time zone hours.time_zone)::time as at) as local;
 $$;
+
+-- Whether a member may earn points on a target: it exists, they can see it, and it is not theirs.
+-- PL/pgSQL so that it reads the moderation columns added after this migration at run time.
+create function private.activity_target_visible(
+  p_user_id uuid,
+  p_target_type text,
+  p_target_id uuid
+)
+returns boolean
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return case p_target_type
+    when 'post' then exists (
+      select 1 from public.posts as post
+      where post.id = p_target_id and post.author_id <> p_user_id
+        and post.moderation_status = 'approved' and not post.is_flagged)
+    when 'comment' then exists (
+      select 1 from public.post_comments as comment
+      join public.posts as post on post.id = comment.post_id
+      where comment.id = p_target_id and comment.author_id <> p_user_id
+        and comment.moderation_status = 'approved'
+        and post.moderation_status = 'approved' and not post.is_flagged)
+    when 'job' then exists (
+      select 1 from public.jobs as job
+      where job.id = p_target_id and job.company_id <> p_user_id
+        and job.status = 'published' and job.moderation_status = 'approved')
+    when 'company' then exists (
+      select 1 from public.companies as company
+      where company.id = p_target_id and company.id <> p_user_id
+        and company.moderation_status = 'approved')
+    when 'profile' then exists (
+      select 1 from public.profiles as profile
+      where profile.id = p_target_id and profile.id <> p_user_id)
+    else false
+  end;
+end;
+$$;
+revoke execute on function private.activity_target_visible(uuid, text, uuid) from public;
 
 create function private.record_activity(
   p_user_id uuid,
@@ -99,12 +149,18 @@ begin
     raise exception using errcode = 'P0002', message = format('unknown user %s', p_user_id);
   end if;
 
-  if rule.once_per_target and exists (
+  if (rule.once_per_target and exists (
     select 1 from public.activity_logs as log
     where log.user_id = p_user_id
       and log.action = p_action
       and log.target_id is not distinct from p_target_id
       and (rule.recount_after is null or log.created_at > p_at - rule.recount_after)
+  )) or (
+    select count(*) >= rule.daily_cap from public.activity_logs as log
+    where log.user_id = p_user_id
+      and log.action = p_action
+      and log.created_at >= (date_trunc('day', p_at at time zone 'Europe/Paris')
+        at time zone 'Europe/Paris')
   ) then
     update public.profiles
     set last_activity_at = greatest(last_activity_at, p_at)
@@ -165,6 +221,19 @@ begin
       message = format('track_activity records view and share (got %L); likes, comments and '
         'applications are tracked automatically', left(p_action, 40));
   end if;
+  if p_target_id is null or p_target_type is null then
+    raise exception using
+      errcode = '22023',
+      message = 'track_activity: p_target_id and p_target_type name what was viewed or shared';
+  end if;
+  -- An unknown, hidden or own target earns nothing (and says no more than that).
+  if p_target_type in ('post', 'comment', 'job', 'profile', 'company')
+     and not private.activity_target_visible(caller, p_target_type, p_target_id) then
+    raise exception using
+      errcode = 'P0002',
+      message = format('track_activity: no %s %s that you can see, other than your own',
+        p_target_type, p_target_id);
+  end if;
   select * into result
   from private.record_activity(caller, p_action, p_target_id, p_target_type);
   return (result.counted, result.points, result.engagement_score)::public.activity_result;
@@ -183,10 +252,15 @@ set search_path = ''
 as $$
 begin
   case tg_table_name
+    -- Liking or commenting one's own post earns nothing.
     when 'post_reactions' then
-      perform private.record_activity(new.user_id, 'like', new.post_id, 'post');
+      if private.activity_target_visible(new.user_id, 'post', new.post_id) then
+        perform private.record_activity(new.user_id, 'like', new.post_id, 'post');
+      end if;
     when 'post_comments' then
-      perform private.record_activity(new.author_id, 'comment', new.post_id, 'post');
+      if private.activity_target_visible(new.author_id, 'post', new.post_id) then
+        perform private.record_activity(new.author_id, 'comment', new.post_id, 'post');
+      end if;
     when 'job_applications' then
       perform private.record_activity(new.candidate_id, 'apply', new.job_id, 'job');
   end case;

@@ -76,7 +76,13 @@ begin
 
   -- A message stored with an old date (an import, the demo seed) is history, not news.
   if cardinality(offline_recipients) > 0 and new.created_at > now() - interval '10 minutes' then
-    select coalesce(nullif(company.name, ''), nullif(profile.full_name, ''), 'un membre')
+    -- A name is shown only once moderation approved it, quoted and bounded.
+    select coalesce(
+      private.quote_member_text(nullif(case when company.moderation_status = 'approved'
+        then company.name end, ''), 60),
+      private.quote_member_text(nullif(case when profile.moderation_status = 'approved'
+        then profile.full_name end, ''), 60),
+      'un membre')
     into sender_name
     from public.profiles as profile
     left join public.companies as company on company.id = profile.id

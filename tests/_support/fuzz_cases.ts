@@ -74,6 +74,8 @@ export const CASE_LEGEND: Record<string, string> = {
   htmlt: "HTML in text fields (valid otherwise)",
   uni: "RTL override, emoji ZWJ, combining marks, BOM in text fields",
   valid: "the valid request all others vary (control, sent last)",
+  lelem: "REST write with one array element of 20,000 characters",
+  ltext: "REST write with a text column of 100,000 characters",
 };
 
 /** Who a function lets through. */
@@ -707,4 +709,73 @@ export async function writeFingerprint(
 export function changedTables(before: Map<string, string>, after: Map<string, string>): string[] {
   const names = new Set([...before.keys(), ...after.keys()]);
   return [...names].filter((name) => before.get(name) !== after.get(name)).sort();
+}
+
+/**
+ * REST writes of the tables members write, each with one oversize value: an array element of
+ * 20,000 characters (a skill, an image, a link) or a text of 100,000 characters. Every one must
+ * be a 4xx that writes nothing, never the 500 of an index that meets an oversize row.
+ */
+export function tableWriteCases(fixtures: Fixtures): EntryPoint[] {
+  const longElement = [hugeText(20_000)];
+  const longText = hugeText(100_000);
+  const as = (token: string) => ({
+    apikey: fixtures.publishableKey,
+    authorization: `Bearer ${token}`,
+    "content-type": "application/json",
+  });
+  const write = (
+    label: string,
+    key: "lelem" | "ltext",
+    method: "POST" | "PATCH",
+    path: string,
+    token: string,
+    body: Record<string, unknown>,
+  ): EntryPoint => ({
+    label: `rest ${label}`,
+    cases: [{
+      key,
+      expect: "refused",
+      attempt: { method, path, headers: as(token), body: JSON.stringify(body) },
+    }],
+  });
+  const { candidate, company } = fixtures.tokens;
+  const { self, peer, post } = fixtures.ids;
+  return [
+    write("candidates.skills", "lelem", "PATCH", `/rest/v1/candidates?id=eq.${self}`, candidate, {
+      skills: longElement,
+    }),
+    write("candidates.headline", "ltext", "PATCH", `/rest/v1/candidates?id=eq.${self}`, candidate, {
+      headline: longText,
+    }),
+    write("jobs.required_skills", "lelem", "POST", "/rest/v1/jobs", company, {
+      title: "Offre fuzz",
+      required_skills: longElement,
+    }),
+    write("jobs.description", "ltext", "POST", "/rest/v1/jobs", company, {
+      title: "Offre fuzz",
+      description: longText,
+    }),
+    write("posts.images", "lelem", "POST", "/rest/v1/posts", candidate, {
+      content: "Fuzz",
+      images: longElement,
+    }),
+    write("posts.links", "lelem", "POST", "/rest/v1/posts", candidate, {
+      content: "Fuzz",
+      links: longElement,
+    }),
+    write("post_comments.content", "ltext", "POST", "/rest/v1/post_comments", candidate, {
+      post_id: post,
+      content: longText,
+    }),
+    write("profiles.avatar_url", "ltext", "PATCH", `/rest/v1/profiles?id=eq.${self}`, candidate, {
+      avatar_url: `https://cdn.example.com/${longText}`,
+    }),
+    write("profiles.full_name", "ltext", "PATCH", `/rest/v1/profiles?id=eq.${self}`, candidate, {
+      full_name: longText,
+    }),
+    write("companies.website", "ltext", "PATCH", `/rest/v1/companies?id=eq.${peer}`, company, {
+      website: `https://example.com/${longText}`,
+    }),
+  ];
 }

@@ -3,7 +3,7 @@
 // private Realtime channel.
 
 import type { RealtimeChannel, SupabaseClient } from "@supabase/supabase-js";
-import { createUser, type TestUser } from "./platform.ts";
+import { createUser, moderated, type TestUser } from "./platform.ts";
 
 export interface Conversation {
   company: TestUser;
@@ -39,6 +39,7 @@ export async function openConversation(): Promise<Conversation> {
       .insert({ company_id: company.id, title: "Développeuse TypeScript", status: "published" })
       .select("id").single(),
   );
+  await moderated("jobs", job.id);
   check(
     await candidate.client.from("job_applications").insert({
       job_id: job.id,

@@ -74,7 +74,10 @@ export interface TestUser {
 
 let userCounter = 0;
 
-/** Signs a new user up through /auth/v1 (as the frontend does) and returns a signed-in client. */
+/**
+ * Signs a new user up through /auth/v1 (as the frontend does), then in (sign-up returns no session:
+ * e-mail confirmation is on; the local stack confirms at once), and returns a signed-in client.
+ */
 export async function createUser(
   role: "candidate" | "company",
   metadata: Record<string, unknown> = {},
@@ -82,15 +85,17 @@ export async function createUser(
   const email = `${role}-${Date.now()}-${++userCounter}-${
     crypto.randomUUID().slice(0, 8)
   }@test.emploi.plus`;
-  const password = "correct-horse-battery";
+  const password = "correct-horse-battery-42";
   const client = anonClient();
-  const { data, error } = await client.auth.signUp({
+  const signUp = await client.auth.signUp({
     email,
     password,
     options: { data: { role, full_name: `Test ${role} ${userCounter}`, ...metadata } },
   });
+  if (signUp.error) throw new Error(`sign-up failed: ${signUp.error.message}`);
+  const { data, error } = await client.auth.signInWithPassword({ email, password });
   if (error || !data.session || !data.user) {
-    throw new Error(`sign-up failed: ${error?.message ?? "no session"}`);
+    throw new Error(`sign-in after sign-up failed: ${error?.message ?? "no session"}`);
   }
   return { id: data.user.id, email, password, accessToken: data.session.access_token, client };
 }
@@ -109,6 +114,28 @@ export const sql = postgres(platform.databaseUrl, { max: 4, onnotice: () => {} }
 // A bounded end: after a server restart (the fault suite kills Postgres) a connection may never
 // answer, and an unbounded end would leave the file waiting on nothing.
 Deno.test.afterAll(() => sql.end({ timeout: 5 }));
+
+/** Tables whose rows the moderation worker approves before others see them. */
+export type ModeratedTable = "posts" | "post_comments" | "jobs" | "companies" | "profiles";
+
+/**
+ * Waits until the moderation worker has judged a row and returns its status; fails unless it is
+ * `expected` (approved by default).
+ */
+export async function moderated(
+  table: ModeratedTable,
+  id: string,
+  expected = "approved",
+): Promise<string> {
+  const status = await eventually(async () => {
+    const [row] = await sql`select moderation_status from ${
+      sql("public." + table)
+    } where id = ${id}`;
+    return row && row.moderation_status !== "pending" ? String(row.moderation_status) : undefined;
+  }, { what: `moderation of ${table} ${id}` });
+  if (status !== expected) throw new Error(`${table} ${id} is ${status}, not ${expected}`);
+  return status;
+}
 
 /** Polls `check` until it returns a non-undefined value, or fails after `timeoutMs`. */
 export async function eventually<T>(

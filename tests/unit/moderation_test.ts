@@ -1,12 +1,12 @@
-// The moderation rules on a labelled corpus of French and English posts (clean, profane, hateful,
-// spam, bad links), with precision and recall printed, and the parts one by one: links, spam
-// signals and the image analysis provider. No database needed.
+// The moderation rules one by one: verdicts and reasons, links, spam signals and the image
+// analysis provider (the labelled corpus is tests/unit/moderation_corpus_test.ts). No database
+// needed.
 
 import assert from "node:assert/strict";
 import {
-  moderatePost,
+  type ContentForModeration,
+  moderateContent,
   type ModerationSettings,
-  type PostForModeration,
 } from "../../supabase/functions/_shared/moderation/mod.ts";
 import { checkLink, urlsInText } from "../../supabase/functions/_shared/moderation/links.ts";
 import { spamFindings, type SpamInput } from "../../supabase/functions/_shared/moderation/spam.ts";
@@ -20,87 +20,40 @@ import {
 } from "../../supabase/functions/_shared/moderation/terms.ts";
 import { envFrom } from "../../supabase/functions/_shared/platform.ts";
 
-type Label = "clean" | "profane" | "hate" | "spam" | "bad_link";
-
-interface CorpusPost {
-  label: Label;
-  lang: "fr" | "en";
-  text: string;
-  links?: string[];
-  images?: string[];
-  recentPostsByAuthor?: number;
-  duplicateOf?: string;
-}
-
-const corpus: { posts: CorpusPost[] } = JSON.parse(
-  await Deno.readTextFile(new URL("../fixtures/moderation_corpus.json", import.meta.url)),
-);
-
 const settings: ModerationSettings = {
   blockedDomains: new Set(DEFAULT_BLOCKED_DOMAINS),
   imageAnalysis: null,
 };
 
-function toPost(entry: CorpusPost): PostForModeration {
+/** A post with the given text (and overrides), as the worker hands it to the engine. */
+function post(content: Partial<ContentForModeration>): ContentForModeration {
   return {
-    content: entry.text,
-    links: entry.links ?? [],
-    images: entry.images ?? [],
-    recentPostsByAuthor: entry.recentPostsByAuthor ?? 0,
-    duplicateOf: entry.duplicateOf ?? null,
+    kind: "post",
+    text: "",
+    names: [],
+    links: [],
+    images: [],
+    recentByAuthor: 0,
+    duplicateOf: null,
+    ...content,
   };
 }
 
-Deno.test("the labelled corpus: precision and recall of flagging", async () => {
-  let truePositives = 0, falsePositives = 0, falseNegatives = 0;
-  const recallByLabel = new Map<Label, { caught: number; total: number }>();
-  const mistakes: string[] = [];
-  for (const entry of corpus.posts) {
-    const result = await moderatePost(toPost(entry), settings);
-    const flagged = result.verdict !== "approve";
-    const shouldFlag = entry.label !== "clean";
-    if (flagged && shouldFlag) truePositives++;
-    if (flagged && !shouldFlag) falsePositives++;
-    if (!flagged && shouldFlag) falseNegatives++;
-    if (flagged !== shouldFlag) {
-      mistakes.push(`  ${entry.label} (${entry.lang}) -> ${result.verdict}: ${entry.text}`);
-    }
-    const stats = recallByLabel.get(entry.label) ?? { caught: 0, total: 0 };
-    stats.total++;
-    if (flagged === shouldFlag) stats.caught++;
-    recallByLabel.set(entry.label, stats);
-  }
-  const precision = truePositives / (truePositives + falsePositives);
-  const recall = truePositives / (truePositives + falseNegatives);
-  console.log(
-    `moderation corpus: ${corpus.posts.length} posts, precision ${precision.toFixed(3)}, ` +
-      `recall ${recall.toFixed(3)}`,
-  );
-  for (const [label, stats] of recallByLabel) {
-    const what = label === "clean" ? "approved" : "flagged";
-    console.log(`  ${label.padEnd(8)} ${stats.caught}/${stats.total} ${what}`);
-  }
-  if (mistakes.length > 0) console.log(`misclassified:\n${mistakes.join("\n")}`);
-  assert.ok(precision >= 0.95, `precision ${precision} below 0.95`);
-  assert.ok(recall >= 0.95, `recall ${recall} below 0.95`);
-});
-
 Deno.test("hate speech and dangerous links reject; profanity and spam flag", async () => {
-  const verdictOf = async (post: Partial<PostForModeration>) =>
-    (await moderatePost({ ...toPost({ label: "clean", lang: "fr", text: "" }), ...post }, settings))
-      .verdict;
-  assert.equal(await verdictOf({ content: "Encore un sale arabe" }), "reject");
-  assert.equal(await verdictOf({ content: "Quel connard" }), "flag");
-  assert.equal(await verdictOf({ content: "Voir", links: ["javascript:alert(1)"] }), "reject");
-  assert.equal(await verdictOf({ content: "CLIQUEZ ICI bit.ly/x" }), "flag");
-  assert.equal(await verdictOf({ content: "Bonjour à tous" }), "approve");
+  const verdictOf = async (content: Partial<ContentForModeration>) =>
+    (await moderateContent(post(content), settings)).verdict;
+  assert.equal(await verdictOf({ text: "Encore un sale arabe" }), "reject");
+  assert.equal(await verdictOf({ text: "Quel connard" }), "flag");
+  assert.equal(await verdictOf({ text: "Voir", links: ["javascript:alert(1)"] }), "reject");
+  assert.equal(await verdictOf({ text: "CLIQUEZ ICI bit.ly/x" }), "flag");
+  assert.equal(await verdictOf({ text: "Bonjour à tous" }), "approve");
 });
 
 Deno.test("the reason lists what the author must know, rejections first", async () => {
-  const result = await moderatePost({
-    ...toPost({ label: "clean", lang: "fr", text: "" }),
-    content: "Putain, regardez https://grabify.link/x",
-  }, settings);
+  const result = await moderateContent(
+    post({ text: "Putain, regardez https://grabify.link/x" }),
+    settings,
+  );
   assert.equal(result.verdict, "reject");
   assert.equal(
     result.reason,
@@ -176,13 +129,13 @@ Deno.test("an image provider's verdicts reject unsafe images", async () => {
   });
   try {
     const provider = httpImageAnalysis(`http://127.0.0.1:${server.addr.port}/analyze`, "key-1");
-    const result = await moderatePost({
-      content: "Photos du séminaire",
-      links: [],
-      images: ["https://cdn.example.com/ok.jpg", "https://cdn.example.com/bad.jpg"],
-      recentPostsByAuthor: 0,
-      duplicateOf: null,
-    }, { ...settings, imageAnalysis: provider });
+    const result = await moderateContent(
+      post({
+        text: "Photos du séminaire",
+        images: ["https://cdn.example.com/ok.jpg", "https://cdn.example.com/bad.jpg"],
+      }),
+      { ...settings, imageAnalysis: provider },
+    );
     assert.equal(result.verdict, "reject");
     assert.equal(result.reason, "Image inappropriée");
     assert.deepEqual(requests, [{
@@ -202,13 +155,10 @@ Deno.test("a failing image provider fails the moderation (the message is retried
   try {
     const provider = httpImageAnalysis(`http://127.0.0.1:${server.addr.port}/`, "key");
     await assert.rejects(
-      moderatePost({
-        content: "Photo",
-        links: [],
-        images: ["https://cdn.example.com/a.jpg"],
-        recentPostsByAuthor: 0,
-        duplicateOf: null,
-      }, { ...settings, imageAnalysis: provider }),
+      moderateContent(post({ text: "Photo", images: ["https://cdn.example.com/a.jpg"] }), {
+        ...settings,
+        imageAnalysis: provider,
+      }),
       /image analysis answered 503/,
     );
   } finally {

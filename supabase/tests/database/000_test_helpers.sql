@@ -2,7 +2,8 @@
 -- supabase_test_helpers (written for this project):
 --
 --   tests.create_user(identifier, role)  a user signed up through auth.users, like GoTrue does;
---                                        role 'admin' is then granted as the service role would
+--                                        role 'admin' is then granted as the service role would;
+--                                        name and company page approved, as moderation would
 --   tests.create_personas()              candidate_a, candidate_b, company_a, company_b, admin
 --   tests.user_id(identifier)            the user's id (usable while authenticated as anyone)
 --   tests.persona_ids()                  the ids of the five personas
@@ -82,6 +83,9 @@ begin
   if p_role = 'admin' then
     update public.profiles set role = 'admin' where id = user_id;
   end if;
+  -- The moderation worker would approve these clean names; pgTAP runs without it.
+  update public.profiles set moderation_status = 'approved' where id = user_id;
+  update public.companies set moderation_status = 'approved' where id = user_id;
   return user_id;
 end;
 $$;

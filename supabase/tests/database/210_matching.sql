@@ -127,8 +127,8 @@ select is(
      and message -> 'data' ->> 'jobId' = pg_temp.the_job()::text),
   jsonb_build_object(
     'type', 'job_alert',
-    'title', 'Nouvelle offre pour vous : Développeur React senior',
-    'body', 'Hiring Company recrute à Lyon. Cette offre correspond à votre profil.',
+    'title', 'Offre correspondant à votre profil : « Développeur React senior »',
+    'body', 'Publiée par « Hiring Company », « Lyon ».',
     'data', jsonb_build_object('jobId', pg_temp.the_job()),
     'audience', jsonb_build_object('userIds',
       jsonb_build_array(tests.user_id('alice'), tests.user_id('gaelle'))),

@@ -72,8 +72,12 @@ select throws_ok($$ select private.record_activity(gen_random_uuid(), 'view') $$
 -- Automatic tracking, as the users themselves.
 select tests.authenticate_as('scoring_company');
 insert into public.jobs (title, status) values ('Offre notée', 'published');
-select tests.authenticate_as('scorer');
 insert into public.posts (content) values ('Post noté');
+select tests.clear_authentication();
+-- As the moderation worker would: both are clean.
+update public.jobs set moderation_status = 'approved' where id = tests.job_id('Offre notée');
+update public.posts set moderation_status = 'approved' where id = tests.post_id('Post noté');
+select tests.authenticate_as('scorer');
 insert into public.post_reactions (post_id) values (tests.post_id('Post noté'));
 delete from public.post_reactions where post_id = tests.post_id('Post noté');
 insert into public.post_reactions (post_id) values (tests.post_id('Post noté'));
@@ -102,7 +106,7 @@ select is(
 create temporary table shared as
 select * from public.track_activity('share', tests.post_id('Post noté'), 'post');
 select is((select engagement_score from shared),
-  (select engagement_score from public.profiles where id = tests.user_id('scorer')),
+  (select engagement_score from public.get_account()),
   'it returns the new engagement score');
 select throws_ok($$ select public.track_activity('like', tests.post_id('Post noté'), 'post') $$,
   '22023', null, 'likes cannot be reported (they are tracked automatically)');

@@ -4,7 +4,7 @@
 -- World: conversation A = candidate_a <-> company_a; conversation B = candidate_b <-> company_b,
 -- which company_b left.
 begin;
-select plan(54);
+select plan(55);
 select tests.create_world();
 delete from realtime.messages;
 delete from pgmq.q_notifications;
@@ -102,7 +102,7 @@ select is(
   (select p - 'requestId' from pg_temp.pushes(pg_temp.mid(1)) as p),
   jsonb_build_object(
     'type', 'message',
-    'title', 'Nouveau message de Company A',
+    'title', 'Nouveau message de « Company A »',
     'body', 'Ouvrez Emploi+ pour le lire.',
     'data', jsonb_build_object('conversationId', pg_temp.a(), 'messageId', pg_temp.mid(1),
       'senderId', tests.user_id('company_a')),
@@ -218,19 +218,21 @@ select is(
 -- Policies of realtime.messages: conversation:<id>
 select ok(pg_temp.can_read('candidate_a', 'conversation:' || pg_temp.a()),
   'a participant receives the conversation''s broadcasts');
-select ok(pg_temp.can_read('company_a', 'conversation:' || pg_temp.a(), 'presence'),
-  'and its presence');
-select ok(pg_temp.can_write('candidate_a', 'conversation:' || pg_temp.a()),
-  'a participant broadcasts (typing)');
-select ok(pg_temp.can_write('company_a', 'conversation:' || pg_temp.a(), 'presence'),
-  'and tracks presence');
+select ok(not pg_temp.can_write('candidate_a', 'conversation:' || pg_temp.a()),
+  'nobody broadcasts on it: its events come from the database (a fake message_created is refused)');
+select ok(pg_temp.can_read('company_a', 'conversation:' || pg_temp.a() || ':activity', 'presence'),
+  'participants see presence on the conversation''s activity topic');
+select ok(pg_temp.can_write('candidate_a', 'conversation:' || pg_temp.a() || ':activity'),
+  'and broadcast (typing) there');
+select ok(pg_temp.can_write('company_a', 'conversation:' || pg_temp.a() || ':activity', 'presence'),
+  'and track presence there');
 select ok(not pg_temp.can_read('candidate_b', 'conversation:' || pg_temp.a()),
   'an outsider cannot join');
-select ok(not pg_temp.can_read('candidate_b', 'conversation:' || pg_temp.a(), 'presence'),
+select ok(not pg_temp.can_read('candidate_b', 'conversation:' || pg_temp.a() || ':activity', 'presence'),
   'nor see presence');
-select ok(not pg_temp.can_write('candidate_b', 'conversation:' || pg_temp.a()),
+select ok(not pg_temp.can_write('candidate_b', 'conversation:' || pg_temp.a() || ':activity'),
   'nor broadcast');
-select ok(not pg_temp.can_write('candidate_b', 'conversation:' || pg_temp.a(), 'presence'),
+select ok(not pg_temp.can_write('candidate_b', 'conversation:' || pg_temp.a() || ':activity', 'presence'),
   'nor track presence');
 select ok(not pg_temp.can_read('admin', 'conversation:' || pg_temp.a()),
   'admins do not read conversations they are not part of');

@@ -1,26 +1,38 @@
-// Automatic moderation of a post: offensive language (French and English), link checks, spam
-// heuristics and, when a provider is configured, image analysis. Pure apart from the image
-// provider; the post_moderation worker feeds it and applies the verdict in the database.
+// Automatic moderation of everything members publish for others (posts, comments, job offers,
+// company pages, profile names and headlines), one engine for all: offensive language (French and
+// English), phishing and impersonation, link checks, spam heuristics and, when a provider is
+// configured, image analysis. Pure apart from the image provider; the post_moderation worker feeds
+// it and applies the verdict in the database.
 //
-// Verdicts: reject (hate speech, blocked or dangerous links, unsafe images) > flag (profanity,
-// malformed links, probable spam: hidden until an admin looks) > approve.
+// Verdicts: reject (hate speech, phishing lures, blocked or dangerous links, unsafe images) > flag
+// (profanity, names that pass for the platform, credential-page links, malformed links, probable
+// spam: hidden until an admin looks) > approve.
 
 import type { Env } from "../platform.ts";
 import { imageAnalysisFromEnv, type ImageAnalysisProvider } from "./images.ts";
 import { findOffensiveLanguage } from "./language.ts";
 import { checkLink, type LinkCheck, urlsInText } from "./links.ts";
+import { findPhishing } from "./phishing.ts";
 import { SPAM_FLAG_POINTS, type SpamFinding, spamFindings, type SpamSignal } from "./spam.ts";
 import { DEFAULT_BLOCKED_DOMAINS, URL_SHORTENERS } from "./terms.ts";
 
 export type Verdict = "approve" | "flag" | "reject";
 
-export interface PostForModeration {
-  content: string;
+/** The kinds of member text the engine judges (private.moderation_subjects). */
+export const contentKinds = ["post", "comment", "job", "company", "profile"] as const;
+export type ContentKind = typeof contentKinds[number];
+
+export interface ContentForModeration {
+  kind: ContentKind;
+  /** The text others read (a job: title, description and skills; a profile: name and headline). */
+  text: string;
+  /** Names shown as the author's (company name, display name), checked for impersonation. */
+  names: string[];
   images: string[];
   links: string[];
-  /** Posts of the author in the burst window before this one. */
-  recentPostsByAuthor: number;
-  /** An earlier post of the author with the same text, if any. */
+  /** Items of the same kind by the author in the burst window before this one. */
+  recentByAuthor: number;
+  /** An earlier item of the author with the same text, if any. */
   duplicateOf: string | null;
 }
 
@@ -32,13 +44,16 @@ export interface ModerationSettings {
 export interface Finding {
   rule:
     | "hate"
+    | "phishing"
+    | "impersonation"
+    | "credential_link"
     | "profanity"
     | "unsafe_link"
     | "blocked_domain"
     | "malformed_link"
     | "unsafe_image"
     | "spam";
-  /** What it costs the post on its own. */
+  /** What it costs the item on its own. */
   action: Verdict;
   /** Reason in French, as the author reads it. */
   message: string;
@@ -125,13 +140,13 @@ function reasonOf(findings: Finding[], verdict: Verdict): string | null {
   return [...new Set(messages)].join(" ; ").slice(0, 500);
 }
 
-export async function moderatePost(
-  post: PostForModeration,
+export async function moderateContent(
+  item: ContentForModeration,
   settings: ModerationSettings,
 ): Promise<ModerationResult> {
   const findings: Finding[] = [];
 
-  const language = findOffensiveLanguage(post.content);
+  const language = findOffensiveLanguage(item.text);
   if (language.hate.length > 0) {
     findings.push({
       rule: "hate",
@@ -149,9 +164,35 @@ export async function moderatePost(
     });
   }
 
-  const links = [...new Set([...post.links, ...urlsInText(post.content)])];
+  const links = [...new Set([...item.links, ...urlsInText(item.text)])];
+  const phishing = findPhishing(item.text, links, item.names);
+  if (phishing.lures.length > 0) {
+    findings.push({
+      rule: "phishing",
+      action: "reject",
+      message: "Tentative d'hameçonnage (faux message de compte ou de vérification)",
+      evidence: phishing.lures,
+    });
+  }
+  if (phishing.impersonatingNames.length > 0) {
+    findings.push({
+      rule: "impersonation",
+      action: "flag",
+      message: "Nom pouvant se faire passer pour Emploi+ ou son équipe",
+      evidence: phishing.impersonatingNames,
+    });
+  }
+  if (phishing.credentialLinks.length > 0) {
+    findings.push({
+      rule: "credential_link",
+      action: "flag",
+      message: "Lien vers une page de connexion ou de vérification",
+      evidence: phishing.credentialLinks,
+    });
+  }
+
   const linkChecks = links.map((link) => checkLink(link, settings.blockedDomains, URL_SHORTENERS));
-  const imageChecks = post.images.map((image) =>
+  const imageChecks = item.images.map((image) =>
     checkLink(image, settings.blockedDomains, URL_SHORTENERS)
   );
   findings.push(...linkFindings(linkChecks, "lien"), ...linkFindings(imageChecks, "image"));
@@ -159,13 +200,13 @@ export async function moderatePost(
   const count = (problem: LinkCheck["problems"][number]) =>
     linkChecks.filter((check) => check.problems.includes(problem)).length;
   const signals = spamFindings({
-    text: post.content,
+    text: item.text,
     linkCount: links.length,
     shortenerCount: count("shortener"),
     ipAddressCount: count("ip_address"),
     punycodeCount: count("punycode"),
-    recentPostsByAuthor: post.recentPostsByAuthor,
-    duplicateOf: post.duplicateOf,
+    recentPostsByAuthor: item.recentByAuthor,
+    duplicateOf: item.duplicateOf,
   });
   const spamPoints = signals.reduce((sum, signal) => sum + signal.points, 0);
   if (spamPoints >= SPAM_FLAG_POINTS) {
@@ -179,7 +220,7 @@ export async function moderatePost(
     });
   }
 
-  const safeImages = post.images.filter((_, index) => imageChecks[index].problems.length === 0);
+  const safeImages = item.images.filter((_, index) => imageChecks[index].problems.length === 0);
   if (settings.imageAnalysis && safeImages.length > 0) {
     const unsafe = (await settings.imageAnalysis.analyze(safeImages))
       .filter((verdict) => verdict.unsafe);

@@ -31,7 +31,7 @@ export const SPAM_RULES = {
   burst: { posts: 5, points: 3 },
 } as const;
 
-/** The burst and duplicate windows the database looks back over (private.posts_to_moderate). */
+/** The burst and duplicate windows the database looks back over (private.moderation_subjects). */
 export const SPAM_WINDOWS = { burst: "10 minutes", duplicate: "7 days" } as const;
 
 export type SpamSignal =

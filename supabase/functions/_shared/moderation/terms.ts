@@ -119,6 +119,14 @@ export const HATE_TERMS: readonly string[] = [
   "retourne dans ton pays",
   "rentre dans ton pays",
   "dehors les immigres",
+  // Discriminatory hiring (job offers): an exclusion by origin or religion is unlawful.
+  "pas d arabes",
+  "pas de noirs",
+  "ni de noirs",
+  "ni d arabes",
+  "pas de juifs",
+  "pas de musulmans",
+  "pas d etrangers",
   // English
   "nigger",
   "nigga",
@@ -137,6 +145,9 @@ export const HATE_TERMS: readonly string[] = [
   "heil hitler",
   "sieg heil",
   "gas the jews",
+  "no blacks",
+  "no arabs",
+  "no muslims",
 ];
 
 /** Wording typical of scams and spam, French and English (each found adds spam points). */

@@ -1,0 +1,403 @@
+-- Automatic moderation of every kind of member text, the database side: what the post_moderation
+-- worker reads, how a verdict is applied, and the audit trail of every decision.
+-- The rules themselves live in supabase/functions/_shared/moderation/.
+--
+--   private.moderation_subjects(kind, ids)  the text of items as the engine judges it
+--   private.apply_moderation(...)           the engine's verdict on one version of an item
+--   private.set_moderation(...)             the one place an item's moderation columns change
+--   public.moderation_decisions             every decision: engine, reports, admins (audit)
+--
+-- Verdicts: approve -> approved; flag -> flagged (hidden until an admin reviews it); reject ->
+-- rejected. The author of a flagged or rejected item is told why.
+--
+-- Kinds: post, comment, job (title, description, skills), company (name, description, website,
+-- industry, location), profile (display name and, for candidates, headline), message (reported
+-- only: private between participants, never moderated automatically).
+
+-- Platform-voice texts quote what members wrote: in « », bounded, on one line, and with links
+-- made unclickable (a dot in a host becomes "[.]"), so that a title such as "Votre compte est
+-- suspendu : https://…" is shown as a quotation, never as a working link in our voice.
+create function private.quote_member_text(p_text text, p_max_length integer default 80)
+returns text
+language sql
+immutable
+strict
+parallel safe
+set search_path = ''
+as $$
+  select '« ' || case
+      when char_length(quoted.text) > p_max_length
+        then btrim(left(quoted.text, p_max_length - 1)) || '…'
+      else quoted.text
+    end || ' »'
+  from (
+    select regexp_replace(
+      regexp_replace(btrim(regexp_replace(p_text, '\s+', ' ', 'g')),
+        '(https?|ftp)://', '\1[:]//', 'gi'),
+      '([[:alnum:]-])\.([[:alpha:]]{2,})', '\1[.]\2', 'g') as text
+  ) as quoted;
+$$;
+revoke execute on function private.quote_member_text(text, integer) from public;
+
+create table public.moderation_decisions (
+  id bigint generated always as identity primary key,
+  kind text not null
+    constraint moderation_decisions_kind_check
+    check (kind in ('post', 'comment', 'job', 'company', 'profile', 'message')),
+  target_id uuid not null,
+  author_id uuid references public.profiles (id) on delete set null,
+  -- engine: automatic verdict; reports: hidden by members' reports; admin: a review.
+  source text not null
+    constraint moderation_decisions_source_check check (source in ('engine', 'reports', 'admin')),
+  decision text not null
+    constraint moderation_decisions_decision_check
+    check (decision in ('approve', 'flag', 'reject', 'suspend')),
+  reason text
+    constraint moderation_decisions_reason_length check (char_length(reason) <= 500),
+  findings jsonb not null default '[]'
+    constraint moderation_decisions_findings_size check (pg_column_size(findings) <= 20000),
+  reviewer_id uuid references public.profiles (id) on delete set null,
+  created_at timestamptz not null default now(),
+  constraint moderation_decisions_admin_has_reviewer
+    check ((source = 'admin') = (reviewer_id is not null))
+);
+comment on table public.moderation_decisions is
+  'Audit of moderation: every verdict of the engine, every hiding by reports, every admin review.';
+create index moderation_decisions_target_idx
+  on public.moderation_decisions (kind, target_id, created_at desc);
+create index moderation_decisions_author_id_idx on public.moderation_decisions (author_id);
+create index moderation_decisions_reviewer_id_idx on public.moderation_decisions (reviewer_id);
+
+revoke all on table public.moderation_decisions from anon, authenticated;
+grant select on table public.moderation_decisions to authenticated;
+alter table public.moderation_decisions enable row level security;
+
+create policy "Admins read the moderation audit"
+  on public.moderation_decisions for select
+  to authenticated
+  using ((select private.is_admin()));
+
+create function private.moderation_table(p_kind text)
+returns text
+language plpgsql
+immutable
+set search_path = ''
+as $$
+begin
+  return case p_kind
+    when 'post' then 'posts'
+    when 'comment' then 'post_comments'
+    when 'job' then 'jobs'
+    when 'company' then 'companies'
+    when 'profile' then 'profiles'
+    when 'message' then 'messages'
+    else null
+  end;
+end;
+$$;
+revoke execute on function private.moderation_table(text) from public;
+
+-- Raises the field-naming error of an unknown kind; returns the kind's table.
+create function private.require_moderation_kind(p_kind text)
+returns text
+language plpgsql
+immutable
+set search_path = ''
+as $$
+begin
+  if private.moderation_table(p_kind) is null then
+    raise exception using
+      errcode = '22023',
+      message = format('p_kind: unknown kind %L (post, comment, job, company, profile or message)',
+        left(p_kind, 40));
+  end if;
+  return private.moderation_table(p_kind);
+end;
+$$;
+revoke execute on function private.require_moderation_kind(text) from public;
+
+-- The items of one kind as the engine reads them. body: the text; names: the names shown beside
+-- the author's content (checked for impersonation); recent_by_author and duplicate_of feed the
+-- spam rules of posts and comments (items of the author in the burst window before this one, an
+-- earlier one with the same text within the duplicate window). fingerprint identifies the version.
+create function private.moderation_subjects(
+  p_kind text,
+  p_ids uuid[],
+  p_burst_window interval default '10 minutes',
+  p_duplicate_window interval default '7 days'
+)
+returns table (
+  kind text,
+  id uuid,
+  author_id uuid,
+  body text,
+  names text[],
+  images text[],
+  links text[],
+  fingerprint text,
+  moderation_status text,
+  moderated_by uuid,
+  recent_by_author integer,
+  duplicate_of uuid,
+  created_at timestamptz
+)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  with subject as (
+    select 'post' as kind, post.id, post.author_id, post.content as body, '{}'::text[] as names,
+      post.images, post.links, post.moderation_status, post.moderated_by, post.created_at
+    from public.posts as post
+    where p_kind = 'post' and post.id = any (p_ids)
+    union all
+    select 'comment', comment.id, comment.author_id, comment.content, '{}', '{}', '{}',
+      comment.moderation_status, comment.moderated_by, comment.created_at
+    from public.post_comments as comment
+    where p_kind = 'comment' and comment.id = any (p_ids)
+    union all
+    select 'job', job.id, job.company_id,
+      concat_ws(E'\n', job.title, job.description,
+        array_to_string(job.required_skills || job.nice_to_have_skills, ', ')),
+      '{}', '{}', '{}', job.moderation_status, job.moderated_by, job.created_at
+    from public.jobs as job
+    where p_kind = 'job' and job.id = any (p_ids)
+    union all
+    select 'company', company.id, company.id,
+      concat_ws(E'\n', company.name, company.description, company.industry, company.location),
+      array[company.name], '{}', array_remove(array[company.website], null),
+      company.moderation_status, company.moderated_by, company.created_at
+    from public.companies as company
+    where p_kind = 'company' and company.id = any (p_ids)
+    union all
+    select 'profile', profile.id, profile.id, concat_ws(E'\n', profile.full_name, candidate.headline),
+      array[profile.full_name], '{}', '{}', profile.moderation_status, profile.moderated_by,
+      profile.created_at
+    from public.profiles as profile
+    left join public.candidates as candidate on candidate.id = profile.id
+    where p_kind = 'profile' and profile.id = any (p_ids)
+    union all
+    select 'message', message.id, message.sender_id, coalesce(message.body, ''), '{}', '{}', '{}',
+      case when message.deleted_at is null then 'approved' else 'rejected' end, null,
+      message.created_at
+    from public.messages as message
+    where p_kind = 'message' and message.id = any (p_ids)
+  )
+  select
+    subject.kind, subject.id, subject.author_id, subject.body, subject.names, subject.images,
+    subject.links,
+    md5(jsonb_build_array(subject.body, subject.names, subject.images, subject.links)::text),
+    subject.moderation_status, subject.moderated_by,
+    coalesce(burst.count, 0)::integer,
+    duplicate.id,
+    subject.created_at
+  from subject
+  left join lateral (
+    select count(*) from public.posts as earlier
+    where subject.kind = 'post' and earlier.author_id = subject.author_id
+      and earlier.id <> subject.id
+      and earlier.created_at between subject.created_at - p_burst_window and subject.created_at
+    union all
+    select count(*) from public.post_comments as earlier
+    where subject.kind = 'comment' and earlier.author_id = subject.author_id
+      and earlier.id <> subject.id
+      and earlier.created_at between subject.created_at - p_burst_window and subject.created_at
+  ) as burst on burst.count > 0
+  left join lateral (
+    select earlier.id, earlier.created_at from public.posts as earlier
+    where subject.kind = 'post' and earlier.author_id = subject.author_id
+      and earlier.id <> subject.id
+      and earlier.created_at between subject.created_at - p_duplicate_window and subject.created_at
+      and lower(regexp_replace(btrim(earlier.content), '\s+', ' ', 'g'))
+        = lower(regexp_replace(btrim(subject.body), '\s+', ' ', 'g'))
+    union all
+    select earlier.id, earlier.created_at from public.post_comments as earlier
+    where subject.kind = 'comment' and earlier.author_id = subject.author_id
+      and earlier.id <> subject.id
+      and earlier.created_at between subject.created_at - p_duplicate_window and subject.created_at
+      and lower(regexp_replace(btrim(earlier.content), '\s+', ' ', 'g'))
+        = lower(regexp_replace(btrim(subject.body), '\s+', ' ', 'g'))
+    order by 2, 1
+    limit 1
+  ) as duplicate on true;
+$$;
+revoke execute on function private.moderation_subjects(text, uuid[], interval, interval)
+  from public;
+grant execute on function private.moderation_subjects(text, uuid[], interval, interval)
+  to service_role;
+
+-- The one place an item's moderation columns change (posts keep is_flagged and flag_reason in
+-- step with their status). A message has no moderation status: rejecting it soft-deletes it.
+create function private.set_moderation(
+  p_kind text,
+  p_id uuid,
+  p_status text,
+  p_reason text,
+  p_moderated_by uuid default null
+)
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  case p_kind
+    when 'post' then
+      update public.posts
+      set moderation_status = p_status,
+          is_flagged = p_status in ('flagged', 'rejected'),
+          flag_reason = case when p_status in ('flagged', 'rejected')
+            then left(coalesce(p_reason, 'Modération'), 500) end,
+          moderated_at = now(),
+          moderated_by = p_moderated_by
+      where id = p_id;
+    when 'message' then
+      if p_status = 'rejected' then
+        update public.messages set body = null, deleted_at = now()
+        where id = p_id and deleted_at is null;
+      end if;
+    else
+      execute format(
+        'update public.%I set moderation_status = $2, moderation_reason = $3, '
+        'moderated_at = now(), moderated_by = $4 where id = $1',
+        private.require_moderation_kind(p_kind))
+      using p_id, p_status, left(p_reason, 500), p_moderated_by;
+  end case;
+end;
+$$;
+revoke execute on function private.set_moderation(text, uuid, text, text, uuid) from public;
+
+-- What the author of an item reads when a decision hides it (or shows it again after review).
+create function private.tell_author_about_moderation(
+  p_kind text,
+  p_id uuid,
+  p_author_id uuid,
+  p_decision text,
+  p_reason text,
+  p_dedupe_key text
+)
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  item text := case p_kind
+    when 'post' then 'Votre publication'
+    when 'comment' then 'Votre commentaire'
+    when 'job' then 'Votre offre d''emploi'
+    when 'company' then 'La page de votre entreprise'
+    when 'profile' then 'Votre profil'
+    else 'Votre message'
+  end;
+  feminine boolean := p_kind in ('post', 'job', 'company');
+begin
+  if p_author_id is null then
+    return;
+  end if;
+  perform private.request_notification(
+    p_type := 'moderation',
+    p_title := case p_decision
+      when 'approve' then item || ' est visible'
+      when 'flag' then item || ' est en cours de vérification'
+      when 'suspend' then 'Votre compte est suspendu'
+      else item || case when feminine then ' a été retirée' else ' a été retiré' end
+    end,
+    p_body := case p_decision
+      when 'approve' then 'Un modérateur l''a vérifié' || case when feminine then 'e' else '' end
+        || ' : ' || case when feminine then 'elle' else 'il' end || ' est visible.'
+      when 'flag' then 'Masqué' || case when feminine then 'e' else '' end
+        || ' aux autres membres en attendant l''avis d''un modérateur. '
+      when 'suspend' then 'Vous ne pouvez plus publier, commenter, postuler ni écrire. '
+      else 'Contraire aux règles de la communauté. '
+    end || coalesce('Motif : ' || left(p_reason, 300), ''),
+    p_user_ids := array[p_author_id],
+    p_data := jsonb_build_object('kind', p_kind, 'id', p_id, 'decision', p_decision),
+    p_dedupe_key := p_dedupe_key
+  );
+end;
+$$;
+revoke execute on function private.tell_author_about_moderation(text, uuid, uuid, text, text, text)
+  from public;
+
+-- Locks an item's row, so that a verdict and an edit (or an admin) do not interleave.
+create function private.lock_moderated_item(p_kind text, p_id uuid)
+returns boolean
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  locked boolean;
+begin
+  execute format('select true from public.%I where id = $1 for update',
+    private.require_moderation_kind(p_kind))
+  into locked using p_id;
+  return coalesce(locked, false);
+end;
+$$;
+revoke execute on function private.lock_moderated_item(text, uuid) from public;
+
+-- Applies the worker's verdict to the version it moderated. Returns what happened: applied,
+-- stale (the text changed since; its own message will moderate the new version),
+-- already_moderated (an admin or an earlier delivery decided), not_found (deleted).
+-- Idempotent: a redelivered verdict finds the item already moderated.
+create function private.apply_moderation(
+  p_kind text,
+  p_id uuid,
+  p_fingerprint text,
+  p_verdict text,
+  p_reason text default null,
+  p_findings jsonb default '[]'
+)
+returns text
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  subject record;
+begin
+  perform private.require_moderation_kind(p_kind);
+  if p_kind = 'message' then
+    raise exception using
+      errcode = '22023', message = 'p_kind: messages are reviewed by admins only';
+  end if;
+  if p_verdict is null or p_verdict not in ('approve', 'flag', 'reject') then
+    raise exception using
+      errcode = '22023', message = format('unknown verdict %L (approve, flag or reject)', p_verdict);
+  end if;
+  if p_verdict <> 'approve' and nullif(btrim(p_reason), '') is null then
+    raise exception using errcode = '22023', message = 'a flag or a rejection needs a reason';
+  end if;
+
+  if not private.lock_moderated_item(p_kind, p_id) then
+    return 'not_found';
+  end if;
+  select * into subject from private.moderation_subjects(p_kind, array[p_id]);
+  if subject.fingerprint <> p_fingerprint then
+    return 'stale';
+  end if;
+  if subject.moderation_status <> 'pending' then
+    return 'already_moderated';
+  end if;
+
+  perform private.set_moderation(p_kind, p_id,
+    case p_verdict when 'approve' then 'approved' when 'flag' then 'flagged' else 'rejected' end,
+    p_reason);
+  insert into public.moderation_decisions (kind, target_id, author_id, source, decision, reason,
+    findings)
+  values (p_kind, p_id, subject.author_id, 'engine', p_verdict, left(p_reason, 500),
+    coalesce(p_findings, '[]'));
+  if p_verdict <> 'approve' then
+    perform private.tell_author_about_moderation(p_kind, p_id, subject.author_id, p_verdict,
+      p_reason, format('moderation:%s:%s:%s', p_kind, p_id, p_fingerprint));
+  end if;
+  return 'applied';
+end;
+$$;
+revoke execute on function private.apply_moderation(text, uuid, text, text, text, jsonb)
+  from public;
+grant execute on function private.apply_moderation(text, uuid, text, text, text, jsonb)
+  to service_role;

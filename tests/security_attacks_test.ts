@@ -1,0 +1,501 @@
+// Replays, end to end with the publishable key and self-made accounts, each attack of the trust and
+// safety review (phishing through job alerts, unmoderated comments and names, point farming,
+// password guessing, e-mail enumeration, refresh-token replay, oversize input, forged Realtime
+// events, profile privacy) and prints a table: case, expected, observed.
+
+import assert from "node:assert/strict";
+import http from "node:http";
+import {
+  anonClient,
+  createUser,
+  eventually,
+  moderated,
+  platform,
+  sql,
+  type TestUser,
+} from "./_support/platform.ts";
+import {
+  closeRealtime,
+  joinPrivate,
+  nextBroadcast,
+  openConversation,
+} from "./_support/messaging.ts";
+
+const options = { sanitizeResources: false, sanitizeOps: false };
+
+interface Row {
+  case: string;
+  expected: string;
+  observed: string;
+  ok: boolean;
+}
+const rows: Row[] = [];
+
+function record(name: string, expected: string, observed: string, ok: boolean) {
+  rows.push({ case: name, expected, observed, ok });
+  assert.ok(ok, `${name}: expected ${expected}, observed ${observed}`);
+}
+
+/** A POST to the gateway from a given loopback address, so lock-outs of 127.0.0.1 never happen. */
+function postFrom(
+  address: string,
+  path: string,
+  body: unknown,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Record<string, unknown> }> {
+  const url = new URL(path, platform.url);
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const request = http.request({
+      host: url.hostname,
+      port: Number(url.port),
+      path: url.pathname + url.search,
+      method: "POST",
+      localAddress: address,
+      headers: {
+        apikey: platform.publishableKey,
+        "content-type": "application/json",
+        "content-length": String(new TextEncoder().encode(payload).byteLength),
+      },
+    }, (response) => {
+      let text = "";
+      response.on("data", (chunk) => text += chunk);
+      response.on("end", () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          headers: response.headers,
+          body: text ? JSON.parse(text) : {},
+        }));
+    });
+    request.on("error", reject);
+    request.end(payload);
+  });
+}
+
+const randomLoopback = () =>
+  `127.${1 + Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${
+    2 + Math.floor(Math.random() * 250)
+  }`;
+
+Deno.test(
+  "phishing through job alerts: a lure offer alerts nobody, a clean one does",
+  options,
+  async () => {
+    const skill = `Rustacé${crypto.randomUUID().slice(0, 6)}`;
+    const company = await createUser("company", { company_name: "Fret Express" });
+    const candidate = await createUser("candidate");
+    await candidate.client.from("candidates")
+      .update({ skills: [skill], open_to_work: true, match_threshold: 10 }).eq("id", candidate.id);
+    const offers = await company.client.from("jobs").insert([
+      {
+        title:
+          "Votre compte Emploi+ est suspendu : vérifiez-le sur https://emploi-verif.example/login",
+        required_skills: [skill],
+        status: "published",
+      },
+      { title: `Développeur ${skill}`, required_skills: [skill], status: "published" },
+    ]).select("id, title");
+    assert.equal(offers.error, null, JSON.stringify(offers.error));
+    const [phishing, clean] = offers.data!;
+    await moderated("jobs", phishing.id, "rejected");
+    await moderated("jobs", clean.id);
+    const alerts = async () =>
+      (await sql`select data ->> 'jobId' as job_id from public.notifications
+               where user_id = ${candidate.id} and type = 'job_alert'`).map((row) => row.job_id);
+    await eventually(async () => (await alerts()).includes(clean.id) || undefined, {
+      timeoutMs: 20_000,
+      what: "the clean offer's job alert",
+    });
+    const received = await alerts();
+    record(
+      "phishing offer (10 lures → alerts)",
+      "rejected, no alert",
+      `${received.includes(phishing.id) ? "alerted" : "no alert"} (clean offer alerted)`,
+      !received.includes(phishing.id),
+    );
+    const [title] = await sql`select title from public.notifications
+    where user_id = ${candidate.id} and data ->> 'jobId' = ${clean.id}`;
+    record(
+      "job alert title",
+      "member text quoted « … »",
+      title.title,
+      /« Développeur .* »/.test(title.title) && !title.title.startsWith("Nouvelle offre pour vous"),
+    );
+    const anonView = await anonClient().from("jobs").select("id").eq("id", phishing.id);
+    record(
+      "phishing offer on the job board",
+      "hidden",
+      `${anonView.data?.length ?? 0} rows`,
+      anonView.data?.length === 0,
+    );
+  },
+);
+
+Deno.test(
+  "abusive comment and phishing display name are not shown to others",
+  options,
+  async () => {
+    const author = await createUser("candidate");
+    const reader = await createUser("candidate");
+    const post = await author.client.from("posts").insert({ content: "Bonjour le réseau" })
+      .select("id").single();
+    await moderated("posts", post.data!.id);
+    const comment = await reader.client.from("post_comments")
+      .insert({
+        post_id: post.data!.id,
+        content: "connard enculé, achetez sur http://192.168.0.1/win",
+      })
+      .select("id").single();
+    assert.equal(comment.error, null, JSON.stringify(comment.error));
+    const status = await eventually(async () => {
+      const [row] = await sql`select moderation_status from public.post_comments
+                            where id = ${comment.data!.id}`;
+      return row.moderation_status === "pending" ? undefined : row.moderation_status as string;
+    });
+    const seen = await author.client.from("post_comments").select("id").eq("id", comment.data!.id);
+    record(
+      "abusive comment",
+      "flagged, hidden",
+      `${status}, ${seen.data?.length} rows seen`,
+      status !== "approved" && seen.data?.length === 0,
+    );
+
+    const lure = await createUser("candidate", {
+      full_name: "Votre compte est suspendu, vérifiez votre compte sur emploi-verif.fr/login",
+    });
+    const nameStatus = await eventually(async () => {
+      const [row] = await sql`select moderation_status from public.profiles where id = ${lure.id}`;
+      return row.moderation_status === "pending" ? undefined : row.moderation_status as string;
+    });
+    record("phishing display name", "not approved", nameStatus, nameStatus !== "approved");
+    const impostor = await createUser("company", { company_name: "Équipe Emploi+" });
+    const pageStatus = await eventually(async () => {
+      const [row] =
+        await sql`select moderation_status from public.companies where id = ${impostor.id}`;
+      return row.moderation_status === "pending" ? undefined : row.moderation_status as string;
+    });
+    record("company named « Équipe Emploi+ »", "flagged", pageStatus, pageStatus === "flagged");
+  },
+);
+
+Deno.test("point farming: random, hidden and own targets earn nothing", options, async () => {
+  const farmer = await createUser("candidate");
+  const company = await createUser("company");
+  const draft = await company.client.from("jobs").insert({ title: "Brouillon secret" })
+    .select("id").single();
+  let refused = 0;
+  for (let attempt = 0; attempt < 40; attempt++) {
+    const { error } = await farmer.client.rpc("track_activity", {
+      p_action: attempt % 2 ? "share" : "view",
+      p_target_id: crypto.randomUUID(),
+      p_target_type: "post",
+    });
+    if (error) refused++;
+  }
+  const draftView = await farmer.client.rpc("track_activity", {
+    p_action: "view",
+    p_target_id: draft.data!.id,
+    p_target_type: "job",
+  });
+  const [account] = (await farmer.client.rpc("get_account")).data as { engagement_score: number }[];
+  record(
+    "40 shares/views of random ids",
+    "score 0",
+    `score ${account.engagement_score}, ${refused}/40 refused`,
+    Number(account.engagement_score) === 0 && refused === 40,
+  );
+  record(
+    "view of another company's draft",
+    "refused",
+    draftView.error?.code ?? "counted",
+    draftView.error?.code === "P0002",
+  );
+
+  const own = await farmer.client.from("posts").insert({ content: "Mon post" }).select("id")
+    .single();
+  await moderated("posts", own.data!.id);
+  const statuses: number[] = [];
+  for (let index = 0; index < 30; index++) {
+    const { status } = await farmer.client.from("post_comments")
+      .insert({ post_id: own.data!.id, content: `Commentaire ${index}` });
+    statuses.push(status);
+  }
+  const [after] = (await farmer.client.rpc("get_account")).data as { engagement_score: number }[];
+  record(
+    "30 comments on one's own post",
+    "0 points, 429 after 10/min",
+    `score ${after.engagement_score}, ${statuses.filter((status) => status === 429).length} × 429`,
+    Number(after.engagement_score) === 0 &&
+      statuses.filter((status) => status === 429).length === 20,
+  );
+});
+
+Deno.test("rate limits answer 429 with Retry-After on REST", options, async () => {
+  const member = await createUser("candidate");
+  const target = await createUser("candidate");
+  const reports = [];
+  for (let index = 0; index < 11; index++) {
+    const response = await fetch(`${platform.url}/rest/v1/rpc/report_content`, {
+      method: "POST",
+      headers: {
+        apikey: platform.publishableKey,
+        authorization: `Bearer ${member.accessToken}`,
+        "content-type": "application/json",
+      },
+      body: JSON.stringify({
+        p_kind: "profile",
+        p_id: target.id,
+        p_reason: `Faux profil ${index}`,
+      }),
+    });
+    reports.push({ status: response.status, retryAfter: response.headers.get("retry-after") });
+    await response.body?.cancel();
+  }
+  const last = reports.at(-1)!;
+  record(
+    "11 reports in a minute",
+    "10 × 200, then 429 + Retry-After",
+    `${
+      reports.filter((report) => report.status === 200).length
+    } × 200, ${last.status} Retry-After ${last.retryAfter}`,
+    last.status === 429 && Number(last.retryAfter) >= 1,
+  );
+});
+
+Deno.test("password guessing: weak passwords, brute force from 8 workers", options, async () => {
+  const address = randomLoopback();
+  const weak = await Promise.all(
+    ["12345678", "password", "        ", "motdepasse"].map(async (password) =>
+      (await postFrom(address, "/auth/v1/signup", {
+        email: `weak-${crypto.randomUUID()}@test.emploi.plus`,
+        password,
+      }))
+        .status
+    ),
+  );
+  record(
+    "weak passwords (12345678, password, 8 spaces…)",
+    "422 each",
+    weak.join(" "),
+    weak.every((status) => status === 422),
+  );
+
+  const victim = await createUser("candidate");
+  const attacker = randomLoopback();
+  const attempts = await Promise.all(Array.from({ length: 8 }, async (_, worker) => {
+    const seen = [];
+    for (let index = 0; index < 5; index++) {
+      const response = await postFrom(attacker, "/auth/v1/token?grant_type=password", {
+        email: victim.email,
+        password: `guess-${worker}-${index}`,
+      });
+      seen.push(response);
+    }
+    return seen;
+  }));
+  const flat = attempts.flat();
+  const throttled = flat.filter((response) => response.status === 429);
+  const rightPassword = await postFrom(attacker, "/auth/v1/token?grant_type=password", {
+    email: victim.email,
+    password: victim.password,
+  });
+  record(
+    "40 guesses on one account from 8 workers",
+    "429 after 5 failures, Retry-After",
+    `${flat.length - throttled.length} tried, ${throttled.length} × 429 (Retry-After ${
+      throttled[0]?.headers["retry-after"]
+    }); then right password → ${rightPassword.status}`,
+    throttled.length >= 30 && Number(throttled[0]?.headers["retry-after"]) > 0 &&
+      rightPassword.status === 429,
+  );
+
+  const sprayer = randomLoopback();
+  const spray = [];
+  for (let index = 0; index < 22; index++) {
+    spray.push(
+      (await postFrom(sprayer, "/auth/v1/token?grant_type=password", {
+        email: `nobody-${index}-${crypto.randomUUID()}@test.emploi.plus`,
+        password: "Devine1234",
+      })).status,
+    );
+  }
+  record(
+    "22 guesses on 22 accounts from one address",
+    "429 after 20",
+    spray.slice(-3).join(" "),
+    spray.slice(0, 20).every((status) => status === 400) && spray.at(-1) === 429,
+  );
+});
+
+Deno.test("sign-up, OTP and recovery do not tell registered e-mails", options, async () => {
+  const known = await createUser("candidate");
+  const unknown = `unknown-${crypto.randomUUID()}@test.emploi.plus`;
+  const address = randomLoopback();
+  const shape = (body: Record<string, unknown>) => Object.keys(body).sort().join(",");
+  const signUps = await Promise.all(
+    [known.email, unknown].map((email) =>
+      postFrom(address, "/auth/v1/signup", { email, password: "Autre-Mot-2-Passe" })
+    ),
+  );
+  record(
+    "sign-up: registered vs unknown e-mail",
+    "same status and shape",
+    `${signUps[0].status}/${signUps[1].status}, identities ${
+      JSON.stringify(signUps[0].body.identities)
+    }/${JSON.stringify(signUps[1].body.identities)}`,
+    signUps[0].status === signUps[1].status &&
+      shape(signUps[0].body) === shape(signUps[1].body) &&
+      String(signUps[0].body.id).slice(14, 15) === String(signUps[1].body.id).slice(14, 15),
+  );
+  for (const path of ["/auth/v1/otp", "/auth/v1/recover"]) {
+    const answers = await Promise.all(
+      [known.email, unknown].map((email) => postFrom(address, path, { email, create_user: false })),
+    );
+    record(
+      `${path.slice(9)}: registered vs unknown e-mail`,
+      "same answer",
+      answers.map((answer) => `${answer.status} ${JSON.stringify(answer.body)}`).join(" / "),
+      answers[0].status === answers[1].status &&
+        JSON.stringify(answers[0].body) === JSON.stringify(answers[1].body),
+    );
+  }
+});
+
+Deno.test(
+  "a rotated refresh token replayed after the reuse interval ends the session",
+  options,
+  async () => {
+    const user = await createUser("candidate");
+    const first = (await user.client.auth.getSession()).data.session!;
+    const rotated = await anonClient().auth.refreshSession({ refresh_token: first.refresh_token });
+    assert.equal(rotated.error, null);
+    await new Promise((resolve) => setTimeout(resolve, 11_000));
+    const replay = await anonClient().auth.refreshSession({ refresh_token: first.refresh_token });
+    const descendant = await anonClient().auth.refreshSession({
+      refresh_token: rotated.data.session!.refresh_token,
+    });
+    record(
+      "replay of a rotated refresh token (after 10 s)",
+      "refused, session revoked",
+      `${replay.error?.code ?? "accepted"}; new token → ${
+        descendant.error ? "refused" : "accepted"
+      }`,
+      replay.error?.code === "refresh_token_already_used" && descendant.error !== null,
+    );
+  },
+);
+
+Deno.test("oversize input is a 4xx, never a 5xx", options, async () => {
+  const member = await createUser("candidate");
+  const skill = await member.client.from("candidates")
+    .update({ skills: ["x".repeat(20_000)] }).eq("id", member.id);
+  record(
+    "skill of 20,000 characters",
+    "400",
+    `${skill.status} ${skill.error?.code}`,
+    skill.status === 400,
+  );
+  const image = await member.client.from("posts")
+    .insert({ content: "Photo", images: [`https://cdn.example.com/${"x".repeat(5000)}`] });
+  record(
+    "image URL of 5,000 characters",
+    "400",
+    `${image.status} ${image.error?.code}`,
+    image.status === 400,
+  );
+  const metadata = await postFrom(randomLoopback(), "/auth/v1/signup", {
+    email: `bulky-${crypto.randomUUID()}@test.emploi.plus`,
+    password: "Bulky-Metadata-1",
+    data: { role: "candidate", padding: "p".repeat(400_000) },
+  });
+  record("400 KB of sign-up metadata", "400", String(metadata.status), metadata.status === 400);
+});
+
+Deno.test("Realtime: no forged message_created, no access after leaving", options, async () => {
+  const { company, candidate, conversationId } = await openConversation();
+  const topic = `conversation:${conversationId}`;
+  const listening = await joinPrivate(company, topic);
+  const sender = await joinPrivate(candidate, topic);
+  try {
+    const forgedId = crypto.randomUUID();
+    const forged = nextBroadcast(
+      listening.channel,
+      "message_created",
+      (payload) => (payload.record as { id?: string } | undefined)?.id === forgedId,
+      3000,
+    ).then(() => "delivered", () => "not delivered");
+    await sender.channel.send({
+      type: "broadcast",
+      event: "message_created",
+      payload: { record: { id: forgedId, sender_id: company.id, body: "Faux" } },
+    });
+    // A real message afterwards: the forged one would have arrived before it.
+    const real = nextBroadcast(listening.channel, "message_created");
+    await candidate.client.rpc("send_message", {
+      p_conversation_id: conversationId,
+      p_body: "Vrai",
+    });
+    await real;
+    const observed = await forged;
+    record(
+      "client broadcast of a fake message_created",
+      "not delivered",
+      observed,
+      observed === "not delivered",
+    );
+  } finally {
+    await closeRealtime(company.client, candidate.client);
+  }
+  await candidate.client.rpc("leave_conversation", { p_conversation_id: conversationId });
+  const rejoin = await joinPrivate(candidate, topic);
+  const activity = await joinPrivate(candidate, `${topic}:activity`);
+  record(
+    "joining after leaving the conversation",
+    "refused",
+    `${rejoin.status}, activity ${activity.status}`,
+    rejoin.status !== "SUBSCRIBED" && activity.status !== "SUBSCRIBED",
+  );
+  await closeRealtime(candidate.client);
+});
+
+Deno.test("profiles: others read the card, not the activity", options, async () => {
+  const [member, other]: TestUser[] = await Promise.all([
+    createUser("candidate"),
+    createUser("candidate"),
+  ]);
+  const activity = await member.client.from("profiles").select(
+    "id, engagement_score, last_activity_at",
+  )
+    .eq("id", other.id);
+  const card = await member.client.from("profiles").select("id, role, full_name, avatar_url")
+    .eq("id", other.id);
+  record(
+    "others' engagement_score / last_activity_at",
+    "refused",
+    `${activity.status} ${activity.error?.code}`,
+    activity.error?.code === "42501",
+  );
+  record(
+    "others' card (name, photo, role)",
+    "readable",
+    `${card.data?.length} row`,
+    card.data?.length === 1,
+  );
+});
+
+// Registered last, so it runs last: the table of every case above.
+Deno.test("the attack table", () => {
+  const width = (key: keyof Row) =>
+    Math.max(key.length, ...rows.map((row) => String(row[key]).length));
+  const [c, e] = [Math.min(width("case"), 48), Math.min(width("expected"), 36)];
+  console.log(`\n${"case".padEnd(c)} | ${"expected".padEnd(e)} | observed`);
+  console.log(`${"-".repeat(c)}-+-${"-".repeat(e)}-+-${"-".repeat(40)}`);
+  for (const row of rows) {
+    console.log(
+      `${row.case.slice(0, c).padEnd(c)} | ${row.expected.slice(0, e).padEnd(e)} | ${
+        row.ok ? "" : "FAIL "
+      }${row.observed}`,
+    );
+  }
+  assert.ok(rows.length >= 20, `only ${rows.length} cases ran`);
+  assert.ok(rows.every((row) => row.ok));
+});
