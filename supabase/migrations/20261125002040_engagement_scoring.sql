@@ -106,7 +106,6 @@ begin
   end;
 end;
 $$;
-revoke execute on function private.activity_target_visible(uuid, text, uuid) from public;
 
 create function private.record_activity(
   p_user_id uuid,

@@ -73,7 +73,6 @@ as $$
     where p_old -> col.name is distinct from p_new -> col.name
   );
 $$;
-revoke execute on function private.columns_differ(jsonb, jsonb, text[]) from public;
 
 -- Before update: a member's edit of the moderated columns (tg_argv) sends the item back to
 -- pending. Edits by the platform's own roles (service role, migrations) are trusted, as their
@@ -97,7 +96,6 @@ begin
   return new;
 end;
 $$;
-revoke execute on function private.remoderate_on_edit() from public;
 
 create trigger post_comments_remoderate_on_edit
   before update of content on public.post_comments
@@ -134,7 +132,6 @@ begin
   return null;
 end;
 $$;
-revoke execute on function private.remoderate_profile_on_headline_edit() from public;
 
 create trigger candidates_remoderate_profile_on_headline_edit
   after update of headline on public.candidates
@@ -162,7 +159,6 @@ begin
   return null;
 end;
 $$;
-revoke execute on function private.enqueue_content_moderation() from public;
 
 create trigger post_comments_enqueue_moderation
   after insert or update of content, moderation_status on public.post_comments
@@ -203,7 +199,6 @@ begin
   return null;
 end;
 $$;
-revoke execute on function private.rematch_job_on_moderation() from public;
 
 -- The moderated columns are listed too: an edit changes moderation_status through the before
 -- trigger above, which an "update of moderation_status" trigger alone would not see.

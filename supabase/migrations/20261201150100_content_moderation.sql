@@ -37,7 +37,6 @@ as $$
       '([[:alnum:]-])\.([[:alpha:]]{2,})', '\1[.]\2', 'g') as text
   ) as quoted;
 $$;
-revoke execute on function private.quote_member_text(text, integer) from public;
 
 create table public.moderation_decisions (
   id bigint generated always as identity primary key,
@@ -95,7 +94,6 @@ begin
   end;
 end;
 $$;
-revoke execute on function private.moderation_table(text) from public;
 
 -- Raises the field-naming error of an unknown kind; returns the kind's table.
 create function private.require_moderation_kind(p_kind text)
@@ -114,7 +112,6 @@ begin
   return private.moderation_table(p_kind);
 end;
 $$;
-revoke execute on function private.require_moderation_kind(text) from public;
 
 -- The items of one kind as the engine reads them. body: the text; names: the names shown beside
 -- the author's content (checked for impersonation); recent_by_author and duplicate_of feed the
@@ -222,8 +219,6 @@ as $$
     limit 1
   ) as duplicate on true;
 $$;
-revoke execute on function private.moderation_subjects(text, uuid[], interval, interval)
-  from public;
 grant execute on function private.moderation_subjects(text, uuid[], interval, interval)
   to service_role;
 
@@ -266,7 +261,6 @@ begin
   end case;
 end;
 $$;
-revoke execute on function private.set_moderation(text, uuid, text, text, uuid) from public;
 
 -- What the author of an item reads when a decision hides it (or shows it again after review).
 create function private.tell_author_about_moderation(
@@ -318,8 +312,6 @@ begin
   );
 end;
 $$;
-revoke execute on function private.tell_author_about_moderation(text, uuid, uuid, text, text, text)
-  from public;
 
 -- Locks an item's row, so that a verdict and an edit (or an admin) do not interleave.
 create function private.lock_moderated_item(p_kind text, p_id uuid)
@@ -337,7 +329,6 @@ begin
   return coalesce(locked, false);
 end;
 $$;
-revoke execute on function private.lock_moderated_item(text, uuid) from public;
 
 -- Applies the worker's verdict to the version it moderated. Returns what happened: applied,
 -- stale (the text changed since; its own message will moderate the new version),
@@ -397,7 +388,5 @@ begin
   return 'applied';
 end;
 $$;
-revoke execute on function private.apply_moderation(text, uuid, text, text, text, jsonb)
-  from public;
 grant execute on function private.apply_moderation(text, uuid, text, text, text, jsonb)
   to service_role;

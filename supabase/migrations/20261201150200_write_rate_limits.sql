@@ -22,7 +22,6 @@ as $$
     ('report', 10, 60),     -- reports per member per minute (report_content)
     ('message', 60, 60);    -- messages per member per minute
 $$;
-revoke execute on function private.write_limits() from public;
 
 -- Takes one token of the member's bucket for the action, or raises the 429 error.
 create function private.enforce_write_limit(p_action text, p_member_id uuid)
@@ -58,7 +57,6 @@ begin
   end if;
 end;
 $$;
-revoke execute on function private.enforce_write_limit(text, uuid) from public;
 
 -- Before insert: tg_argv[0] is the action, tg_argv[1] the column holding the member. The caller is
 -- read from the request's claims (inside a security definer function current_user is its owner),
@@ -76,7 +74,6 @@ begin
   return new;
 end;
 $$;
-revoke execute on function private.limit_member_writes() from public;
 
 create trigger jobs_limit_writes
   before insert on public.jobs

@@ -66,7 +66,6 @@ set search_path = ''
 as $$
   select 3;
 $$;
-revoke execute on function private.report_settings() from public;
 
 -- Suspended members write nothing others would read. tg_argv[0]: the column holding the member;
 -- only the member's own writes are refused (a like still counts on a suspended author's post).
@@ -91,7 +90,6 @@ begin
   return new;
 end;
 $$;
-revoke execute on function private.refuse_suspended_members() from public;
 
 create trigger posts_refuse_suspended_members
   before insert or update on public.posts
@@ -140,7 +138,6 @@ as $$
     else false
   end;
 $$;
-revoke execute on function private.reportable_by(text, uuid, uuid) from public;
 
 create function public.report_content(p_kind text, p_id uuid, p_reason text)
 returns table (report_id uuid, kind text, target_id uuid, open_reports integer, hidden boolean)
@@ -204,7 +201,6 @@ end;
 $$;
 comment on function public.report_content(text, uuid, text) is
   'Reports a post, comment, job, company, profile or message the caller can see.';
-revoke execute on function public.report_content(text, uuid, text) from public, anon;
 grant execute on function public.report_content(text, uuid, text) to authenticated;
 
 create function private.require_admin(p_function text)
@@ -221,7 +217,6 @@ begin
   return (select auth.uid());
 end;
 $$;
-revoke execute on function private.require_admin(text) from public;
 
 create function public.get_moderation_queue(
   p_kind text default null,
@@ -315,8 +310,6 @@ end;
 $$;
 comment on function public.get_moderation_queue(text, timestamptz, uuid, integer) is
   'Admins: flagged and reported items, oldest first; keyset on (queued_at, id).';
-revoke execute on function public.get_moderation_queue(text, timestamptz, uuid, integer)
-  from public, anon;
 grant execute on function public.get_moderation_queue(text, timestamptz, uuid, integer)
   to authenticated;
 
@@ -393,5 +386,4 @@ end;
 $$;
 comment on function public.review_content(text, uuid, text, text) is
   'Admins: approve, reject or suspend the author of a reported or flagged item; audited.';
-revoke execute on function public.review_content(text, uuid, text, text) from public, anon;
 grant execute on function public.review_content(text, uuid, text, text) to authenticated;

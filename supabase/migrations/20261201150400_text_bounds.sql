@@ -15,7 +15,6 @@ set search_path = ''
 as $$
   select coalesce(bool_and(char_length(value) <= p_max), true) from unnest(p_values) as value;
 $$;
-revoke execute on function private.elements_within(text[], integer) from public;
 grant execute on function private.elements_within(text[], integer)
   to authenticated, service_role;
 
@@ -56,7 +55,6 @@ begin
   return new;
 end;
 $$;
-revoke execute on function private.bound_user_metadata() from public;
 
 create trigger bound_user_metadata
   before insert or update of raw_user_meta_data on auth.users

@@ -45,5 +45,4 @@ $$;
 comment on function public.get_account(uuid) is
   'The caller''s account with its private columns (score, activity, moderation, suspension); '
   'admins may pass any member''s id.';
-revoke execute on function public.get_account(uuid) from public, anon;
 grant execute on function public.get_account(uuid) to authenticated;

@@ -19,7 +19,6 @@ as $$
       then substr(p_topic, length('conversation:') + 1, 36)::uuid
   end;
 $$;
-revoke execute on function private.conversation_id_of_activity_topic(text) from public;
 grant execute on function private.conversation_id_of_activity_topic(text)
   to authenticated, service_role;
 
