@@ -12,6 +12,11 @@ create table public.profiles (
   engagement_score numeric(12, 1) not null default 0
     constraint profiles_engagement_score_not_negative check (engagement_score >= 0),
   last_activity_at timestamptz,
+  -- Moderation of the display name (and headline): others see the name once it is approved
+  -- (docs/trust-and-safety.md; the rest of the moderation columns come with the moderation).
+  moderation_status text not null default 'pending'
+    constraint profiles_moderation_status_check
+    check (moderation_status in ('pending', 'approved', 'flagged', 'rejected')),
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()
 );

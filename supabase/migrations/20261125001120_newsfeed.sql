@@ -12,7 +12,12 @@ as
 select
   post.id,
   post.author_id,
-  coalesce(company.name, author.full_name) as author_name,
+  -- A company page others see is approved (its policy); a display name, once approved.
+  coalesce(
+    company.name,
+    case when author.moderation_status = 'approved' or author.id = (select auth.uid())
+      then author.full_name end
+  ) as author_name,
   author.avatar_url as author_avatar_url,
   author.role as author_role,
   post.content,

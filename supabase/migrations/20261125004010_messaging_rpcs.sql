@@ -501,7 +501,10 @@ begin
       (
         select coalesce(jsonb_agg(jsonb_build_object(
           'id', profile.id,
-          'name', coalesce(company.name, profile.full_name),
+          -- Names are shown once moderation approved them (docs/trust-and-safety.md).
+          'name', coalesce(
+            case when company.moderation_status = 'approved' then company.name end,
+            case when profile.moderation_status = 'approved' then profile.full_name end),
           'avatar_url', profile.avatar_url,
           'role', profile.role,
           'has_left', other.left_at is not null

@@ -10,8 +10,8 @@
 -- Editing the moderated text puts an item back to pending, so an approved offer cannot be turned
 -- into a phishing one afterwards. moderated_by is the admin who decided (null: the engine); an
 -- admin's decision is never overturned by a later automatic verdict on the same text.
--- Jobs get their moderation_status in the jobs migration (matching reads it); posts have had one
--- since the newsfeed.
+-- Jobs and profiles get their moderation_status in their own migrations (matching and the
+-- newsfeed read it); posts have had one since the newsfeed.
 
 alter table public.posts
   drop constraint posts_moderation_status_check,
@@ -47,9 +47,6 @@ alter table public.companies
   add column moderated_by uuid references public.profiles (id) on delete set null;
 
 alter table public.profiles
-  add column moderation_status text not null default 'pending'
-    constraint profiles_moderation_status_check
-    check (moderation_status in ('pending', 'approved', 'flagged', 'rejected')),
   add column moderation_reason text
     constraint profiles_moderation_reason_length check (char_length(moderation_reason) <= 500),
   add column moderated_at timestamptz,

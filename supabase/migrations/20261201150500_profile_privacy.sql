@@ -1,11 +1,11 @@
--- Profiles show others only what they need: id, role, display name, photo (and when the card was
--- created). Activity (engagement_score, last_activity_at), moderation and suspension columns are
+-- Profiles show others only what they need: id, role, display name, photo, whether the name is
+-- approved yet (readers such as the newsfeed show it only then) and when the card was created. Activity (engagement_score, last_activity_at), moderation and suspension columns are
 -- the member's own and admins', read through public.get_account(). Column privileges do this
 -- (RLS filters rows, not columns), so `select('*')` on profiles is refused: name the columns.
 
 revoke select on table public.profiles from authenticated;
-grant select (id, role, full_name, avatar_url, created_at) on table public.profiles
-  to authenticated;
+grant select (id, role, full_name, avatar_url, moderation_status, created_at)
+  on table public.profiles to authenticated;
 
 -- The private side of one account: the caller's own, or any member's for an admin.
 create function public.get_account(p_user_id uuid default null)

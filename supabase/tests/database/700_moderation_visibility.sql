@@ -3,7 +3,7 @@
 -- back to moderation; the platform's own writes are trusted; an offer reaches matching (and its
 -- job alerts) only once approved; every pending item is on the post_moderation queue.
 begin;
-select plan(22);
+select plan(24);
 
 select tests.create_user('vis_author', 'candidate');
 select tests.create_user('vis_reader', 'candidate');
@@ -99,6 +99,19 @@ update public.candidates set headline = 'Équipe Emploi+' where id = auth.uid();
 select tests.clear_authentication();
 select is((select moderation_status from public.profiles where id = tests.user_id('vis_author')),
   'pending', 'a new headline sends the profile back to moderation');
+
+-- A name awaiting moderation is not shown beside the member's posts, except to them.
+insert into public.posts (author_id, content, moderation_status)
+values (tests.user_id('vis_author'), 'Post d''un nom en attente', 'approved');
+select tests.authenticate_as('vis_reader');
+select is(
+  (select author_name from public.v_newsfeed_feed where content = 'Post d''un nom en attente'),
+  null, 'the feed shows no name while it awaits moderation');
+select tests.authenticate_as('vis_author');
+select is(
+  (select author_name from public.v_newsfeed_feed where content = 'Post d''un nom en attente'),
+  'Vis Author', 'the member sees their own');
+select tests.clear_authentication();
 
 -- Company pages.
 update public.companies set moderation_status = 'flagged' where id = tests.user_id('vis_company');
