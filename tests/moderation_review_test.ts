@@ -6,9 +6,7 @@
 import assert from "node:assert/strict";
 import { createUser, eventually, moderated, promoteToAdmin, sql } from "./_support/platform.ts";
 
-const options = { sanitizeResources: false, sanitizeOps: false };
-
-Deno.test("report, hide, review, suspend and reinstate", options, async () => {
+Deno.test("report, hide, review, suspend and reinstate", async () => {
   const [author, first, second, third, admin] = await Promise.all([
     createUser("candidate"),
     createUser("candidate"),

@@ -21,8 +21,6 @@ import {
   openConversation,
 } from "./_support/messaging.ts";
 
-const options = { sanitizeResources: false, sanitizeOps: false };
-
 interface Row {
   case: string;
   expected: string;
@@ -78,7 +76,6 @@ const randomLoopback = () =>
 
 Deno.test(
   "phishing through job alerts: a lure offer alerts nobody, a clean one does",
-  options,
   async () => {
     const skill = `Rustacé${crypto.randomUUID().slice(0, 6)}`;
     const company = await createUser("company", { company_name: "Fret Express" });
@@ -132,7 +129,6 @@ Deno.test(
 
 Deno.test(
   "abusive comment and phishing display name are not shown to others",
-  options,
   async () => {
     const author = await createUser("candidate");
     const reader = await createUser("candidate");
@@ -177,7 +173,7 @@ Deno.test(
   },
 );
 
-Deno.test("point farming: random, hidden and own targets earn nothing", options, async () => {
+Deno.test("point farming: random, hidden and own targets earn nothing", async () => {
   const farmer = await createUser("candidate");
   const company = await createUser("company");
   const draft = await company.client.from("jobs").insert({ title: "Brouillon secret" })
@@ -229,7 +225,7 @@ Deno.test("point farming: random, hidden and own targets earn nothing", options,
   );
 });
 
-Deno.test("rate limits answer 429 with Retry-After on REST", options, async () => {
+Deno.test("rate limits answer 429 with Retry-After on REST", async () => {
   const member = await createUser("candidate");
   const target = await createUser("candidate");
   const reports = [];
@@ -261,7 +257,7 @@ Deno.test("rate limits answer 429 with Retry-After on REST", options, async () =
   );
 });
 
-Deno.test("password guessing: weak passwords, brute force from 8 workers", options, async () => {
+Deno.test("password guessing: weak passwords, brute force from 8 workers", async () => {
   const address = randomLoopback();
   const weak = await Promise.all(
     ["12345678", "password", "        ", "motdepasse"].map(async (password) =>
@@ -326,7 +322,7 @@ Deno.test("password guessing: weak passwords, brute force from 8 workers", optio
   );
 });
 
-Deno.test("sign-up, OTP and recovery do not tell registered e-mails", options, async () => {
+Deno.test("sign-up, OTP and recovery do not tell registered e-mails", async () => {
   const known = await createUser("candidate");
   const unknown = `unknown-${crypto.randomUUID()}@test.emploi.plus`;
   const address = randomLoopback();
@@ -362,7 +358,6 @@ Deno.test("sign-up, OTP and recovery do not tell registered e-mails", options, a
 
 Deno.test(
   "a rotated refresh token replayed after the reuse interval ends the session",
-  options,
   async () => {
     const user = await createUser("candidate");
     const first = (await user.client.auth.getSession()).data.session!;
@@ -384,7 +379,7 @@ Deno.test(
   },
 );
 
-Deno.test("oversize input is a 4xx, never a 5xx", options, async () => {
+Deno.test("oversize input is a 4xx, never a 5xx", async () => {
   const member = await createUser("candidate");
   const skill = await member.client.from("candidates")
     .update({ skills: ["x".repeat(20_000)] }).eq("id", member.id);
@@ -410,7 +405,7 @@ Deno.test("oversize input is a 4xx, never a 5xx", options, async () => {
   record("400 KB of sign-up metadata", "400", String(metadata.status), metadata.status === 400);
 });
 
-Deno.test("Realtime: no forged message_created, no access after leaving", options, async () => {
+Deno.test("Realtime: no forged message_created, no access after leaving", async () => {
   const { company, candidate, conversationId } = await openConversation();
   const topic = `conversation:${conversationId}`;
   const listening = await joinPrivate(company, topic);
@@ -457,7 +452,7 @@ Deno.test("Realtime: no forged message_created, no access after leaving", option
   await closeRealtime(candidate.client);
 });
 
-Deno.test("profiles: others read the card, not the activity", options, async () => {
+Deno.test("profiles: others read the card, not the activity", async () => {
   const [member, other]: TestUser[] = await Promise.all([
     createUser("candidate"),
     createUser("candidate"),
