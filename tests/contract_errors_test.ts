@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { check, unwrap } from "./_support/messaging.ts";
-import { createUser, sql } from "./_support/platform.ts";
+import { createUser, moderated, sql } from "./_support/platform.ts";
 
 Deno.test("a wrong value names the field and its allowed values", async () => {
   const company = await createUser("company");
@@ -31,6 +31,8 @@ Deno.test("applying twice answers 409 with the existing application and what to 
       .insert({ company_id: company.id, title: "Offre unique", status: "published" })
       .select("id").single(),
   );
+  // Candidates see (and apply to) an offer once moderation approved it.
+  await moderated("jobs", job.id);
   check(await candidate.client.from("job_applications").insert({ job_id: job.id }));
   const again = await candidate.client.from("job_applications").insert({ job_id: job.id });
   assert.equal(again.status, 409);

@@ -64,10 +64,11 @@ form("sign-up").addEventListener("submit", async (event) => {
   event.preventDefault();
   const owner = form("sign-up");
   setStatus("Signing up…", "busy");
+  const [email, password] = [field(owner, "email"), field(owner, "password")];
   // The sign-up metadata keys the database reads (docs/reference/README.md).
-  const { error } = await supabase.auth.signUp({
-    email: field(owner, "email"),
-    password: field(owner, "password"),
+  const { data, error } = await supabase.auth.signUp({
+    email,
+    password,
     options: {
       data: {
         role: field(owner, "role"),
@@ -76,7 +77,13 @@ form("sign-up").addEventListener("submit", async (event) => {
       },
     },
   });
-  if (error) showError(error);
+  if (error) return showError(error);
+  // E-mail confirmation is on: sign-up answers without a session (as it does for an address
+  // already registered). Signing in works once the address is confirmed, at once locally.
+  if (!data.session) {
+    const signedIn = await supabase.auth.signInWithPassword({ email, password });
+    if (signedIn.error) showError(signedIn.error);
+  }
 });
 
 form("sign-in").addEventListener("submit", async (event) => {
@@ -213,15 +220,19 @@ async function applyAndWrite(jobId: string, item: HTMLElement): Promise<void> {
 // --- A conversation: messages, typing, read receipts ----------------------------------------
 
 let conversation:
-  | { id: string; channel: RealtimeChannel; sentAt: Map<string, string>; lastTyping: number }
+  | { id: string; activity: RealtimeChannel; sentAt: Map<string, string>; lastTyping: number }
   | undefined;
 
 async function openConversation(conversationId: string): Promise<void> {
   if (conversation?.id === conversationId) return;
+  // The database's events on one topic (read-only), what the clients send on its activity topic.
   const channel = supabase.channel(topics.conversation(conversationId), {
     config: { private: true },
   });
-  conversation = { id: conversationId, channel, sentAt: new Map(), lastTyping: 0 };
+  const activity = supabase.channel(topics.conversationActivity(conversationId), {
+    config: { private: true },
+  });
+  conversation = { id: conversationId, activity, sentAt: new Map(), lastTyping: 0 };
   element("conversation").hidden = false;
   element("messages").replaceChildren();
 
@@ -230,13 +241,13 @@ async function openConversation(conversationId: string): Promise<void> {
   onEvent(channel, "conversation", "read_receipt", (receipt) => {
     if (receipt.user_id !== current?.userId) showSeenUpTo(receipt.last_read_message_id);
   });
-  onEvent(channel, "conversation", "typing", ({ user_id }) => {
+  onEvent(activity, "conversationActivity", "typing", ({ user_id }) => {
     if (user_id === current?.userId) return;
     element("typing").textContent = "typing…";
     clearTimeout(typingTimer);
     typingTimer = setTimeout(() => element("typing").textContent = "", 3000);
   });
-  await subscribed(channel);
+  await Promise.all([subscribed(channel), subscribed(activity)]);
   element("conversation").dataset.joined = conversationId;
 
   const { data: history, error } = await supabase.rpc("get_messages", {
@@ -286,7 +297,7 @@ compose.addEventListener("input", () => {
   // Typing is a client broadcast, at most one a second.
   if (!conversation || Date.now() - conversation.lastTyping < 1000) return;
   conversation.lastTyping = Date.now();
-  conversation.channel.send({
+  conversation.activity.send({
     type: "broadcast",
     event: "typing",
     payload: { user_id: current!.userId },

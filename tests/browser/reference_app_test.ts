@@ -13,6 +13,8 @@ import { startReferenceApp } from "../../examples/reference-client/serve.ts";
 
 const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 const LIVE_TIMEOUT_MS = 45_000;
+/** Letters and digits, 10 characters at least: the password rules of supabase/config.toml. */
+const PASSWORD = "correct-horse-battery-42";
 const options = { sanitizeResources: false, sanitizeOps: false };
 
 async function openPage(browser: Browser, url: string, problems: string[]): Promise<Page> {
@@ -34,7 +36,7 @@ async function signUp(
 ) {
   const form = page.locator("#sign-up");
   await form.locator("[name=email]").fill(person.email);
-  await form.locator("[name=password]").fill("correct-horse-battery");
+  await form.locator("[name=password]").fill(PASSWORD);
   await form.locator("[name=full_name]").fill(person.fullName);
   await form.locator("[name=role]").selectOption(person.role);
   await form.locator("[name=company_name]").fill(person.companyName ?? "");
@@ -77,7 +79,7 @@ Deno.test("the reference client works end to end from a real browser", options, 
     await candidate.locator("#status", { hasText: "Signed out" }).waitFor();
     const signIn = candidate.locator("#sign-in");
     await signIn.locator("[name=email]").fill(candidateEmail);
-    await signIn.locator("[name=password]").fill("correct-horse-battery");
+    await signIn.locator("[name=password]").fill(PASSWORD);
     await signIn.locator("button").click();
     await candidate.locator("#status[data-state=ready]").waitFor();
     assert.equal(await candidate.locator("#my-role").textContent(), "candidate");

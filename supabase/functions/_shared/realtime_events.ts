@@ -18,8 +18,10 @@ export const topics = {
   user: (userId: string) => `user:${userId}`,
   /** Everyone of a role: read-only, the notification dispatcher sends. */
   role: (role: AudienceRole) => `role:${role}`,
-  /** A conversation: its current participants read it and broadcast typing on it. */
+  /** A conversation's database events: its current participants read it, nobody writes. */
   conversation: (conversationId: string) => `conversation:${conversationId}`,
+  /** What a conversation's clients send themselves: typing broadcasts and presence. */
+  conversationActivity: (conversationId: string) => `conversation:${conversationId}:activity`,
 } as const;
 
 export type AudienceRole = "candidate" | "company" | "admin";
@@ -37,11 +39,20 @@ export type NotificationType =
 export interface NotificationDataByType {
   job_alert: { jobId: string };
   message: { conversationId: string; messageId: string; senderId: string };
-  moderation: { postId: string; verdict: string; details: Json };
+  moderation: { kind: ModeratedKind; id: string; decision: ModerationDecision };
   application: { [key: string]: Json | undefined };
   marketing: { [key: string]: Json | undefined };
   system: { [key: string]: Json | undefined };
 }
+
+/** What a moderation notification is about (the kinds of report_content). */
+export type ModeratedKind = "post" | "comment" | "job" | "company" | "profile" | "message";
+
+/**
+ * The decision a moderation notification tells the author: flag (hidden pending review), reject,
+ * approve (visible again after review) or suspend (the account).
+ */
+export type ModerationDecision = "approve" | "flag" | "reject" | "suspend";
 
 /** A row of the in-app inbox as broadcast when it is written (read_at is null then). */
 export type NotificationEvent = {
@@ -137,6 +148,8 @@ export interface TopicEvents {
     read_receipt: ReadReceiptEvent;
     participant_joined: ParticipantEvent;
     participant_left: ParticipantEvent;
+  };
+  conversationActivity: {
     typing: TypingEvent;
   };
 }
