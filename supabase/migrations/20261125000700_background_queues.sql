@@ -23,7 +23,8 @@ comment on table private.work_queues is
 insert into private.work_queues (queue_name, description) values
   ('job_matching', 'A published job to (re)match against candidates'),
   ('candidate_matching', 'A candidate whose profile changed, to match against open jobs'),
-  ('post_moderation', 'A new or edited post to moderate'),
+  ('post_moderation',
+    'New or edited member text to moderate: a post, comment, offer, company page or profile'),
   ('notifications', 'A notification to expand to its audience and deliver');
 
 -- A dead-letter queue `<name>_dlq` holds the messages whose last attempt failed.
