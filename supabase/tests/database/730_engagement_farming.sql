@@ -39,8 +39,11 @@ select is(
   (select count(*)::integer from public.activity_logs
    where user_id = tests.user_id('farmer') and target_id = tests.post_id('Mon propre post')),
   0, 'liking and commenting one''s own post earn nothing');
-select is((select engagement_score from public.profiles where id = tests.user_id('farmer')), 1.0,
-  'the score holds the one honest view');
+select results_eq(
+  $$ select count(*)::integer, sum(log.points) from public.activity_logs as log
+     where log.user_id = tests.user_id('farmer') $$,
+  $$ select 1, engagement_score from public.profiles where id = tests.user_id('farmer') $$,
+  'the score holds the one honest view (its points, by day or at night)');
 
 -- The cap: 10 shares a day, whatever the targets.
 select is(
