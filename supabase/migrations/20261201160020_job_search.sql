@@ -474,11 +474,13 @@ language sql
 immutable
 set search_path = ''
 as $$
-  select coalesce(string_agg(
+  -- Only offers approved by moderation are on the board (an offer awaiting moderation, flagged or
+  -- rejected is its company's alone), whatever the criteria.
+  select 'job.moderation_status = ''approved''' || coalesce(' and ' || string_agg(
     case when p_stored then format('((%s).%s is null or %s)', p_source, given.field,
         format(given.template, p_source))
       else format(given.template, p_source) end,
-    ' and ' order by given.position), 'true')
+    ' and ' order by given.position), '')
   from (values
     (1, 'match_query', 'job.search @@ (%1$s).match_query', p_criteria.match_query::text),
     (2, 'contract_keys', 'job.search_filters && (%1$s).contract_keys',
@@ -831,7 +833,10 @@ begin
   end if;
 
   return query
-  select job.id, job.company_id, company.name, job.title, job.description, job.required_skills,
+  select job.id, job.company_id,
+    -- A company page's name is shown once moderation approved it.
+    case when company.moderation_status = 'approved' then company.name end,
+    job.title, job.description, job.required_skills,
     job.nice_to_have_skills, job.experience_level, job.location, job.remote_policy,
     job.contract_type, job.salary_min, job.salary_max, job.published_at, hit.rank,
     private.search_cursor_text(

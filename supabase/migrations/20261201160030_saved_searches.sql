@@ -13,15 +13,22 @@ create table public.saved_searches (
   query text
     constraint saved_searches_query_length check (char_length(query) <= 200),
   skills text[] not null default '{}'
-    constraint saved_searches_skills_count check (cardinality(skills) <= 20),
-  experience_level text,
+    constraint saved_searches_skills_count check (cardinality(skills) <= 20)
+    constraint saved_searches_skills_element_length check (private.elements_within(skills, 100)),
+  -- The filter values are checked by search_jobs' rules when the search is resolved; the lengths
+  -- here bound them before that.
+  experience_level text
+    constraint saved_searches_experience_level_length check (char_length(experience_level) <= 40),
   location text
     constraint saved_searches_location_length check (char_length(location) <= 100),
   radius_km integer,
-  departement text,
+  departement text
+    constraint saved_searches_departement_length check (char_length(departement) <= 40),
   remote boolean,
-  remote_policy text,
-  contract_type text,
+  remote_policy text
+    constraint saved_searches_remote_policy_length check (char_length(remote_policy) <= 40),
+  contract_type text
+    constraint saved_searches_contract_type_length check (char_length(contract_type) <= 40),
   salary_min integer,
   salary_max integer,
   alerts_enabled boolean not null default true,
@@ -155,8 +162,11 @@ begin
   for chunk_start in 1..cardinality(recipients) by chunk_size loop
     perform private.request_notification(
       p_type := 'job_alert',
-      p_title := left(format('Nouvelle offre pour votre recherche : %s', offer.title), 200),
-      p_body := format('%s recrute%s.', offer.company_name, coalesce(' à ' || offer.location, '')),
+      -- Member text (title, company, city) is quoted and bounded, never in the platform's voice.
+      p_title := format('Nouvelle offre pour votre recherche : %s',
+        private.quote_member_text(offer.title, 80)),
+      p_body := format('Publiée par %s%s.', private.quote_member_text(offer.company_name, 60),
+        coalesce(', ' || private.quote_member_text(offer.location, 40), '')),
       p_user_ids := recipients[chunk_start:chunk_start + chunk_size - 1],
       p_data := jsonb_build_object('jobId', p_job_id, 'reason', 'saved_search'),
       -- The key of matching's job alerts (private.request_job_alerts): one offer, one alert.
@@ -170,7 +180,7 @@ grant execute on function private.request_saved_search_alerts(uuid) to service_r
 
 -- An offer alerts once the matching pipeline has analysed it (after matching asked for its own
 -- alerts, in the same transaction), so a candidate's profile match and saved searches meet the
--- same dedupe key.
+-- same dedupe key; and only once moderation approved it, whichever of the two comes last.
 create function private.alert_saved_searches()
 returns trigger
 language plpgsql
@@ -178,7 +188,8 @@ security definer
 set search_path = ''
 as $$
 begin
-  if new.analysis_completed and not old.analysis_completed and new.status = 'published' then
+  if new.analysis_completed and new.status = 'published' and new.moderation_status = 'approved'
+     and not (old.analysis_completed and old.moderation_status = 'approved') then
     perform private.request_saved_search_alerts(new.id);
   end if;
   return null;
@@ -186,5 +197,5 @@ end;
 $$;
 
 create trigger jobs_alert_saved_searches
-  after update of analysis_completed on public.jobs
+  after update of analysis_completed, moderation_status on public.jobs
   for each row execute function private.alert_saved_searches();

@@ -121,6 +121,10 @@ export type Database = {
           "industry": string | null;
           "location": string | null;
           "logo_path": string | null;
+          "moderated_at": string | null;
+          "moderated_by": string | null;
+          "moderation_reason": string | null;
+          "moderation_status": string;
           "name": string;
           "size": Database["public"]["Enums"]["company_size"] | null;
           "updated_at": string;
@@ -134,6 +138,10 @@ export type Database = {
           "industry"?: string | null;
           "location"?: string | null;
           "logo_path"?: string | null;
+          "moderated_at"?: string | null;
+          "moderated_by"?: string | null;
+          "moderation_reason"?: string | null;
+          "moderation_status"?: string;
           "name": string;
           "size"?: Database["public"]["Enums"]["company_size"] | null;
           "updated_at"?: string;
@@ -146,6 +154,10 @@ export type Database = {
           "industry"?: string | null;
           "location"?: string | null;
           "logo_path"?: string | null;
+          "moderated_at"?: string | null;
+          "moderated_by"?: string | null;
+          "moderation_reason"?: string | null;
+          "moderation_status"?: string;
           "name"?: string;
           "size"?: Database["public"]["Enums"]["company_size"] | null;
           "updated_at"?: string;
@@ -156,6 +168,52 @@ export type Database = {
             foreignKeyName: "companies_id_fkey";
             columns: ["id"];
             isOneToOne: true;
+            referencedRelation: "profiles";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "companies_moderated_by_fkey";
+            columns: ["moderated_by"];
+            isOneToOne: false;
+            referencedRelation: "profiles";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "content_reports": {
+        Row: {
+          "created_at": string;
+          "id": string;
+          "kind": string;
+          "reason": string;
+          "reporter_id": string;
+          "resolved_at": string | null;
+          "target_id": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "created_at"?: string;
+          "id"?: string;
+          "kind": string;
+          "reason": string;
+          "reporter_id": string;
+          "resolved_at"?: string | null;
+          "target_id": string;
+        };
+        Update: {
+          "created_at"?: string;
+          "id"?: string;
+          "kind"?: string;
+          "reason"?: string;
+          "reporter_id"?: string;
+          "resolved_at"?: string | null;
+          "target_id"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "content_reports_reporter_id_fkey";
+            columns: ["reporter_id"];
+            isOneToOne: false;
             referencedRelation: "profiles";
             referencedColumns: ["id"];
           },
@@ -391,6 +449,10 @@ export type Database = {
           "match_required_skills": (string)[];
           "match_skills": (string)[];
           "matched_candidates_count": number;
+          "moderated_at": string | null;
+          "moderated_by": string | null;
+          "moderation_reason": string | null;
+          "moderation_status": string;
           "nice_to_have_skills": (string)[];
           "published_at": string | null;
           "remote_policy": string;
@@ -420,6 +482,10 @@ export type Database = {
           "match_required_skills"?: (string)[];
           "match_skills"?: never;
           "matched_candidates_count"?: number;
+          "moderated_at"?: string | null;
+          "moderated_by"?: string | null;
+          "moderation_reason"?: string | null;
+          "moderation_status"?: string;
           "nice_to_have_skills"?: (string)[];
           "published_at"?: string | null;
           "remote_policy"?: string;
@@ -448,6 +514,10 @@ export type Database = {
           "match_required_skills"?: (string)[];
           "match_skills"?: never;
           "matched_candidates_count"?: number;
+          "moderated_at"?: string | null;
+          "moderated_by"?: string | null;
+          "moderation_reason"?: string | null;
+          "moderation_status"?: string;
           "nice_to_have_skills"?: (string)[];
           "published_at"?: string | null;
           "remote_policy"?: string;
@@ -467,6 +537,13 @@ export type Database = {
             columns: ["company_id"];
             isOneToOne: false;
             referencedRelation: "companies";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "jobs_moderated_by_fkey";
+            columns: ["moderated_by"];
+            isOneToOne: false;
+            referencedRelation: "profiles";
             referencedColumns: ["id"];
           },
         ];
@@ -511,6 +588,61 @@ export type Database = {
           {
             foreignKeyName: "messages_sender_id_fkey";
             columns: ["sender_id"];
+            isOneToOne: false;
+            referencedRelation: "profiles";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      "moderation_decisions": {
+        Row: {
+          "author_id": string | null;
+          "created_at": string;
+          "decision": string;
+          "findings": NonNullable<Json>;
+          "id": number;
+          "kind": string;
+          "reason": string | null;
+          "reviewer_id": string | null;
+          "source": string;
+          "target_id": string;
+        };
+        ComputedFields: never;
+        Insert: {
+          "author_id"?: string | null;
+          "created_at"?: string;
+          "decision": string;
+          "findings"?: NonNullable<Json>;
+          "id"?: never;
+          "kind": string;
+          "reason"?: string | null;
+          "reviewer_id"?: string | null;
+          "source": string;
+          "target_id": string;
+        };
+        Update: {
+          "author_id"?: string | null;
+          "created_at"?: string;
+          "decision"?: string;
+          "findings"?: NonNullable<Json>;
+          "id"?: never;
+          "kind"?: string;
+          "reason"?: string | null;
+          "reviewer_id"?: string | null;
+          "source"?: string;
+          "target_id"?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "moderation_decisions_author_id_fkey";
+            columns: ["author_id"];
+            isOneToOne: false;
+            referencedRelation: "profiles";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "moderation_decisions_reviewer_id_fkey";
+            columns: ["reviewer_id"];
             isOneToOne: false;
             referencedRelation: "profiles";
             referencedColumns: ["id"];
@@ -634,6 +766,10 @@ export type Database = {
           "content": string;
           "created_at": string;
           "id": string;
+          "moderated_at": string | null;
+          "moderated_by": string | null;
+          "moderation_reason": string | null;
+          "moderation_status": string;
           "post_id": string;
           "updated_at": string;
         };
@@ -643,6 +779,10 @@ export type Database = {
           "content": string;
           "created_at"?: string;
           "id"?: string;
+          "moderated_at"?: string | null;
+          "moderated_by"?: string | null;
+          "moderation_reason"?: string | null;
+          "moderation_status"?: string;
           "post_id": string;
           "updated_at"?: string;
         };
@@ -651,6 +791,10 @@ export type Database = {
           "content"?: string;
           "created_at"?: string;
           "id"?: string;
+          "moderated_at"?: string | null;
+          "moderated_by"?: string | null;
+          "moderation_reason"?: string | null;
+          "moderation_status"?: string;
           "post_id"?: string;
           "updated_at"?: string;
         };
@@ -658,6 +802,13 @@ export type Database = {
           {
             foreignKeyName: "post_comments_author_id_fkey";
             columns: ["author_id"];
+            isOneToOne: false;
+            referencedRelation: "profiles";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "post_comments_moderated_by_fkey";
+            columns: ["moderated_by"];
             isOneToOne: false;
             referencedRelation: "profiles";
             referencedColumns: ["id"];
@@ -735,6 +886,7 @@ export type Database = {
           "is_pinned": boolean;
           "links": (string)[];
           "moderated_at": string | null;
+          "moderated_by": string | null;
           "moderation_status": string;
           "reaction_count": number;
           "updated_at": string;
@@ -752,6 +904,7 @@ export type Database = {
           "is_pinned"?: boolean;
           "links"?: (string)[];
           "moderated_at"?: string | null;
+          "moderated_by"?: string | null;
           "moderation_status"?: string;
           "reaction_count"?: number;
           "updated_at"?: string;
@@ -768,6 +921,7 @@ export type Database = {
           "is_pinned"?: boolean;
           "links"?: (string)[];
           "moderated_at"?: string | null;
+          "moderated_by"?: string | null;
           "moderation_status"?: string;
           "reaction_count"?: number;
           "updated_at"?: string;
@@ -776,6 +930,13 @@ export type Database = {
           {
             foreignKeyName: "posts_author_id_fkey";
             columns: ["author_id"];
+            isOneToOne: false;
+            referencedRelation: "profiles";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "posts_moderated_by_fkey";
+            columns: ["moderated_by"];
             isOneToOne: false;
             referencedRelation: "profiles";
             referencedColumns: ["id"];
@@ -791,7 +952,13 @@ export type Database = {
           "full_name": string;
           "id": string;
           "last_activity_at": string | null;
+          "moderated_at": string | null;
+          "moderated_by": string | null;
+          "moderation_reason": string | null;
+          "moderation_status": string;
           "role": string;
+          "suspended_at": string | null;
+          "suspension_reason": string | null;
           "updated_at": string;
         };
         ComputedFields: never;
@@ -803,7 +970,13 @@ export type Database = {
           "full_name"?: string;
           "id": string;
           "last_activity_at"?: string | null;
+          "moderated_at"?: string | null;
+          "moderated_by"?: string | null;
+          "moderation_reason"?: string | null;
+          "moderation_status"?: string;
           "role"?: string;
+          "suspended_at"?: string | null;
+          "suspension_reason"?: string | null;
           "updated_at"?: string;
         };
         Update: {
@@ -814,10 +987,24 @@ export type Database = {
           "full_name"?: string;
           "id"?: string;
           "last_activity_at"?: string | null;
+          "moderated_at"?: string | null;
+          "moderated_by"?: string | null;
+          "moderation_reason"?: string | null;
+          "moderation_status"?: string;
           "role"?: string;
+          "suspended_at"?: string | null;
+          "suspension_reason"?: string | null;
           "updated_at"?: string;
         };
-        Relationships: [];
+        Relationships: [
+          {
+            foreignKeyName: "profiles_moderated_by_fkey";
+            columns: ["moderated_by"];
+            isOneToOne: false;
+            referencedRelation: "profiles";
+            referencedColumns: ["id"];
+          },
+        ];
       };
       "saved_searches": {
         Row: {
@@ -1039,6 +1226,22 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      "get_account": {
+        Args: { "p_user_id"?: string };
+        Returns: {
+          "avatar_url": string;
+          "created_at": string;
+          "engagement_score": number;
+          "full_name": string;
+          "id": string;
+          "last_activity_at": string;
+          "moderation_reason": string;
+          "moderation_status": string;
+          "role": string;
+          "suspended_at": string;
+          "suspension_reason": string;
+        }[];
+      };
       "get_contacts_presence": {
         Args: Record<PropertyKey, never>;
         Returns: {
@@ -1142,6 +1345,25 @@ export type Database = {
           isSetofReturn: true;
         };
       };
+      "get_moderation_queue": {
+        Args: {
+          "p_after_id"?: string;
+          "p_after_queued_at"?: string;
+          "p_kind"?: string;
+          "p_limit"?: number;
+        };
+        Returns: {
+          "author_id": string;
+          "excerpt": string;
+          "findings": Json;
+          "id": string;
+          "kind": string;
+          "moderation_status": string;
+          "open_reports": number;
+          "queued_at": string;
+          "reports": Json;
+        }[];
+      };
       "leave_conversation": { Args: { "p_conversation_id": string }; Returns: boolean };
       "mark_as_read": {
         Args: { "p_conversation_id": string; "p_message_id"?: string };
@@ -1152,6 +1374,26 @@ export type Database = {
       "replay_dead_letters": {
         Args: { "p_msg_ids"?: (number)[]; "p_queue": string };
         Returns: number;
+      };
+      "report_content": {
+        Args: { "p_id": string; "p_kind": string; "p_reason": string };
+        Returns: {
+          "hidden": boolean;
+          "kind": string;
+          "open_reports": number;
+          "report_id": string;
+          "target_id": string;
+        }[];
+      };
+      "review_content": {
+        Args: { "p_decision": string; "p_id": string; "p_kind": string; "p_reason"?: string };
+        Returns: {
+          "author_id": string;
+          "author_suspended": boolean;
+          "id": string;
+          "kind": string;
+          "moderation_status": string;
+        }[];
       };
       "search_jobs": {
         Args: {

@@ -96,8 +96,8 @@ select is(
   (select message - 'requestId' from pg_temp.alerts('Développeur·se React senior')),
   jsonb_build_object(
     'type', 'job_alert',
-    'title', 'Nouvelle offre pour votre recherche : Développeur·se React senior',
-    'body', format('%s recrute à Villeurbanne.',
+    'title', 'Nouvelle offre pour votre recherche : « Développeur·se React senior »',
+    'body', format('Publiée par « %s », « Villeurbanne ».',
       (select name from public.companies where id = tests.user_id('company_a'))),
     'data', jsonb_build_object('jobId', pg_temp.offer('Développeur·se React senior'),
       'reason', 'saved_search'),

@@ -3,7 +3,7 @@
 -- back to moderation; the platform's own writes are trusted; an offer reaches matching (and its
 -- job alerts) only once approved; every pending item is on the post_moderation queue.
 begin;
-select plan(24);
+select plan(25);
 
 select tests.create_user('vis_author', 'candidate');
 select tests.create_user('vis_reader', 'candidate');
@@ -80,6 +80,10 @@ select ok(
 select tests.authenticate_as_anon();
 select is((select count(*)::integer from public.jobs where id = tests.job_id('Développeuse Go')), 1,
   'once approved, visitors see it');
+select is(
+  (select count(*)::integer from public.search_jobs(p_query => 'Développeuse')
+   where id = tests.job_id('Développeuse Go')), 1,
+  'and the job search lists it');
 
 -- An edit goes back to moderation.
 select tests.authenticate_as('vis_company');
