@@ -4,7 +4,7 @@
 // in-app inbox), one alert per offer when the offer also matches the candidate's profile.
 
 import assert from "node:assert/strict";
-import { anonClient, createUser, eventually, sql } from "./_support/platform.ts";
+import { anonClient, createUser, eventually, moderated, sql } from "./_support/platform.ts";
 
 const options = { sanitizeResources: false, sanitizeOps: false };
 
@@ -19,10 +19,12 @@ Deno.test("search_jobs and search_jobs_facets through REST", options, async () =
     { title: `Développeuse ${word} senior`, contract_type: "cdd", remote_policy: "hybrid" },
     { title: `Cheffe de projet ${word}`, contract_type: "cdi", remote_policy: "onsite" },
   ];
-  const { error } = await company.client.from("jobs").insert(
+  const { data: inserted, error } = await company.client.from("jobs").insert(
     offers.map((offer) => ({ ...offer, location: "Lyon", status: "published" })),
-  );
+  ).select("id");
   assert.equal(error, null, JSON.stringify(error));
+  // The board lists offers once moderation approved them.
+  for (const { id } of inserted!) await moderated("jobs", id);
   const client = anonClient();
 
   const developers = await client.rpc("search_jobs", { p_query: `développeur ${word}` });
@@ -129,6 +131,8 @@ Deno.test(
     ]).select("id, title");
     assert.equal(error, null, JSON.stringify(error));
     const [wanted, internship] = offers!;
+    // Alerts go out once an offer is approved: both are, before anything is counted.
+    for (const { id } of offers!) await moderated("jobs", id);
 
     const alertsOf = async (candidate: typeof searcher) => {
       const { data } = await candidate.client.from("notifications")

@@ -4,16 +4,17 @@
 import { createClient, type RealtimeChannel, type SupabaseClient } from "@supabase/supabase-js";
 import { signJwt } from "../../local/platform/jwt.ts";
 import { createMembers } from "../notifications/support.ts";
-import { platform, type TestUser } from "./platform.ts";
+import { moderated, platform, type TestUser } from "./platform.ts";
 import { check, unwrap } from "./messaging.ts";
 
-/** A published offer of `company`; returns its id. */
+/** A published offer of `company`, once moderation approved it (candidates see it then). */
 export async function publishOffer(company: TestUser, title = "Développeur·se Postgres") {
   const job = unwrap(
     await company.client.from("jobs")
       .insert({ company_id: company.id, title, status: "published" })
       .select("id").single(),
   );
+  await moderated("jobs", job.id);
   return job.id as string;
 }
 
