@@ -14,30 +14,6 @@
 -- industry, location), profile (display name and, for candidates, headline), message (reported
 -- only: private between participants, never moderated automatically).
 
--- Platform-voice texts quote what members wrote: in « », bounded, on one line, and with links
--- made unclickable (a dot in a host becomes "[.]"), so that a title such as "Votre compte est
--- suspendu : https://…" is shown as a quotation, never as a working link in our voice.
-create function private.quote_member_text(p_text text, p_max_length integer default 80)
-returns text
-language sql
-immutable
-strict
-parallel safe
-set search_path = ''
-as $$
-  select '« ' || case
-      when char_length(quoted.text) > p_max_length
-        then btrim(left(quoted.text, p_max_length - 1)) || '…'
-      else quoted.text
-    end || ' »'
-  from (
-    select regexp_replace(
-      regexp_replace(btrim(regexp_replace(p_text, '\s+', ' ', 'g')),
-        '(https?|ftp)://', '\1[:]//', 'gi'),
-      '([[:alnum:]-])\.([[:alpha:]]{2,})', '\1[.]\2', 'g') as text
-  ) as quoted;
-$$;
-
 create table public.moderation_decisions (
   id bigint generated always as identity primary key,
   kind text not null
