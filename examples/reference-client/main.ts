@@ -1,6 +1,7 @@
 // The Emploi+ reference client: the smallest frontend that uses every part of the contract a
 // browser meets — Auth (sign-up metadata, sign-in, sign-out), REST under RLS, RPCs, private
-// Realtime channels (database broadcasts, client broadcasts, read receipts). No framework:
+// Realtime channels (database broadcasts, client broadcasts, read receipts), Storage (a profile
+// photo in the public avatars bucket). No framework:
 // supabase-js from npm, bundled by `deno bundle` (serve.ts). Open it with
 // `deno run -A examples/reference-client/serve.ts` against `npm start`;
 // tests/browser/reference_app_test.ts drives it with Playwright. Type-checked with the DOM
@@ -37,6 +38,11 @@ function setStatus(text: string, state: "ready" | "busy" | "error" = "ready"): v
 function showError(error: { message: string; code?: string; details?: string; hint?: string }) {
   const parts = [error.code, error.message, error.details, error.hint].filter(Boolean);
   setStatus(parts.join(" — "), "error");
+}
+
+/** Shows a Storage refusal: the HTTP status and storage-api's own code (docs/hiring.md). */
+function showStorageError(error: { message: string; status?: number; statusCode?: string }) {
+  setStatus(`HTTP ${error.status} — ${error.statusCode} — ${error.message}`, "error");
 }
 
 /** A typed listener for one broadcast event of a topic (realtime_events.ts). */
@@ -124,12 +130,14 @@ async function enter(session: Session): Promise<void> {
   await supabase.realtime.setAuth(session.access_token);
 
   const { data: profile, error } = await supabase.from("profiles")
-    .select("full_name, role").eq("id", userId).single();
+    .select("full_name, role, avatar_path").eq("id", userId).single();
   if (error) return showError(error);
   element("me").textContent = profile.full_name;
   element("my-role").textContent = profile.role;
   form("candidate-profile").hidden = profile.role !== "candidate";
   form("post-job").hidden = profile.role !== "company";
+  (form("avatar").elements.namedItem("folder") as HTMLInputElement).value = userId;
+  if (profile.avatar_path) showAvatar(profile.avatar_path);
   element("signed-out").hidden = true;
   element("signed-in").hidden = false;
 
@@ -151,6 +159,8 @@ async function leave(): Promise<void> {
   await supabase.removeAllChannels();
   element("notifications").replaceChildren();
   element("messages").replaceChildren();
+  element("avatar-image").hidden = true;
+  element("avatar-saved").textContent = "";
   element("conversation").hidden = true;
   element("signed-in").hidden = true;
   element("signed-out").hidden = false;
@@ -185,6 +195,52 @@ form("post-job").addEventListener("submit", async (event) => {
   });
   if (error) return showError(error);
   element("job-published").textContent = "published";
+});
+
+// --- A profile photo: Storage's public avatars bucket, one folder per member -----------------
+
+/** A small PNG drawn in the page (the member's initial on a colour), so no file is needed. */
+function drawnPhoto(initial: string): Promise<Blob> {
+  const canvas = document.createElement("canvas");
+  canvas.width = canvas.height = 64;
+  const context = canvas.getContext("2d")!;
+  context.fillStyle = `hsl(${Math.floor(Math.random() * 360)} 60% 40%)`;
+  context.fillRect(0, 0, 64, 64);
+  context.fillStyle = "white";
+  context.font = "36px sans-serif";
+  context.textAlign = "center";
+  context.textBaseline = "middle";
+  context.fillText(initial, 32, 34);
+  return new Promise((resolve, reject) =>
+    canvas.toBlob((blob) => blob ? resolve(blob) : reject(new Error("no PNG")), "image/png")
+  );
+}
+
+/** The photo from its public URL; `version` makes the browser fetch a replaced file again. */
+function showAvatar(path: string, version?: number): void {
+  const { publicUrl } = supabase.storage.from("avatars").getPublicUrl(path).data;
+  const image = element<HTMLImageElement>("avatar-image");
+  image.src = version === undefined ? publicUrl : `${publicUrl}?v=${version}`;
+  image.hidden = false;
+}
+
+form("avatar").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  // The folder is the member's id; the field lets the page show what another member's folder
+  // answers (the bucket's policies refuse it, and nothing is stored).
+  const path = `${field(form("avatar"), "folder")}/avatar.png`;
+  setStatus("Uploading…", "busy");
+  const photo = await drawnPhoto(element("me").textContent?.charAt(0) || "?");
+  const uploaded = await supabase.storage.from("avatars")
+    .upload(path, photo, { contentType: "image/png", upsert: true });
+  if (uploaded.error) return showStorageError(uploaded.error);
+  // The database checks the path is in the member's folder and the file exists.
+  const { error } = await supabase.from("profiles")
+    .update({ avatar_path: path }).eq("id", current!.userId);
+  if (error) return showError(error);
+  showAvatar(path, Date.now());
+  element("avatar-saved").textContent = "saved";
+  setStatus("Ready");
 });
 
 // --- Notifications: the inbox, live ---------------------------------------------------------

@@ -8,6 +8,7 @@ import { PostgresConnection } from "@supabase/lite/postgres";
 import type { GatewayContext, MountedService } from "./types.ts";
 import { FilesystemObjectStore } from "./storage/filesystem_adapter.ts";
 import { isListRequest, listAsStorageApi } from "./storage/listing.ts";
+import { isMultipartUpload, multipartAsRawUpload } from "./storage/multipart_uploads.ts";
 import { signedUrlsAsStorageApi } from "./storage/signed_urls.ts";
 
 export async function createStorageService(
@@ -39,10 +40,11 @@ export async function createStorageService(
   await app.init();
   const serve = (request: Request) => app.fetch(request);
   return {
-    handle: async (request) =>
-      isListRequest(request)
-        ? await listAsStorageApi(request, serve)
-        : await signedUrlsAsStorageApi(request, serve),
+    handle: async (request) => {
+      if (isMultipartUpload(request)) return await multipartAsRawUpload(request, serve);
+      if (isListRequest(request)) return await listAsStorageApi(request, serve);
+      return await signedUrlsAsStorageApi(request, serve);
+    },
     async close() {
       await connection.close();
     },

@@ -3,12 +3,13 @@
 // origin — so CORS, WebSockets and the Auth session are checked as a browser enforces them.
 // A candidate signs up, signs out and in again, and gets a job alert live when a company (a
 // second browser context) publishes a matching offer; the candidate applies and writes to the
-// company, which answers; both see the other typing and their messages read.
-// (Avatar upload waits for Storage, which the platform does not serve yet.)
+// company, which answers; both see the other typing and their messages read. Then the candidate
+// uploads a photo drawn in the page to Storage and sees it from its public URL; the company's
+// folder is refused to her.
 
 import assert from "node:assert/strict";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { platform } from "../_support/platform.ts";
+import { platform, sql } from "../_support/platform.ts";
 import { startReferenceApp } from "../../examples/reference-client/serve.ts";
 
 const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
@@ -129,6 +130,61 @@ Deno.test("the reference client works end to end from a real browser", options, 
     await candidate.locator("#messages li.theirs", { hasText: "Merci, à bientôt" }).waitFor();
     await company.locator("#messages li.mine .receipt", { hasText: "seen" }).waitFor();
 
+    // A photo in another member's folder: refused by the bucket's policies, shown in the page.
+    const candidateId = await candidate.locator("#avatar [name=folder]").inputValue();
+    const companyId = await company.locator("#avatar [name=folder]").inputValue();
+    assert.notEqual(candidateId, companyId);
+    const photo = candidate.locator("#avatar");
+    await photo.locator("[name=folder]").fill(companyId);
+    await photo.locator("button").click();
+    await candidate.locator("#status[data-state=error]").waitFor();
+    assert.match(await candidate.locator("#status").textContent() ?? "", /^HTTP 4\d\d — 403 — /);
+    assert.equal(await candidate.locator("#avatar-image").isHidden(), true);
+    // The browser logs the refused request; nothing else may be logged.
+    const refused = problems.findIndex((text) => /status of 4\d\d/.test(text));
+    if (refused >= 0) problems.splice(refused, 1);
+
+    // Her own folder: uploaded, saved on her profile, shown from the public URL.
+    await photo.locator("[name=folder]").fill(candidateId);
+    await photo.locator("button").click();
+    await candidate.locator("#avatar-saved", { hasText: "saved" }).waitFor();
+    const publicUrl = `${platform.url}/storage/v1/object/public/avatars/${candidateId}/avatar.png`;
+    assert.ok(
+      (await candidate.locator("#avatar-image").getAttribute("src"))?.startsWith(publicUrl),
+    );
+    // Loaded, not broken: the image the page drew (64 × 64), read back from the public URL.
+    await candidate.waitForFunction(`document.getElementById("avatar-image").complete`);
+    assert.equal(
+      await candidate.evaluate(`document.getElementById("avatar-image").naturalWidth`),
+      64,
+    );
+    const [stored] = await sql`
+      select p.avatar_path,
+             (select count(*)::int from storage.objects other
+               where other.bucket_id = 'avatars' and other.name like ${companyId + "/%"}) as refused
+      from public.profiles p where p.id = ${candidateId}`;
+    assert.deepEqual({ ...stored }, { avatar_path: `${candidateId}/avatar.png`, refused: 0 });
+    // Served as uploaded: the PNG's type, and the cache control supabase-js sent with it.
+    const served = await fetch(publicUrl);
+    assert.equal(served.status, 200);
+    assert.equal(served.headers.get("content-type"), "image/png");
+    assert.equal(served.headers.get("cache-control"), "max-age=3600");
+    assert.deepEqual([...new Uint8Array(await served.arrayBuffer()).subarray(1, 4)], [
+      0x50,
+      0x4e,
+      0x47,
+    ]);
+
+    // Signed in elsewhere, her page shows the saved photo from the public URL itself.
+    const again = await openPage(browser, url, problems);
+    const signInAgain = again.locator("#sign-in");
+    await signInAgain.locator("[name=email]").fill(candidateEmail);
+    await signInAgain.locator("[name=password]").fill("correct-horse-battery");
+    await signInAgain.locator("button").click();
+    await again.locator("#status[data-state=ready]").waitFor();
+    await again.waitForFunction(`document.getElementById("avatar-image").naturalWidth > 0`);
+    assert.equal(await again.locator("#avatar-image").getAttribute("src"), publicUrl);
+
     assert.equal(await candidate.locator("#status").getAttribute("data-state"), "ready");
     assert.equal(await company.locator("#status").getAttribute("data-state"), "ready");
     assert.deepEqual(problems, []);
@@ -140,3 +196,5 @@ Deno.test("the reference client works end to end from a real browser", options, 
     await app.close();
   }
 });
+
+Deno.test.afterAll(() => sql.end());
