@@ -10,7 +10,7 @@ type Serve = (request: Request) => Promise<Response>;
 
 interface Part {
   headers: Headers;
-  body: Uint8Array;
+  body: Uint8Array<ArrayBuffer>;
 }
 
 const OBJECT_WRITE =
@@ -35,7 +35,7 @@ function indexOf(bytes: Uint8Array, needle: Uint8Array, from: number): number {
 }
 
 /** The parts of a multipart/form-data body (RFC 7578), by bytes so a file part stays intact. */
-function parts(body: Uint8Array, boundary: string): Part[] {
+function parts(body: Uint8Array<ArrayBuffer>, boundary: string): Part[] {
   const delimiter = ascii.encode(`\r\n--${boundary}`);
   const headersEnd = ascii.encode("\r\n\r\n");
   // The first delimiter has no line break before it.
