@@ -50,6 +50,7 @@ function parts(body: Uint8Array<ArrayBuffer>, boundary: string): Part[] {
     const headers = new Headers();
     for (const line of text.decode(body.subarray(start + 2, headerEnd)).split("\r\n")) {
       const colon = line.indexOf(":");
+      // A header Headers cannot hold (bad name or value) makes the body unreadable: lite answers.
       if (colon > 0) headers.set(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
     }
     found.push({ headers, body: body.subarray(headerEnd + headersEnd.length, next) });
@@ -65,7 +66,12 @@ const isFile = (part: Part) => /;\s*filename=/.test(part.headers.get("content-di
 export async function multipartAsRawUpload(request: Request, serve: Serve): Promise<Response> {
   const boundary = /boundary="?([^";]+)"?/.exec(request.headers.get("content-type") ?? "")?.[1];
   const body = new Uint8Array(await request.arrayBuffer());
-  const found = boundary ? parts(body, boundary) : [];
+  let found: Part[] = [];
+  try {
+    if (boundary) found = parts(body, boundary);
+  } catch {
+    found = [];
+  }
   const file = found.find(isFile);
   // Not a readable multipart body, or no file in it: lite answers its own 400.
   if (!file) {
