@@ -4,7 +4,7 @@
 -- (RLS filters rows, not columns), so `select('*')` on profiles is refused: name the columns.
 
 revoke select on table public.profiles from authenticated;
-grant select (id, role, full_name, avatar_url, moderation_status, created_at)
+grant select (id, role, full_name, avatar_url, avatar_path, moderation_status, created_at)
   on table public.profiles to authenticated;
 
 -- The private side of one account: the caller's own, or any member's for an admin.
