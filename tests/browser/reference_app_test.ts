@@ -179,7 +179,7 @@ Deno.test("the reference client works end to end from a real browser", options, 
     const again = await openPage(browser, url, problems);
     const signInAgain = again.locator("#sign-in");
     await signInAgain.locator("[name=email]").fill(candidateEmail);
-    await signInAgain.locator("[name=password]").fill("correct-horse-battery");
+    await signInAgain.locator("[name=password]").fill(PASSWORD);
     await signInAgain.locator("button").click();
     await again.locator("#status[data-state=ready]").waitFor();
     await again.waitForFunction(`document.getElementById("avatar-image").naturalWidth > 0`);
