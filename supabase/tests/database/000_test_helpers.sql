@@ -227,6 +227,19 @@ begin
 end;
 $$;
 
+-- Authenticates as one actor of a test matrix: 'anon' (a visitor), 'service_role', or a persona.
+create or replace function tests.act_as(p_actor text)
+returns void
+language sql
+set search_path = ''
+as $$
+  select case p_actor
+    when 'anon' then tests.authenticate_as_anon()
+    when 'service_role' then tests.authenticate_as_service_role()
+    else tests.authenticate_as(p_actor)
+  end;
+$$;
+
 create or replace function tests.rows_affected(p_statement text)
 returns integer
 language plpgsql

@@ -23,152 +23,155 @@ language sql as $$
     tests.user_id('company_a') || '/logo.png',
     tests.user_id('candidate_a') || '/cv.pdf')
 $$;
-create function pg_temp.upload(p_bucket text, p_owner text, p_file text) returns text
-language sql as $$
-  select format('insert into storage.objects (bucket_id, name) values (%L, %L)',
-    p_bucket, tests.user_id(p_owner) || '/' || p_file)
+-- The fixture files an actor sees.
+create function pg_temp.files_seen_by(p_actor text) returns text[]
+language plpgsql as $$
+declare
+  seen text[];
+begin
+  perform tests.act_as(p_actor);
+  select array_agg(file order by file) into seen from pg_temp.visible_files() as file;
+  perform tests.clear_authentication();
+  return seen;
+end;
 $$;
-create function pg_temp.replace(p_bucket text, p_owner text, p_file text) returns text
-language sql as $$
-  select format(
-    'update storage.objects set metadata = ''{"size": 1}'' where bucket_id = %L and name = %L',
-    p_bucket, tests.user_id(p_owner) || '/' || p_file)
-$$;
-create function pg_temp.remove(p_bucket text, p_owner text, p_file text) returns text
-language sql as $$
-  select format('delete from storage.objects where bucket_id = %L and name = %L',
-    p_bucket, tests.user_id(p_owner) || '/' || p_file)
+
+-- Whether an actor's upload (INSERT), replacement (UPDATE), removal (DELETE) or move (UPDATE of
+-- the name) of a file in a folder goes through: 'allowed' when it wrote a row, 'refused' when
+-- Storage's policies raised 42501 (an INSERT's check) or left the row out of reach (0 rows).
+create function pg_temp.attempt(
+  p_actor text, p_action text, p_bucket text, p_folder text, p_file text
+) returns text
+language plpgsql as $$
+declare
+  path text := tests.user_id(p_folder) || '/' || p_file;
+  statement text := case p_action
+    when 'upload' then format('insert into storage.objects (bucket_id, name) values (%L, %L)',
+      p_bucket, path)
+    when 'replace' then format(
+      'update storage.objects set metadata = ''{"size": 1}'' where bucket_id = %L and name = %L',
+      p_bucket, path)
+    when 'remove' then format('delete from storage.objects where bucket_id = %L and name = %L',
+      p_bucket, path)
+    when 'move away' then format(
+      'update storage.objects set name = %L where bucket_id = %L and name = %L',
+      tests.user_id('candidate_b') || '/moved.png', p_bucket, path)
+  end;
+  outcome text;
+begin
+  perform tests.act_as(p_actor);
+  begin
+    outcome := case when tests.rows_affected(statement) > 0 then 'allowed' else 'refused' end;
+  exception when insufficient_privilege then
+    outcome := 'refused';
+  end;
+  perform tests.clear_authentication();
+  return outcome;
+end;
 $$;
 
 -- SELECT (listing; downloads from the private resumes bucket)
-select tests.authenticate_as_anon();
-select set_eq($$ select * from pg_temp.visible_files() $$,
-  array['avatars:candidate_a', 'company-logos:company_a'],
-  'a visitor sees avatars and logos, no CV');
-select tests.authenticate_as('candidate_a');
-select set_eq($$ select * from pg_temp.visible_files() $$,
-  array['avatars:candidate_a', 'company-logos:company_a', 'resumes:candidate_a'],
-  'the owner sees her CV');
-select tests.authenticate_as('candidate_b');
-select set_eq($$ select * from pg_temp.visible_files() $$,
-  array['avatars:candidate_a', 'company-logos:company_a'], 'another candidate does not');
-select tests.authenticate_as('company_a');
-select set_eq($$ select * from pg_temp.visible_files() $$,
-  array['avatars:candidate_a', 'company-logos:company_a', 'resumes:candidate_a'],
-  'the company she applied to reads her CV');
-select tests.authenticate_as('company_b');
-select set_eq($$ select * from pg_temp.visible_files() $$,
-  array['avatars:candidate_a', 'company-logos:company_a'], 'another company does not');
-select tests.authenticate_as('admin');
-select set_eq($$ select * from pg_temp.visible_files() $$,
-  array['avatars:candidate_a', 'company-logos:company_a'], 'nor does an admin');
-select tests.authenticate_as_service_role();
-select set_eq($$ select * from pg_temp.visible_files() $$,
-  array['avatars:candidate_a', 'company-logos:company_a', 'resumes:candidate_a'],
-  'the service role sees every file');
+select is(pg_temp.files_seen_by(actor), seen, description)
+from (values
+  ('anon', array['avatars:candidate_a', 'company-logos:company_a'],
+    'a visitor sees avatars and logos, no CV'),
+  ('candidate_a', array['avatars:candidate_a', 'company-logos:company_a', 'resumes:candidate_a'],
+    'the owner sees her CV'),
+  ('candidate_b', array['avatars:candidate_a', 'company-logos:company_a'],
+    'another candidate does not'),
+  ('company_a', array['avatars:candidate_a', 'company-logos:company_a', 'resumes:candidate_a'],
+    'the company she applied to reads her CV'),
+  ('company_b', array['avatars:candidate_a', 'company-logos:company_a'],
+    'another company does not'),
+  ('admin', array['avatars:candidate_a', 'company-logos:company_a'], 'nor does an admin'),
+  ('service_role', array['avatars:candidate_a', 'company-logos:company_a', 'resumes:candidate_a'],
+    'the service role sees every file')
+) as expected (actor, seen, description);
 
--- avatars: INSERT, UPDATE, DELETE
-select tests.authenticate_as_anon();
-select throws_ok(pg_temp.upload('avatars', 'candidate_a', 'new.png'), '42501', null,
-  'avatars: a visitor cannot upload');
-select tests.authenticate_as('candidate_b');
-select throws_ok(pg_temp.upload('avatars', 'candidate_a', 'new.png'), '42501', null,
-  'avatars: another candidate cannot upload into her folder');
-select lives_ok(pg_temp.upload('avatars', 'candidate_b', 'me.png'),
-  'avatars: he uploads into his own folder');
-select is(tests.rows_affected(pg_temp.replace('avatars', 'candidate_a', 'photo.png')), 0,
-  'avatars: another candidate cannot replace her photo');
-select is(tests.rows_affected(pg_temp.remove('avatars', 'candidate_a', 'photo.png')), 0,
-  'avatars: nor delete it');
-select tests.authenticate_as('company_a');
-select throws_ok(pg_temp.upload('avatars', 'candidate_a', 'new.png'), '42501', null,
-  'avatars: the company she applied to cannot upload into her folder');
-select is(tests.rows_affected(pg_temp.remove('avatars', 'candidate_a', 'photo.png')), 0,
-  'avatars: nor delete her photo');
-select lives_ok(pg_temp.upload('avatars', 'company_a', 'me.png'),
-  'avatars: a company member uploads their own photo');
-select tests.authenticate_as('admin');
-select throws_ok(pg_temp.upload('avatars', 'candidate_a', 'new.png'), '42501', null,
-  'avatars: an admin cannot upload into her folder');
-select is(tests.rows_affected(pg_temp.remove('avatars', 'candidate_a', 'photo.png')), 0,
-  'avatars: nor delete her photo');
-select tests.authenticate_as('candidate_a');
-select lives_ok(pg_temp.upload('avatars', 'candidate_a', 'new.png'), 'avatars: the owner uploads');
-select is(tests.rows_affected(pg_temp.replace('avatars', 'candidate_a', 'photo.png')), 1,
-  'avatars: the owner replaces her photo');
-select is(tests.rows_affected(pg_temp.remove('avatars', 'candidate_a', 'new.png')), 1,
-  'avatars: the owner deletes a photo');
-select throws_ok(
-  format('update storage.objects set name = %L where bucket_id = ''avatars'' and name = %L',
-    tests.user_id('candidate_b') || '/moved.png', tests.user_id('candidate_a') || '/photo.png'),
-  '42501', null, 'avatars: the owner cannot move a file into someone else''s folder');
-
--- company-logos
-select tests.authenticate_as_anon();
-select throws_ok(pg_temp.upload('company-logos', 'company_a', 'new.png'), '42501', null,
-  'logos: a visitor cannot upload');
-select tests.authenticate_as('candidate_a');
-select throws_ok(pg_temp.upload('company-logos', 'candidate_a', 'logo.png'), '42501', null,
-  'logos: a candidate cannot upload, not even in a folder of her own id');
-select throws_ok(pg_temp.upload('company-logos', 'company_a', 'new.png'), '42501', null,
-  'logos: a candidate cannot upload into a company''s folder');
-select tests.authenticate_as('company_b');
-select throws_ok(pg_temp.upload('company-logos', 'company_a', 'new.png'), '42501', null,
-  'logos: another company cannot upload into company A''s folder');
-select is(tests.rows_affected(pg_temp.replace('company-logos', 'company_a', 'logo.png')), 0,
-  'logos: another company cannot replace company A''s logo');
-select is(tests.rows_affected(pg_temp.remove('company-logos', 'company_a', 'logo.png')), 0,
-  'logos: nor delete it');
-select tests.authenticate_as('admin');
-select throws_ok(pg_temp.upload('company-logos', 'company_a', 'new.png'), '42501', null,
-  'logos: an admin cannot upload');
-select is(tests.rows_affected(pg_temp.remove('company-logos', 'company_a', 'logo.png')), 0,
-  'logos: nor delete');
-select tests.authenticate_as('company_a');
-select lives_ok(pg_temp.upload('company-logos', 'company_a', 'new.png'),
-  'logos: the company uploads into its folder');
-select is(tests.rows_affected(pg_temp.replace('company-logos', 'company_a', 'logo.png')), 1,
-  'logos: the company replaces its logo');
-select is(tests.rows_affected(pg_temp.remove('company-logos', 'company_a', 'new.png')), 1,
-  'logos: the company deletes a logo');
-
--- resumes
-select tests.authenticate_as_anon();
-select throws_ok(pg_temp.upload('resumes', 'candidate_a', 'new.pdf'), '42501', null,
-  'CVs: a visitor cannot upload');
-select tests.authenticate_as('candidate_b');
-select throws_ok(pg_temp.upload('resumes', 'candidate_a', 'new.pdf'), '42501', null,
-  'CVs: another candidate cannot upload into her folder');
-select is(tests.rows_affected(pg_temp.replace('resumes', 'candidate_a', 'cv.pdf')), 0,
-  'CVs: another candidate cannot replace her CV');
-select tests.authenticate_as('company_a');
-select throws_ok(pg_temp.upload('resumes', 'candidate_a', 'new.pdf'), '42501', null,
-  'CVs: the company she applied to reads but cannot upload');
-select is(tests.rows_affected(pg_temp.replace('resumes', 'candidate_a', 'cv.pdf')), 0,
-  'CVs: nor replace her CV');
-select is(tests.rows_affected(pg_temp.remove('resumes', 'candidate_a', 'cv.pdf')), 0,
-  'CVs: nor delete it');
-select throws_ok(pg_temp.upload('resumes', 'company_a', 'cv.pdf'), '42501', null,
-  'CVs: a company has no CV folder');
-select tests.authenticate_as('company_b');
-select is(tests.rows_affected(pg_temp.remove('resumes', 'candidate_a', 'cv.pdf')), 0,
-  'CVs: another company cannot delete her CV');
-select tests.authenticate_as('admin');
-select throws_ok(pg_temp.upload('resumes', 'candidate_a', 'new.pdf'), '42501', null,
-  'CVs: an admin cannot upload');
-select is(tests.rows_affected(pg_temp.remove('resumes', 'candidate_a', 'cv.pdf')), 0,
-  'CVs: nor delete');
-select tests.authenticate_as('candidate_a');
-select lives_ok(pg_temp.upload('resumes', 'candidate_a', 'new.pdf'), 'CVs: the owner uploads');
-select is(tests.rows_affected(pg_temp.replace('resumes', 'candidate_a', 'cv.pdf')), 1,
-  'CVs: the owner replaces her CV');
-select is(tests.rows_affected(pg_temp.remove('resumes', 'candidate_a', 'new.pdf')), 1,
-  'CVs: the owner deletes a CV');
-select tests.authenticate_as_service_role();
-select lives_ok(pg_temp.upload('resumes', 'candidate_b', 'imported.pdf'),
-  'CVs: the service role writes anywhere');
-select is(tests.rows_affected(pg_temp.remove('resumes', 'candidate_b', 'imported.pdf')), 1,
-  'CVs: and deletes anything');
+-- INSERT, UPDATE, DELETE, in order (earlier rows create files that later ones replace or remove).
+select is(pg_temp.attempt(actor, action, bucket, folder, file), outcome, description)
+from (values
+  (1, 'anon', 'upload', 'avatars', 'candidate_a', 'new.png', 'refused',
+    'avatars: a visitor cannot upload'),
+  (2, 'candidate_b', 'upload', 'avatars', 'candidate_a', 'new.png', 'refused',
+    'avatars: another candidate cannot upload into her folder'),
+  (3, 'candidate_b', 'upload', 'avatars', 'candidate_b', 'me.png', 'allowed',
+    'avatars: he uploads into his own folder'),
+  (4, 'candidate_b', 'replace', 'avatars', 'candidate_a', 'photo.png', 'refused',
+    'avatars: another candidate cannot replace her photo'),
+  (5, 'candidate_b', 'remove', 'avatars', 'candidate_a', 'photo.png', 'refused',
+    'avatars: nor delete it'),
+  (6, 'company_a', 'upload', 'avatars', 'candidate_a', 'new.png', 'refused',
+    'avatars: the company she applied to cannot upload into her folder'),
+  (7, 'company_a', 'remove', 'avatars', 'candidate_a', 'photo.png', 'refused',
+    'avatars: nor delete her photo'),
+  (8, 'company_a', 'upload', 'avatars', 'company_a', 'me.png', 'allowed',
+    'avatars: a company member uploads their own photo'),
+  (9, 'admin', 'upload', 'avatars', 'candidate_a', 'new.png', 'refused',
+    'avatars: an admin cannot upload into her folder'),
+  (10, 'admin', 'remove', 'avatars', 'candidate_a', 'photo.png', 'refused',
+    'avatars: nor delete her photo'),
+  (11, 'candidate_a', 'upload', 'avatars', 'candidate_a', 'new.png', 'allowed',
+    'avatars: the owner uploads'),
+  (12, 'candidate_a', 'replace', 'avatars', 'candidate_a', 'photo.png', 'allowed',
+    'avatars: the owner replaces her photo'),
+  (13, 'candidate_a', 'remove', 'avatars', 'candidate_a', 'new.png', 'allowed',
+    'avatars: the owner deletes a photo'),
+  (14, 'candidate_a', 'move away', 'avatars', 'candidate_a', 'photo.png', 'refused',
+    'avatars: the owner cannot move a file into someone else''s folder'),
+  (15, 'anon', 'upload', 'company-logos', 'company_a', 'new.png', 'refused',
+    'logos: a visitor cannot upload'),
+  (16, 'candidate_a', 'upload', 'company-logos', 'candidate_a', 'logo.png', 'refused',
+    'logos: a candidate cannot upload, not even in a folder of her own id'),
+  (17, 'candidate_a', 'upload', 'company-logos', 'company_a', 'new.png', 'refused',
+    'logos: a candidate cannot upload into a company''s folder'),
+  (18, 'company_b', 'upload', 'company-logos', 'company_a', 'new.png', 'refused',
+    'logos: another company cannot upload into company A''s folder'),
+  (19, 'company_b', 'replace', 'company-logos', 'company_a', 'logo.png', 'refused',
+    'logos: another company cannot replace company A''s logo'),
+  (20, 'company_b', 'remove', 'company-logos', 'company_a', 'logo.png', 'refused',
+    'logos: nor delete it'),
+  (21, 'admin', 'upload', 'company-logos', 'company_a', 'new.png', 'refused',
+    'logos: an admin cannot upload'),
+  (22, 'admin', 'remove', 'company-logos', 'company_a', 'logo.png', 'refused',
+    'logos: nor delete'),
+  (23, 'company_a', 'upload', 'company-logos', 'company_a', 'new.png', 'allowed',
+    'logos: the company uploads into its folder'),
+  (24, 'company_a', 'replace', 'company-logos', 'company_a', 'logo.png', 'allowed',
+    'logos: the company replaces its logo'),
+  (25, 'company_a', 'remove', 'company-logos', 'company_a', 'new.png', 'allowed',
+    'logos: the company deletes a logo'),
+  (26, 'anon', 'upload', 'resumes', 'candidate_a', 'new.pdf', 'refused',
+    'CVs: a visitor cannot upload'),
+  (27, 'candidate_b', 'upload', 'resumes', 'candidate_a', 'new.pdf', 'refused',
+    'CVs: another candidate cannot upload into her folder'),
+  (28, 'candidate_b', 'replace', 'resumes', 'candidate_a', 'cv.pdf', 'refused',
+    'CVs: another candidate cannot replace her CV'),
+  (29, 'company_a', 'upload', 'resumes', 'candidate_a', 'new.pdf', 'refused',
+    'CVs: the company she applied to reads but cannot upload'),
+  (30, 'company_a', 'replace', 'resumes', 'candidate_a', 'cv.pdf', 'refused',
+    'CVs: nor replace her CV'),
+  (31, 'company_a', 'remove', 'resumes', 'candidate_a', 'cv.pdf', 'refused',
+    'CVs: nor delete it'),
+  (32, 'company_a', 'upload', 'resumes', 'company_a', 'cv.pdf', 'refused',
+    'CVs: a company has no CV folder'),
+  (33, 'company_b', 'remove', 'resumes', 'candidate_a', 'cv.pdf', 'refused',
+    'CVs: another company cannot delete her CV'),
+  (34, 'admin', 'upload', 'resumes', 'candidate_a', 'new.pdf', 'refused',
+    'CVs: an admin cannot upload'),
+  (35, 'admin', 'remove', 'resumes', 'candidate_a', 'cv.pdf', 'refused', 'CVs: nor delete'),
+  (36, 'candidate_a', 'upload', 'resumes', 'candidate_a', 'new.pdf', 'allowed',
+    'CVs: the owner uploads'),
+  (37, 'candidate_a', 'replace', 'resumes', 'candidate_a', 'cv.pdf', 'allowed',
+    'CVs: the owner replaces her CV'),
+  (38, 'candidate_a', 'remove', 'resumes', 'candidate_a', 'new.pdf', 'allowed',
+    'CVs: the owner deletes a CV'),
+  (39, 'service_role', 'upload', 'resumes', 'candidate_b', 'imported.pdf', 'allowed',
+    'CVs: the service role writes anywhere'),
+  (40, 'service_role', 'remove', 'resumes', 'candidate_b', 'imported.pdf', 'allowed',
+    'CVs: and deletes anything')
+) as expected (step, actor, action, bucket, folder, file, outcome, description)
+order by step;
 
 -- A withdrawal ends the company's access to the candidate's CVs.
 select tests.authenticate_as('candidate_a');
