@@ -96,8 +96,9 @@ where company.id = page.id;
 
 update public.candidates as candidate set
   headline = profile.headline, bio = profile.bio, skills = profile.skills,
-  experience_level = profile.experience_level, years_experience = profile.years_experience,
-  location = profile.location, remote_preference = profile.remote_preference,
+  experience_level = profile.experience_level::public.experience_level,
+  years_experience = profile.years_experience, location = profile.location,
+  remote_preference = profile.remote_preference::public.remote_preference,
   open_to_work = profile.open_to_work, desired_salary_min = profile.desired_salary_min
 from (values
   ('d0000000-0000-4000-8000-000000000001'::uuid, 'Développeuse front-end React',
@@ -256,7 +257,7 @@ values
     now() - interval '10 minutes');
 
 insert into public.post_reactions (post_id, user_id, reaction_type)
-select post.id, reactor.id, reactor.reaction_type
+select post.id, reactor.id, reactor.reaction_type::public.reaction_type
 from public.posts as post
 join (values
   ('d0000000-0000-4000-8000-000000000001'::uuid, 'like', 'c0000000-0000-4000-8000-000000000001'::uuid),
@@ -331,7 +332,8 @@ values
 
 insert into public.activity_logs (user_id, action, target_id, target_type, points, created_at)
 select logged.* from (
-  select reaction.user_id, 'like', reaction.post_id, 'post', 5, reaction.created_at
+  select reaction.user_id, 'like'::public.activity_action, reaction.post_id,
+    'post'::public.activity_target_type, 5, reaction.created_at
   from public.post_reactions as reaction
   union all
   select comment.author_id, 'comment', comment.post_id, 'post', 10, comment.created_at

@@ -38,7 +38,7 @@ begin
 end;
 $$;
 
--- The three pure helpers below appear in generated columns and index expressions, which Postgres
+-- The four pure helpers below appear in generated columns and index expressions, which Postgres
 -- evaluates with the privileges of whoever writes the row: the API roles may execute them.
 
 -- Lower case without accents, for case- and accent-insensitive comparisons (locations).
@@ -82,6 +82,20 @@ as $$
   select array_to_string(skills, ' ');
 $$;
 grant execute on function private.skills_text(text[]) to anon, authenticated, service_role;
+
+-- An enum value's label. Casting an enum to text is only STABLE (a label could be renamed); the
+-- labels of this project's enums are the frontend's contract and never renamed, so the wrapper is
+-- declared IMMUTABLE to be usable in generated columns (jobs.search_filters).
+create function private.enum_label(value anyenum)
+returns text
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select value::text;
+$$;
+grant execute on function private.enum_label(anyenum) to anon, authenticated, service_role;
 
 -- The signed-in caller of an RPC, or 42501 "<rpc>: sign in first" for an anonymous call. For the
 -- security definer RPCs (which run as their owner and so may name `private`).

@@ -1,10 +1,22 @@
 -- profiles: one row per auth user (created by the sign-up trigger, see *_sign_up.sql), holding
 -- the account's role and its public card (name, avatar) plus the engagement score.
 
+-- Enums, so that generated types give the frontend unions (an invalid value answers 22P02 naming
+-- the type, which is named after the field).
+create type public.profile_role as enum ('candidate', 'company', 'admin');
+comment on type public.profile_role is
+  'Role of an account: candidate or company (from sign-up metadata); admin (service role only).';
+
+-- Moderation of what members publish for others (profiles here; posts, comments, offers and
+-- company pages later): see *_moderation_status.sql.
+create type public.moderation_status as enum ('pending', 'approved', 'flagged', 'rejected');
+comment on type public.moderation_status is
+  'pending: awaiting moderation; approved: shown to others; flagged: hidden until an admin '
+  'reviews it; rejected: hidden for good.';
+
 create table public.profiles (
   id uuid primary key references auth.users (id) on delete cascade,
-  role text not null default 'candidate'
-    constraint profiles_role_check check (role in ('candidate', 'company', 'admin')),
+  role public.profile_role not null default 'candidate',
   full_name text not null default ''
     constraint profiles_full_name_length check (char_length(full_name) <= 200),
   avatar_url text
@@ -14,9 +26,7 @@ create table public.profiles (
   last_activity_at timestamptz,
   -- Moderation of the display name (and headline): others see the name once it is approved
   -- (docs/trust-and-safety.md; the rest of the moderation columns come with the moderation).
-  moderation_status text not null default 'pending'
-    constraint profiles_moderation_status_check
-    check (moderation_status in ('pending', 'approved', 'flagged', 'rejected')),
+  moderation_status public.moderation_status not null default 'pending',
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()
 );

@@ -2,6 +2,12 @@
 -- Private: the candidate reads and edits it; a company reads it, read-only, once the candidate
 -- applied to one of its offers, or matched one while open to work; nobody else does.
 
+-- Enums, so that generated types give the frontend unions. experience_level is the offers' too.
+create type public.experience_level as enum ('junior', 'mid', 'senior', 'lead');
+comment on type public.experience_level is 'Seniority of a candidate or asked by an offer.';
+create type public.remote_preference as enum ('onsite', 'hybrid', 'remote', 'any');
+comment on type public.remote_preference is 'Where a candidate wants to work (any: no preference).';
+
 create table public.candidates (
   id uuid primary key references public.profiles (id) on delete cascade,
   headline text
@@ -11,16 +17,12 @@ create table public.candidates (
   skills text[] not null default '{}'
     constraint candidates_skills_count check (cardinality(skills) <= 100),
   skill_keys text[] not null generated always as (private.normalize_skills(skills)) stored,
-  experience_level text
-    constraint candidates_experience_level_check
-    check (experience_level in ('junior', 'mid', 'senior', 'lead')),
+  experience_level public.experience_level,
   years_experience integer
     constraint candidates_years_experience_range check (years_experience between 0 and 60),
   location text
     constraint candidates_location_length check (char_length(location) <= 200),
-  remote_preference text not null default 'any'
-    constraint candidates_remote_preference_check
-    check (remote_preference in ('onsite', 'hybrid', 'remote', 'any')),
+  remote_preference public.remote_preference not null default 'any',
   open_to_work boolean not null default true,
   desired_salary_min integer
     constraint candidates_desired_salary_min_not_negative check (desired_salary_min >= 0),

@@ -2,6 +2,18 @@
 -- closed offers are seen by their company, and closed ones also by the candidates who applied.
 -- Only the company writes its offers; the analysis columns belong to the matching pipeline.
 
+-- Enums, so that generated types give the frontend unions (experience_level comes with the
+-- candidates).
+create type public.remote_policy as enum ('onsite', 'hybrid', 'remote');
+comment on type public.remote_policy is 'Where the work of an offer happens.';
+create type public.contract_type as enum ('cdi', 'cdd', 'freelance', 'stage', 'alternance');
+comment on type public.contract_type is
+  'French contract types: cdi (permanent), cdd (fixed-term), freelance, stage (internship), '
+  'alternance (work-study).';
+create type public.job_status as enum ('draft', 'published', 'closed');
+comment on type public.job_status is
+  'draft: seen by its company only; published: public; closed: no longer open to applications.';
+
 create table public.jobs (
   id uuid primary key default gen_random_uuid(),
   company_id uuid not null default auth.uid()
@@ -14,29 +26,23 @@ create table public.jobs (
     constraint jobs_required_skills_count check (cardinality(required_skills) <= 50),
   nice_to_have_skills text[] not null default '{}'
     constraint jobs_nice_to_have_skills_count check (cardinality(nice_to_have_skills) <= 50),
-  experience_level text
-    constraint jobs_experience_level_check
-    check (experience_level in ('junior', 'mid', 'senior', 'lead')),
+  experience_level public.experience_level,
   location text
     constraint jobs_location_length check (char_length(location) <= 200),
-  remote_policy text not null default 'onsite'
-    constraint jobs_remote_policy_check check (remote_policy in ('onsite', 'hybrid', 'remote')),
+  remote_policy public.remote_policy not null default 'onsite',
   salary_min integer
     constraint jobs_salary_min_not_negative check (salary_min >= 0),
   salary_max integer,
-  contract_type text not null default 'cdi'
-    constraint jobs_contract_type_check
-    check (contract_type in ('cdi', 'cdd', 'freelance', 'stage', 'alternance')),
-  status text not null default 'draft'
-    constraint jobs_status_check check (status in ('draft', 'published', 'closed')),
+  contract_type public.contract_type not null default 'cdi',
+  status public.job_status not null default 'draft',
   published_at timestamptz,
   -- Moderation of the title and description (private.moderation_subjects): others see an offer,
   -- and matching alerts candidates, only once it is approved. Offers written by the platform's own
   -- roles (service role, migrations, seed) are trusted; those of companies wait for the moderator.
-  moderation_status text not null
-    default (case when current_user in ('anon', 'authenticated') then 'pending' else 'approved' end)
-    constraint jobs_moderation_status_check
-    check (moderation_status in ('pending', 'approved', 'flagged', 'rejected')),
+  moderation_status public.moderation_status not null default (
+    case when current_user in ('anon', 'authenticated') then 'pending'::public.moderation_status
+    else 'approved' end
+  ),
   analysis_completed boolean not null default false,
   analyzed_at timestamptz,
   matched_candidates_count integer not null default 0

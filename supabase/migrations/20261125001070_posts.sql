@@ -3,6 +3,9 @@
 -- says; admins see all and moderate. Reactions and comments follow their post: whoever sees the
 -- post sees them. Visitors see nothing.
 
+create type public.reaction_type as enum ('like', 'love', 'celebrate', 'support', 'insightful');
+comment on type public.reaction_type is 'Kinds of reaction to a post.';
+
 create table public.posts (
   id uuid primary key default gen_random_uuid(),
   author_id uuid not null default auth.uid() references public.profiles (id) on delete cascade,
@@ -13,9 +16,7 @@ create table public.posts (
   links text[] not null default '{}'
     constraint posts_links_count check (cardinality(links) <= 20),
   is_pinned boolean not null default false,
-  moderation_status text not null default 'pending'
-    constraint posts_moderation_status_check
-    check (moderation_status in ('pending', 'approved', 'rejected')),
+  moderation_status public.moderation_status not null default 'pending',
   is_flagged boolean not null default false,
   flag_reason text
     constraint posts_flag_reason_length check (char_length(flag_reason) <= 500),
@@ -138,9 +139,7 @@ create policy "Authors and admins delete posts"
 create table public.post_reactions (
   post_id uuid not null references public.posts (id) on delete cascade,
   user_id uuid not null default auth.uid() references public.profiles (id) on delete cascade,
-  reaction_type text not null default 'like'
-    constraint post_reactions_reaction_type_check
-    check (reaction_type in ('like', 'love', 'celebrate', 'support', 'insightful')),
+  reaction_type public.reaction_type not null default 'like',
   created_at timestamptz not null default now(),
   primary key (post_id, user_id)
 );

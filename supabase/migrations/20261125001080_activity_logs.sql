@@ -1,16 +1,18 @@
 -- activity_logs: the engagement events behind profiles.engagement_score. Written only through
 -- RPCs and triggers of the scoring pipeline (security definer); each member reads their own.
 
+create type public.activity_action as enum ('view', 'like', 'comment', 'share', 'apply');
+comment on type public.activity_action is
+  'Engagement actions and their points: view 1, like 5, comment 10, share 15, apply 20.';
+create type public.activity_target_type as enum ('post', 'comment', 'job', 'profile', 'company');
+comment on type public.activity_target_type is 'What an engagement action was done on.';
+
 create table public.activity_logs (
   id bigint generated always as identity primary key,
   user_id uuid not null references public.profiles (id) on delete cascade,
-  action text not null
-    constraint activity_logs_action_check
-    check (action in ('view', 'like', 'comment', 'share', 'apply')),
+  action public.activity_action not null,
   target_id uuid,
-  target_type text
-    constraint activity_logs_target_type_check
-    check (target_type in ('post', 'comment', 'job', 'profile', 'company')),
+  target_type public.activity_target_type,
   points numeric(6, 1) not null
     constraint activity_logs_points_not_negative check (points >= 0),
   created_at timestamptz not null default now(),

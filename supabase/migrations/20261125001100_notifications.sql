@@ -2,12 +2,16 @@
 -- them; notifications are written by the notification dispatcher (service role), members mark
 -- them read (mark_notifications_read) and dismiss them.
 
+create type public.notification_type as enum (
+  'job_alert', 'message', 'application', 'moderation', 'marketing', 'system'
+);
+comment on type public.notification_type is
+  'Kinds of notification; members choose per kind which channels they receive (preferences).';
+
 create table public.notifications (
   id uuid primary key default gen_random_uuid(),
   user_id uuid not null references public.profiles (id) on delete cascade,
-  type text not null
-    constraint notifications_type_check
-    check (type in ('job_alert', 'message', 'application', 'moderation', 'marketing', 'system')),
+  type public.notification_type not null,
   title text not null
     constraint notifications_title_length check (char_length(btrim(title)) between 1 and 200),
   body text

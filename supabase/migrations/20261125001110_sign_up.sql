@@ -14,7 +14,8 @@ set search_path = ''
 as $$
 declare
   metadata jsonb := coalesce(new.raw_user_meta_data, '{}');
-  account_role text := case when metadata ->> 'role' = 'company' then 'company' else 'candidate' end;
+  account_role public.profile_role :=
+    case when metadata ->> 'role' = 'company' then 'company' else 'candidate' end;
   display_name text := left(coalesce(
     nullif(btrim(metadata ->> 'full_name'), ''),
     nullif(btrim(metadata ->> 'name'), ''),

@@ -368,8 +368,8 @@ cross join lateral (
 ) as skills
 cross join lateral (
   select
-    array_position(array['junior', 'mid', 'senior', 'lead'], candidate.experience_level)
-      - array_position(array['junior', 'mid', 'senior', 'lead'], job.experience_level)
+    array_position(array['junior', 'mid', 'senior', 'lead'], candidate.experience_level::text)
+      - array_position(array['junior', 'mid', 'senior', 'lead'], job.experience_level::text)
       as level_gap
 ) as levels
 cross join lateral (

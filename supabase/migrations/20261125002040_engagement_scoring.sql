@@ -151,13 +151,13 @@ begin
   if (rule.once_per_target and exists (
     select 1 from public.activity_logs as log
     where log.user_id = p_user_id
-      and log.action = p_action
+      and log.action = p_action::public.activity_action
       and log.target_id is not distinct from p_target_id
       and (rule.recount_after is null or log.created_at > p_at - rule.recount_after)
   )) or (
     select count(*) >= rule.daily_cap from public.activity_logs as log
     where log.user_id = p_user_id
-      and log.action = p_action
+      and log.action = p_action::public.activity_action
       and log.created_at >= (date_trunc('day', p_at at time zone 'Europe/Paris')
         at time zone 'Europe/Paris')
   ) then
@@ -171,7 +171,8 @@ begin
 
   earned := rule.points * private.activity_multiplier(p_at);
   insert into public.activity_logs (user_id, action, target_id, target_type, points, created_at)
-  values (p_user_id, p_action, p_target_id, p_target_type, earned, p_at);
+  values (p_user_id, p_action::public.activity_action, p_target_id,
+    p_target_type::public.activity_target_type, earned, p_at);
   update public.profiles
   set engagement_score = profiles.engagement_score + earned,
       last_activity_at = greatest(last_activity_at, p_at)
@@ -188,7 +189,8 @@ grant execute on function private.record_activity(uuid, text, uuid, text, timest
 -- count them twice: they are refused.
 -- Returns (counted, points, engagement_score), a declared type so that generated types describe
 -- it; counted is false for a view already counted within the hour (or a share within the day).
--- Error messages quote at most 40 characters of the input.
+-- Error messages quote at most 40 characters of the input. p_action and p_target_type are typed
+-- with their enums, so generated types show the values (a value outside them answers 22P02).
 create type public.activity_result as (
   counted boolean,
   points numeric,
@@ -198,9 +200,9 @@ comment on type public.activity_result is
   'What track_activity recorded: whether it counted, its points, the new engagement score.';
 
 create function public.track_activity(
-  p_action text,
+  p_action public.activity_action,
   p_target_id uuid default null,
-  p_target_type text default null
+  p_target_type public.activity_target_type default null
 )
 returns public.activity_result
 language plpgsql
@@ -218,7 +220,7 @@ begin
     raise exception using
       errcode = '22023',
       message = format('track_activity records view and share (got %L); likes, comments and '
-        'applications are tracked automatically', left(p_action, 40));
+        'applications are tracked automatically', p_action);
   end if;
   if p_target_id is null or p_target_type is null then
     raise exception using
@@ -226,21 +228,24 @@ begin
       message = 'track_activity: p_target_id and p_target_type name what was viewed or shared';
   end if;
   -- An unknown, hidden or own target earns nothing (and says no more than that).
-  if p_target_type in ('post', 'comment', 'job', 'profile', 'company')
-     and not private.activity_target_visible(caller, p_target_type, p_target_id) then
+  if not private.activity_target_visible(caller, p_target_type::text, p_target_id) then
     raise exception using
       errcode = 'P0002',
       message = format('track_activity: no %s %s that you can see, other than your own',
         p_target_type, p_target_id);
   end if;
   select * into result
-  from private.record_activity(caller, p_action, p_target_id, p_target_type);
+  from private.record_activity(caller, p_action::text, p_target_id, p_target_type::text);
   return (result.counted, result.points, result.engagement_score)::public.activity_result;
 end;
 $$;
-comment on function public.track_activity(text, uuid, text) is
+comment on function public.track_activity(
+  public.activity_action, uuid, public.activity_target_type
+) is
   'Records a view or a share by the signed-in user; returns (counted, points, engagement_score).';
-grant execute on function public.track_activity(text, uuid, text) to authenticated, service_role;
+grant execute on function public.track_activity(
+  public.activity_action, uuid, public.activity_target_type
+) to authenticated, service_role;
 
 -- Automatic tracking, in the transaction of the like, comment or application.
 create function private.track_automatic_activity()

@@ -171,7 +171,7 @@ as $$
     left join public.candidates as candidate on candidate.id = profile.id
     left join public.companies as company on company.id = profile.id
     where p_audience ? 'role'
-      and profile.role = p_audience ->> 'role'
+      and profile.role = (p_audience ->> 'role')::public.profile_role
       and (
         jsonb_typeof(p_audience #> '{filters,skills}') is distinct from 'array'
         or candidate.skill_keys && private.normalize_skills(array(
@@ -389,7 +389,7 @@ begin
 
   with in_app as (
     insert into public.notifications (user_id, type, title, body, data, dedupe_key, request_id)
-    select recipient.user_id, request.type, request.title, request.body, request.data,
+    select recipient.user_id, request.type::public.notification_type, request.title, request.body, request.data,
       request.dedupe_key, request.request_id
     from private.notification_requests as request
     cross join unnest(chunk_recipients) as recipient (user_id)
@@ -587,7 +587,8 @@ as $$
     and delivery.recipients @> array[p_user_id]
     and request.created_at >= p_since
   union all
-  select notification.request_id, notification.created_at, notification.type, notification.title,
+  select notification.request_id, notification.created_at, notification.type::text,
+    notification.title,
     'in_app',
     case when notification.read_at is null then 'delivered' else 'read' end,
     jsonb_strip_nulls(jsonb_build_object(

@@ -71,9 +71,10 @@ create policy "The candidate and the hiring company read an application's histor
 -- Changes the status of an application, with an optional message to the other side, and returns
 -- the history row it recorded. Security invoker: RLS says which applications the caller may
 -- update, and the transition trigger which moves each side may make (visitors may not call it).
+-- p_status is typed with the enum, so generated types show the values.
 create function public.set_application_status(
   p_application_id uuid,
-  p_status text,
+  p_status public.application_status,
   p_message text default null
 )
 returns setof public.job_application_events
@@ -84,9 +85,7 @@ as $$
 declare
   current_status public.application_status;
 begin
-  if p_status is null or p_status not in (
-    'reviewing', 'interview', 'offer', 'hired', 'rejected', 'withdrawn'
-  ) then
+  if p_status is null or p_status = 'submitted' then
     raise exception using
       errcode = '22023',
       message = format(
@@ -104,13 +103,13 @@ begin
     raise exception using
       errcode = 'PT404', message = format('application %s not found', p_application_id);
   end if;
-  if current_status = p_status::public.application_status then
+  if current_status = p_status then
     raise exception using
       errcode = '22023', message = format('application %s is already %s', p_application_id, p_status);
   end if;
   perform set_config('emploi.application_status_message', coalesce(p_message, ''), true);
   update public.job_applications
-  set status = p_status::public.application_status
+  set status = p_status
   where id = p_application_id;
   perform set_config('emploi.application_status_message', '', true);
   return query
@@ -121,8 +120,8 @@ begin
     limit 1;
 end;
 $$;
-comment on function public.set_application_status(uuid, text, text) is
+comment on function public.set_application_status(uuid, public.application_status, text) is
   'Moves an application to p_status (company: reviewing..hired, rejected; candidate: withdrawn) '
   'with an optional message; returns the history row.';
-grant execute on function public.set_application_status(uuid, text, text)
+grant execute on function public.set_application_status(uuid, public.application_status, text)
   to authenticated, service_role;

@@ -21,7 +21,7 @@ returns table (
   avatar_path text,
   headline text,
   skills text[],
-  experience_level text,
+  experience_level public.experience_level,
   years_experience integer,
   location text,
   open_to_work boolean,

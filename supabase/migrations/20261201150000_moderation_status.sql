@@ -14,16 +14,13 @@
 -- newsfeed read it); posts have had one since the newsfeed.
 
 alter table public.posts
-  drop constraint posts_moderation_status_check,
-  add constraint posts_moderation_status_check
-    check (moderation_status in ('pending', 'approved', 'flagged', 'rejected')),
   add column moderated_by uuid references public.profiles (id) on delete set null;
 
 alter table public.post_comments
-  add column moderation_status text not null
-    default (case when current_user in ('anon', 'authenticated') then 'pending' else 'approved' end)
-    constraint post_comments_moderation_status_check
-    check (moderation_status in ('pending', 'approved', 'flagged', 'rejected')),
+  add column moderation_status public.moderation_status not null default (
+    case when current_user in ('anon', 'authenticated') then 'pending'::public.moderation_status
+    else 'approved' end
+  ),
   add column moderation_reason text
     constraint post_comments_moderation_reason_length check (char_length(moderation_reason) <= 500),
   add column moderated_at timestamptz,
@@ -38,9 +35,7 @@ alter table public.jobs
 -- Company pages and profiles are created by the sign-up trigger from what the member typed: they
 -- start pending whoever inserts them.
 alter table public.companies
-  add column moderation_status text not null default 'pending'
-    constraint companies_moderation_status_check
-    check (moderation_status in ('pending', 'approved', 'flagged', 'rejected')),
+  add column moderation_status public.moderation_status not null default 'pending',
   add column moderation_reason text
     constraint companies_moderation_reason_length check (char_length(moderation_reason) <= 500),
   add column moderated_at timestamptz,

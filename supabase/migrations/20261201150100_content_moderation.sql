@@ -108,7 +108,7 @@ returns table (
   images text[],
   links text[],
   fingerprint text,
-  moderation_status text,
+  moderation_status public.moderation_status,
   moderated_by uuid,
   recent_by_author integer,
   duplicate_of uuid,
@@ -152,7 +152,8 @@ as $$
     where p_kind = 'profile' and profile.id = any (p_ids)
     union all
     select 'message', message.id, message.sender_id, coalesce(message.body, ''), '{}', '{}', '{}',
-      case when message.deleted_at is null then 'approved' else 'rejected' end, null,
+      case when message.deleted_at is null then 'approved'::public.moderation_status
+        else 'rejected' end, null,
       message.created_at
     from public.messages as message
     where p_kind = 'message' and message.id = any (p_ids)
@@ -216,7 +217,7 @@ begin
   case p_kind
     when 'post' then
       update public.posts
-      set moderation_status = p_status,
+      set moderation_status = p_status::public.moderation_status,
           is_flagged = p_status in ('flagged', 'rejected'),
           flag_reason = case when p_status in ('flagged', 'rejected')
             then left(coalesce(p_reason, 'Modération'), 500) end,
@@ -233,7 +234,7 @@ begin
         'update public.%I set moderation_status = $2, moderation_reason = $3, '
         'moderated_at = now(), moderated_by = $4 where id = $1',
         private.require_moderation_kind(p_kind))
-      using p_id, p_status, left(p_reason, 500), p_moderated_by;
+      using p_id, p_status::public.moderation_status, left(p_reason, 500), p_moderated_by;
   end case;
 end;
 $$;

@@ -228,7 +228,7 @@ returns table (
   kind text,
   id uuid,
   author_id uuid,
-  moderation_status text,
+  moderation_status public.moderation_status,
   excerpt text,
   -- The engine's latest findings on the item: [{rule, action, message, evidence}].
   findings jsonb,
@@ -322,7 +322,7 @@ create function public.review_content(
 returns table (
   kind text,
   id uuid,
-  moderation_status text,
+  moderation_status public.moderation_status,
   author_id uuid,
   author_suspended boolean
 )

@@ -11,12 +11,12 @@ grant select (id, role, full_name, avatar_url, avatar_path, moderation_status, c
 create function public.get_account(p_user_id uuid default null)
 returns table (
   id uuid,
-  role text,
+  role public.profile_role,
   full_name text,
   avatar_url text,
   engagement_score numeric,
   last_activity_at timestamptz,
-  moderation_status text,
+  moderation_status public.moderation_status,
   moderation_reason text,
   suspended_at timestamptz,
   suspension_reason text,

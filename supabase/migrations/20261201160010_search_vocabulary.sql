@@ -280,9 +280,9 @@ grant execute on function private.location_departement(text) to anon, authentica
 -- a helper's body is looked up by name.
 alter table public.jobs add column search_filters text[] not null generated always as (
   array_remove(array[
-    'contract:' || contract_type,
-    'remote:' || remote_policy,
-    'level:' || coalesce(experience_level, 'none'),
+    'contract:' || private.enum_label(contract_type),
+    'remote:' || private.enum_label(remote_policy),
+    'level:' || coalesce(private.enum_label(experience_level), 'none'),
     'city:' || match_location,
     'dept:' || private.location_departement(location)
   ], null)

@@ -393,12 +393,14 @@ begin
         '(got %L)', p_departement);
   end if;
 
+  -- These filters take comma-separated lists ("cdi,cdd"), so they stay text; their values are the
+  -- columns' enums.
   contract_types := private.search_values('p_contract_type', p_contract_type,
-    array['cdi', 'cdd', 'freelance', 'stage', 'alternance']);
+    enum_range(null::public.contract_type)::text[]);
   remote_policies := private.search_values('p_remote_policy', p_remote_policy,
-    array['onsite', 'hybrid', 'remote']);
+    enum_range(null::public.remote_policy)::text[]);
   levels := private.search_values('p_experience_level', p_experience_level,
-    array['junior', 'mid', 'senior', 'lead']);
+    enum_range(null::public.experience_level)::text[]);
   if p_remote is not null then
     remote_policies := array(
       select policy
@@ -717,10 +719,10 @@ returns table (
   description text,
   required_skills text[],
   nice_to_have_skills text[],
-  experience_level text,
+  experience_level public.experience_level,
   location text,
-  remote_policy text,
-  contract_type text,
+  remote_policy public.remote_policy,
+  contract_type public.contract_type,
   salary_min integer,
   salary_max integer,
   published_at timestamptz,
@@ -924,13 +926,13 @@ begin
     where job.id = any (matched)
   ),
   counted as (
-    select 'contract_type' as facet, matched_jobs.contract_type as value, count(*) as hits
+    select 'contract_type' as facet, matched_jobs.contract_type::text as value, count(*) as hits
     from matched_jobs group by matched_jobs.contract_type
     union all
-    select 'remote_policy', matched_jobs.remote_policy, count(*)
+    select 'remote_policy', matched_jobs.remote_policy::text, count(*)
     from matched_jobs group by matched_jobs.remote_policy
     union all
-    select 'experience_level', matched_jobs.experience_level, count(*)
+    select 'experience_level', matched_jobs.experience_level::text, count(*)
     from matched_jobs group by matched_jobs.experience_level
     union all
     (select 'city', matched_jobs.city, count(*)

@@ -3,17 +3,12 @@
 // (supabase/migrations/20261125000800_notification_requests.sql).
 
 import { z } from "./deps.ts";
+import { Constants } from "./database.types.ts";
 
-export const notificationTypes = [
-  "job_alert",
-  "message",
-  "application",
-  "moderation",
-  "marketing",
-  "system",
-] as const;
+// The values of the database's enums (notifications.type, profiles.role).
+export const notificationTypes = Constants.public.Enums.notification_type;
 
-export const audienceRoles = ["candidate", "company", "admin"] as const;
+export const audienceRoles = Constants.public.Enums.profile_role;
 
 /** Most users one request may name; larger audiences are a role with filters. */
 export const MAX_USER_IDS = 10_000;

@@ -11,12 +11,13 @@ import { z } from "../_shared/deps.ts";
 import { fields } from "../_shared/body.ts";
 import { defineWebhook } from "../_shared/endpoint.ts";
 import { HttpError, jsonResponse } from "../_shared/http.ts";
+import { Constants } from "../_shared/database.types.ts";
 
 const activityScoreBody = z.object({
   userId: fields.uuid(),
-  action: z.enum(["view", "like", "comment", "share", "apply"]),
+  action: z.enum(Constants.public.Enums.activity_action),
   targetId: fields.uuid().optional(),
-  targetType: z.enum(["post", "comment", "job", "profile", "company"]).optional(),
+  targetType: z.enum(Constants.public.Enums.activity_target_type).optional(),
 }).strict().refine((body) => (body.targetId === undefined) === (body.targetType === undefined), {
   message: "targetId and targetType go together: give both or neither.",
   path: ["targetType"],

@@ -11,13 +11,14 @@ import { z } from "../_shared/deps.ts";
 import { fields } from "../_shared/body.ts";
 import { accepted, defineWebhook } from "../_shared/endpoint.ts";
 import { HttpError } from "../_shared/http.ts";
+import { Constants } from "../_shared/database.types.ts";
 
 const jobsAnalyzeBody = z.object({
   jobId: fields.uuid(),
   title: fields.text(200).optional(),
   description: fields.text(20_000).optional(),
   requiredSkills: z.array(fields.text(100)).max(50, { message: "at most 50 skills" }).optional(),
-  experienceLevel: z.enum(["junior", "mid", "senior", "lead"]).optional(),
+  experienceLevel: z.enum(Constants.public.Enums.experience_level).optional(),
   location: fields.text(200).optional(),
 }).strict();
 

@@ -4,7 +4,7 @@
 -- World: candidate_a -> 'A published' (submitted), 'A closed' (reviewing);
 --        candidate_b -> 'B published' (submitted).
 begin;
-select plan(30);
+select plan(31);
 select tests.create_world();
 
 create function pg_temp.application_id(p_title text) returns uuid
@@ -131,8 +131,13 @@ select lives_ok(
 select throws_ok(
   format($$ select public.set_application_status(%L, 'approved') $$,
     pg_temp.application_id('A closed')),
-  '22023', 'p_status: ''approved'' is not one of reviewing, interview, offer, hired, rejected, withdrawn',
-  'an unknown status is refused with the allowed values');
+  '22P02', 'invalid input value for enum application_status: "approved"',
+  'an unknown status is refused by its type (p_status is an application_status)');
+select throws_ok(
+  format($$ select public.set_application_status(%L, 'submitted') $$,
+    pg_temp.application_id('A closed')),
+  '22023', 'p_status: ''submitted'' is not one of reviewing, interview, offer, hired, rejected, withdrawn',
+  'going back to submitted is refused with the allowed values');
 select throws_ok(
   format($$ select public.set_application_status(%L, 'hired', repeat('x', 2001)) $$,
     pg_temp.application_id('A closed')),
