@@ -6,21 +6,41 @@
 import assert from "node:assert/strict";
 import { check, unwrap } from "./_support/messaging.ts";
 import { createUser, moderated, sql } from "./_support/platform.ts";
+import { Constants } from "../supabase/functions/_shared/database.types.ts";
 
-Deno.test("a wrong value names the field and its allowed values", async () => {
+Deno.test("a wrong value names the field's type, whose values the generated types list", async () => {
   const company = await createUser("company");
+  // (A client typed with the generated Database refuses "expert" at compile time.)
   const wrongLevel = await company.client.from("jobs")
     .insert({ company_id: company.id, title: "Niveau inconnu", experience_level: "expert" });
   assert.equal(wrongLevel.status, 400);
-  assert.equal(wrongLevel.error?.code, "23514");
-  assert.match(wrongLevel.error!.message, /"experience_level: junior \| mid \| senior \| lead"/);
+  assert.equal(wrongLevel.error?.code, "22P02");
+  assert.equal(
+    wrongLevel.error?.message,
+    'invalid input value for enum experience_level: "expert"',
+  );
+  // The enum is named after the field; a frontend shows its values from the generated Constants.
+  const enumName = /^invalid input value for enum (\w+):/.exec(wrongLevel.error!.message)![1];
+  assert.deepEqual(
+    Constants.public.Enums[enumName as keyof typeof Constants.public.Enums],
+    ["junior", "mid", "senior", "lead"],
+  );
 
   const wrongSize = await company.client.from("companies")
-    // (A client typed with the generated Database refuses "huge" at compile time.)
     .update({ size: "huge" }).eq("id", company.id);
   assert.equal(wrongSize.status, 400);
   assert.equal(wrongSize.error?.code, "22P02");
   assert.match(wrongSize.error!.message, /enum company_size: "huge"/);
+
+  // An RPC's parameter typed with an enum answers the same way.
+  const wrongAction = await company.client.rpc("track_activity", {
+    p_action: "poke",
+    p_target_id: company.id,
+    p_target_type: "profile",
+  });
+  assert.equal(wrongAction.status, 400);
+  assert.equal(wrongAction.error?.code, "22P02");
+  assert.match(wrongAction.error!.message, /enum activity_action: "poke"/);
 });
 
 Deno.test("applying twice answers 409 with the existing application and what to do", async () => {
@@ -67,13 +87,50 @@ Deno.test("reacting to a post awaiting moderation answers 403 with a sentence", 
   assert.match(reaction.error!.hint, /approved posts/);
 });
 
-Deno.test("a column the member may not write is refused with 42501", async () => {
+Deno.test("a column the member may not update is refused by name, with what they may update", async () => {
   const candidate = await createUser("candidate");
   const promotion = await candidate.client.from("profiles")
     .update({ role: "admin" }).eq("id", candidate.id);
   assert.equal(promotion.status, 403);
   assert.equal(promotion.error?.code, "42501");
-  // Postgres names the table, not the column (column privileges): tables.md lists the writable
-  // columns, and errors.md says what this message means.
-  assert.match(promotion.error!.message, /permission denied for table profiles/);
+  assert.equal(promotion.error?.message, 'column "role" of table "profiles" is read-only');
+  assert.match(promotion.error!.details, /written by the platform \(or an admin\)/);
+  assert.equal(
+    promotion.error?.hint,
+    "Columns you may update: full_name, avatar_url, avatar_path.",
+  );
+
+  const score = await candidate.client.from("profiles")
+    .update({ full_name: "Camille Score", engagement_score: 1000 }).eq("id", candidate.id);
+  assert.equal(score.status, 403);
+  assert.equal(score.error?.message, 'column "engagement_score" of table "profiles" is read-only');
+  assert.match(score.error!.details, /maintained by the scoring pipeline only/);
+  const [profile] = await sql<{ role: string; engagement_score: string; full_name: string }[]>`
+    select role, engagement_score, full_name from public.profiles where id = ${candidate.id}`;
+  assert.equal(profile.role, "candidate");
+  assert.equal(Number(profile.engagement_score), 0);
+  assert.notEqual(profile.full_name, "Camille Score", "nothing of a refused update is written");
+
+  const internal = await candidate.client.from("candidates")
+    .update({ headline: "Développeuse", match_skills: ["hacked"] }).eq("id", candidate.id);
+  assert.equal(internal.status, 403);
+  assert.equal(internal.error?.message, 'column "match_skills" of table "candidates" is read-only');
+
+  check(
+    await candidate.client.from("profiles").update({ full_name: "Camille Écrit" }).eq(
+      "id",
+      candidate.id,
+    ),
+  );
+});
+
+Deno.test("a column the member may not insert is still refused by Postgres's privileges", async () => {
+  const author = await createUser("candidate");
+  // Inserts keep column privileges (a trigger cannot tell a sent value from a default):
+  // Postgres names the table; tables.md lists the insertable columns.
+  const approved = await author.client.from("posts")
+    .insert({ author_id: author.id, content: "Déjà approuvé ?", moderation_status: "approved" });
+  assert.equal(approved.status, 403);
+  assert.equal(approved.error?.code, "42501");
+  assert.equal(approved.error?.message, "permission denied for table posts");
 });

@@ -101,7 +101,18 @@ async function readCatalog(sql: postgres.Sql) {
         select e.enumlabel::text from pg_enum as e where e.enumtypid = t.oid order by e.enumsortorder
       ) end as enum_values,
       has_column_privilege('authenticated', a.attrelid, a.attnum, 'insert') as authenticated_insert,
-      has_column_privilege('authenticated', a.attrelid, a.attnum, 'update') as authenticated_update
+      -- A table guarded by _refuse_unwritable_columns has table-level UPDATE; its column grants
+      -- say which columns members may change (20261201182000_column_write_refusals.sql).
+      has_column_privilege('authenticated', a.attrelid, a.attnum, 'update') and (
+        exists (
+          select from aclexplode(a.attacl) as grant_entry
+          where grant_entry.grantee = 'authenticated'::regrole
+            and grant_entry.privilege_type = 'UPDATE'
+        ) or not exists (
+          select from pg_trigger as guard
+          where guard.tgrelid = a.attrelid and guard.tgname = '_refuse_unwritable_columns'
+        )
+      ) as authenticated_update
     from pg_attribute as a
     join pg_class as c on c.oid = a.attrelid
     join pg_type as t on t.oid = a.atttypid
@@ -172,9 +183,11 @@ function tablesPage(catalog: Awaited<ReturnType<typeof readCatalog>>): string {
     "Every table and view of the `public` schema, as `supabase-js` reads and writes them with " +
     "`supabase.from(name)`. **Signed-in writes** lists the columns a signed-in member may set " +
     "(`insert` / `update`); the row-level security policies then decide which rows. Columns not " +
-    "listed there are written by the platform; sending them answers `42501 permission denied " +
-    "for table …` (see errors.md). Allowed values are enums (a union in database.types.ts) or " +
-    "check constraints named after the column and its values.",
+    "listed there are written by the platform: changing one in an update answers `42501 column " +
+    '"x" of table "t" is read-only` (the hint lists the writable columns), sending one in an ' +
+    "insert `42501 permission denied for table …` (see errors.md). Allowed values are enums (a " +
+    "union in database.types.ts, their values in `Constants`) or check constraints named after " +
+    "the column and its values.",
   ];
   for (const relation of catalog.relations) {
     const columns = catalog.columns.filter((column) => column.relation === relation.oid);

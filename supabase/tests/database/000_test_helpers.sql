@@ -334,7 +334,8 @@ begin
     (company_a, 'C1 approved', 'approved', false, null);
 
   insert into public.post_reactions (post_id, user_id, reaction_type)
-  select id, candidate_b, 'like' from public.posts where content = 'A1 approved'
+  select id, candidate_b, 'like'::public.reaction_type from public.posts
+  where content = 'A1 approved'
   union all
   select id, candidate_a, 'like' from public.posts where content in ('C1 approved', 'B1 flagged');
 
@@ -368,7 +369,8 @@ begin
   -- Exactly these two events, whatever the scoring triggers logged for the rows above.
   delete from public.activity_logs where user_id = any (tests.persona_ids());
   insert into public.activity_logs (user_id, action, target_id, target_type, points)
-  select candidate_a, 'like', id, 'post', 5 from public.posts where content = 'C1 approved'
+  select candidate_a, 'like'::public.activity_action, id, 'post'::public.activity_target_type, 5
+  from public.posts where content = 'C1 approved'
   union all
   select candidate_b, 'view', id, 'post', 1 from public.posts where content = 'A1 approved';
 end;

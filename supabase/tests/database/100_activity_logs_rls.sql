@@ -65,7 +65,8 @@ select is(tests.rows_affected(pg_temp.log_like('company_b')), 1, 'the service ro
 select throws_ok(
   format('insert into public.activity_logs (user_id, action, points) values (%L, %L, 1)',
     tests.user_id('company_b'), 'hack'),
-  '23514', null, 'an action is view, like, comment, share or apply');
+  '22P02', 'invalid input value for enum activity_action: "hack"',
+  'an action is view, like, comment, share or apply');
 
 -- UPDATE
 select tests.authenticate_as_anon();

@@ -27,11 +27,11 @@ select set_eq(
 select tests.authenticate_as('candidate_b');
 select results_eq(
   $$ select my_reaction from public.v_newsfeed_feed where content = 'A1 approved' $$,
-  $$ values ('like') $$, 'the feed tells the viewer their own reaction');
+  $$ values ('like'::public.reaction_type) $$, 'the feed tells the viewer their own reaction');
 select tests.authenticate_as('candidate_a');
 select results_eq(
   $$ select my_reaction, reaction_count from public.v_newsfeed_feed where content = 'A1 approved' $$,
-  $$ values (null::text, 1) $$, 'and nothing for a post the viewer did not react to');
+  $$ values (null::public.reaction_type, 1) $$, 'and nothing for a post the viewer did not react to');
 
 -- get_feed: arguments
 select throws_ok($$ select * from public.get_feed(p_limit => 0) $$, '22023',

@@ -11,8 +11,9 @@ insert into public.jobs (company_id, title, description, required_skills, nice_t
   experience_level, location, remote_policy, salary_min, salary_max, contract_type, status,
   published_at)
 select tests.user_id('search_co'), title, description || ' Zéphyrin vous attend.', required_skills,
-  nice_to_have_skills, experience_level, location, remote_policy, salary_min, salary_max,
-  contract_type, status, now() - days_ago * interval '1 day'
+  nice_to_have_skills, experience_level::public.experience_level, location,
+  remote_policy::public.remote_policy, salary_min, salary_max, contract_type::public.contract_type,
+  status::public.job_status, now() - days_ago * interval '1 day'
 from (values
   ('Ingénieur logiciel', 'Vous concevrez des services en Go.', '{Go, PostgreSQL}'::text[],
     '{Kubernetes}'::text[], 'senior', 'Saint-Étienne', 'hybrid', 55000, 70000, 'cdi',
@@ -196,8 +197,8 @@ select results_eq(
 select results_eq(
   $$ select value, count from public.search_jobs_facets(p_departement => '69')
      where facet = 'contract_type' order by value $$,
-  $$ select contract_type, count(*) from public.search_jobs(p_departement => '69', p_limit => 100)
-     group by contract_type order by contract_type $$,
+  $$ select contract_type::text, count(*)
+     from public.search_jobs(p_departement => '69', p_limit => 100) group by 1 order by 1 $$,
   'contract type facets count the offers search_jobs finds');
 select results_eq(
   $$ select distinct value, label from public.search_jobs_facets()

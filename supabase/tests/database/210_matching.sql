@@ -24,8 +24,8 @@ update public.candidates set open_to_work = false;
 update public.jobs set status = 'closed' where status = 'published';
 
 create function pg_temp.candidate(
-  p_name text, p_skills text[], p_level text, p_location text, p_remote text,
-  p_open boolean default true
+  p_name text, p_skills text[], p_level public.experience_level, p_location text,
+  p_remote public.remote_preference, p_open boolean default true
 ) returns void
 language sql as $$
   select tests.create_user(p_name, 'candidate');

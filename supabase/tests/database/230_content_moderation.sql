@@ -26,7 +26,7 @@ $$;
 
 -- What the worker reads.
 select results_eq(
-  $$ select body, moderation_status, recent_by_author, tests.name_of(duplicate_of)
+  $$ select body, moderation_status::text, recent_by_author, tests.name_of(duplicate_of)
      from private.moderation_subjects('post', array[tests.post_id('ACHETEZ   maintenant ')]) $$,
   $$ values ('ACHETEZ   maintenant '::text, 'pending'::text, 1, 'Achetez maintenant'::text) $$,
   'the worker sees the author''s burst and the same text posted before (case and spaces aside)');
@@ -48,7 +48,7 @@ select is(
     pg_temp.post_fingerprint('Bonjour à tous'), 'approve'),
   'applied', 'an approval is applied');
 select results_eq(
-  $$ select moderation_status, is_flagged, flag_reason, moderated_at is not null
+  $$ select moderation_status::text, is_flagged, flag_reason, moderated_at is not null
      from public.posts where id = tests.post_id('Bonjour à tous') $$,
   $$ values ('approved'::text, false, null::text, true) $$,
   'the approved post is approved, unflagged, with its moderation time');
@@ -64,7 +64,7 @@ select is(
     '[{"rule": "spam"}]'),
   'applied', 'a flag is applied');
 select results_eq(
-  $$ select moderation_status, is_flagged, flag_reason
+  $$ select moderation_status::text, is_flagged, flag_reason
      from public.posts where id = tests.post_id('ACHETEZ   maintenant ') $$,
   $$ values ('flagged'::text, true, 'spam: same text posted again'::text) $$,
   'a flagged post waits for an admin, flagged, with the reason');
@@ -141,7 +141,7 @@ select is(
     'Nom pouvant se faire passer pour Emploi+ ou son équipe'),
   'applied', 'a company page is flagged like a post');
 select results_eq(
-  $$ select moderation_status, moderation_reason from public.companies
+  $$ select moderation_status::text, moderation_reason from public.companies
      where id = tests.user_id('moderated_company') $$,
   $$ values ('flagged'::text, 'Nom pouvant se faire passer pour Emploi+ ou son équipe'::text) $$,
   'with its reason');

@@ -86,12 +86,12 @@ insert into public.post_comments (post_id, content) values (tests.post_id('Post 
 insert into public.job_applications (job_id) values (tests.job_id('Offre notée'));
 select tests.clear_authentication();
 select results_eq(
-  $$ select action, count(*)::integer, bool_and(log.points = base.points * private.activity_multiplier(log.created_at))
+  $$ select base.action, count(*)::integer, bool_and(log.points = base.points * private.activity_multiplier(log.created_at))
      from public.activity_logs as log
-     join private.activity_rules() as base using (action)
+     join private.activity_rules() as base on base.action = log.action::text
      where log.user_id = tests.user_id('scorer') and log.target_id in
        (tests.post_id('Post noté'), tests.job_id('Offre notée'))
-     group by action order by action $$,
+     group by base.action order by base.action $$,
   $$ values ('apply'::text, 1, true), ('comment', 2, true), ('like', 1, true) $$,
   'likes (once, even after un-liking), comments and applications are tracked with their points');
 
@@ -111,7 +111,8 @@ select is((select engagement_score from shared),
 select throws_ok($$ select public.track_activity('like', tests.post_id('Post noté'), 'post') $$,
   '22023', null, 'likes cannot be reported (they are tracked automatically)');
 select throws_ok($$ select public.track_activity('view', gen_random_uuid(), 'planet') $$,
-  '22023', null, 'an unknown target type is refused');
+  '22P02', 'invalid input value for enum activity_target_type: "planet"',
+  'an unknown target type is refused by its type');
 select throws_ok($$ update public.profiles set engagement_score = 1000 where id = auth.uid() $$,
   '42501', null, 'members cannot set their score');
 select tests.authenticate_as_anon();

@@ -64,7 +64,7 @@ select results_eq($$ select * from pg_temp.report('rep_three', 'post', tests.pos
   $$ values (3, true) $$, 'the third distinct member''s report hides the post');
 select results_eq(
   $$ select moderation_status, is_flagged from public.posts where id = tests.post_id('Post signalé') $$,
-  $$ values ('flagged'::text, true) $$, 'it is flagged, out of the feed, pending review');
+  $$ values ('flagged'::public.moderation_status, true) $$, 'it is flagged, out of the feed, pending review');
 select is(
   (select message ->> 'title' from pgmq.q_notifications
    where message -> 'data' ->> 'id' = tests.post_id('Post signalé')::text
@@ -82,7 +82,7 @@ select tests.authenticate_as('rep_admin');
 select results_eq(
   $$ select kind, tests.name_of(id), moderation_status, open_reports from public.get_moderation_queue()
      where author_id = tests.user_id('rep_author') $$,
-  $$ values ('post'::text, 'Post en attente'::text, 'flagged'::text, 0),
+  $$ values ('post'::text, 'Post en attente'::text, 'flagged'::public.moderation_status, 0),
             ('post', 'Post signalé', 'flagged', 3) $$,
   'flagged and reported items, oldest first, with their report counts');
 select is(
@@ -103,7 +103,7 @@ select throws_ok($$ select * from public.get_moderation_queue(p_limit => 0) $$, 
 select results_eq(
   $$ select moderation_status, author_suspended from public.review_content('post',
        tests.post_id('Post signalé'), 'approve', null) $$,
-  $$ values ('approved'::text, false) $$, 'an admin approves the reported post');
+  $$ values ('approved'::public.moderation_status, false) $$, 'an admin approves the reported post');
 select is(
   (select count(*)::integer from public.content_reports
    where target_id = tests.post_id('Post signalé') and resolved_at is null),
@@ -139,7 +139,7 @@ select throws_ok($$ select * from public.review_content('post', tests.post_id('P
 select results_eq(
   $$ select moderation_status, author_suspended from public.review_content('post',
        tests.post_id('Post en attente'), 'suspend', 'Hameçonnage répété') $$,
-  $$ values ('rejected'::text, true) $$, 'suspend rejects the item and suspends its author');
+  $$ values ('rejected'::public.moderation_status, true) $$, 'suspend rejects the item and suspends its author');
 select tests.clear_authentication();
 select is(
   (select message ->> 'title' from pgmq.q_notifications

@@ -41,7 +41,8 @@ insert into anon_allowed values
     'pure text helper of the generated column jobs.search_filters'),
   ('private.fold_text(text)', 'pure text helper of generated columns and indexes'),
   ('private.normalize_skills(text[])', 'pure text helper of generated columns and indexes'),
-  ('private.skills_text(text[])', 'pure text helper of generated columns and indexes');
+  ('private.skills_text(text[])', 'pure text helper of generated columns and indexes'),
+  ('private.enum_label(anyenum)', 'pure text helper of the generated column jobs.search_filters');
 
 -- Functions a signed-in member may execute: the RPCs the frontend calls, and the helpers that
 -- row-level security policies and generated columns evaluate with the member's rights.
@@ -71,9 +72,9 @@ insert into authenticated_allowed values
   ('public.report_content(text,uuid,text)', 'RPC: members report content'),
   ('public.review_content(text,uuid,text,text)', 'RPC: moderation decisions (admins only, checked inside)'),
   ('public.send_message(uuid,text,uuid)', 'RPC: messaging'),
-  ('public.set_application_status(uuid,application_status,text)', 'RPC: hiring (security invoker)'),
+  ('public.set_application_status(uuid,public.application_status,text)', 'RPC: hiring (security invoker)'),
   ('public.start_conversation(uuid)', 'RPC: messaging'),
-  ('public.track_activity(activity_action,uuid,activity_target_type)', 'RPC: engagement score'),
+  ('public.track_activity(public.activity_action,uuid,public.activity_target_type)', 'RPC: engagement score'),
   ('private.applied_job_ids()', 'row-level security of jobs and applications'),
   ('private.company_job_ids()', 'row-level security of jobs and applications'),
   ('private.company_may_read_resumes_of(text)', 'row-level security of storage.objects (CVs)'),
