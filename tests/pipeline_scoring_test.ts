@@ -60,12 +60,12 @@ Deno.test("scores stay exact when a member's activities arrive concurrently", as
   assert.ok(otherViews.every((view) => view.data.counted), "views of other targets all count");
 
   const byAction = await sql`
-    select action, count(*)::int as count,
+    select rule.action, count(*)::int as count,
       bool_and(log.points = rule.points * private.activity_multiplier(log.created_at)) as priced
     from public.activity_logs as log
-    join private.activity_rules() as rule using (action)
+    join private.activity_rules() as rule on rule.action = log.action::text
     where log.user_id = ${member.id}
-    group by action order by action`;
+    group by rule.action order by rule.action`;
   assert.deepEqual(
     byAction.map((row) => [row.action, row.count, row.priced]),
     [["comment", 10, true], ["like", 10, true], ["share", 10, true], ["view", 31, true]],

@@ -82,8 +82,9 @@ Deno.test("search relevance on the labelled set: precision@10 and recall@10", op
       now() - offer.days_ago * interval '1 day'
     from jsonb_to_recordset(${sql.json(fixture.offers as never)}) as offer (
       key text, title text, description text, required_skills text[],
-      nice_to_have_skills text[], experience_level text, location text, remote_policy text,
-      contract_type text, salary_min integer, salary_max integer, days_ago integer
+      nice_to_have_skills text[], experience_level public.experience_level, location text,
+      remote_policy public.remote_policy, contract_type public.contract_type, salary_min integer,
+      salary_max integer, days_ago integer
     )
     returning id, title
   `;

@@ -344,7 +344,7 @@ async function insertMembers(
     ),
     new_profiles as (
       insert into public.profiles (id, role, full_name)
-      select id, ${role}::text, raw_user_meta_data ->> 'full_name' from new_users
+      select id, ${role}::public.profile_role, raw_user_meta_data ->> 'full_name' from new_users
     ),
     new_preferences as (
       insert into public.notification_preferences (user_id) select id from new_users
@@ -353,7 +353,7 @@ async function insertMembers(
       insert into public.companies (id, name, industry, size, location)
       select id, raw_user_meta_data ->> 'company_name',
         (${COMPANY_KINDS}::text[])[1 + floor(random() * ${COMPANY_KINDS.length})::int],
-        (array['1-10', '11-50', '51-200', '201-500', '501-1000', '1001+'])[1 + floor(random() * 6)::int],
+        (enum_range(null::public.company_size))[1 + floor(random() * 6)::int],
         (${CITIES}::text[])[1 + floor(random() * ${CITIES.length})::int]
       from new_users where ${role}::text = 'company'
     )
@@ -378,13 +378,13 @@ async function insertMembers(
         when 'senior' then 7 + floor(random() * 8)::int
         else 10 + floor(random() * 15)::int end,
       (${CITIES}::text[])[1 + floor(random() * ${CITIES.length})::int],
-      (array['onsite', 'hybrid', 'remote', 'any'])[1 + floor(random() * 4)::int],
+      (enum_range(null::public.remote_preference))[1 + floor(random() * 4)::int],
       random() < 0.8,
       case level.name when 'junior' then 30000 when 'mid' then 40000 when 'senior' then 52000
         else 65000 end + floor(random() * 8000)::int
     from new_users
     cross join lateral (
-      select (array['junior', 'mid', 'senior', 'lead'])[1 + floor(random() * 4)::int] as name
+      select (enum_range(null::public.experience_level))[1 + floor(random() * 4)::int] as name
       where new_users.id is not null
     ) as level
     cross join lateral (
@@ -431,10 +431,12 @@ async function insertJobs(sql: postgres.Sql, total: number): Promise<void> {
         ),
         draw.level,
         draw.city,
-        (array['onsite', 'hybrid', 'remote'])[1 + floor(random() * 3)::int],
+        (enum_range(null::public.remote_policy))[1 + floor(random() * 3)::int],
         draw.salary,
         draw.salary + 5000 + floor(random() * 15000)::int,
-        (array['cdi', 'cdi', 'cdi', 'cdd', 'freelance', 'stage', 'alternance'])[1 + floor(random() * 7)::int],
+        (array['cdi', 'cdi', 'cdi', 'cdd', 'freelance', 'stage', 'alternance']::public.contract_type[])[
+          1 + floor(random() * 7)::int
+        ],
         draw.status,
         case when draw.status <> 'draft' then draw.created_at + interval '1 hour' end,
         draw.created_at,
@@ -445,10 +447,10 @@ async function insertJobs(sql: postgres.Sql, total: number): Promise<void> {
           profession.value as profession,
           profession.value ->> 'title' as title,
           (${CITIES}::text[])[1 + floor(random() * ${CITIES.length})::int] as city,
-          (array['junior', 'mid', 'senior', 'lead'])[1 + floor(random() * 4)::int] as level,
+          (enum_range(null::public.experience_level))[1 + floor(random() * 4)::int] as level,
           25000 + floor(random() * 45000)::int as salary,
-          case when random() < 0.9 then 'published' when random() < 0.7 then 'draft'
-            else 'closed' end as status,
+          case when random() < 0.9 then 'published'::public.job_status
+            when random() < 0.7 then 'draft' else 'closed' end as status,
           now() - random() * interval '180 days' as created_at
         from (
           select value from jsonb_array_elements(${sql.json(PROFESSIONS)})
@@ -490,8 +492,8 @@ async function insertPosts(sql: postgres.Sql, total: number): Promise<void> {
       from generate_series(1, ${size}::int) as n
       cross join lateral (
         select n,
-          case when random() < 0.95 then 'approved' when random() < 0.6 then 'pending'
-            else 'rejected' end as outcome,
+          case when random() < 0.95 then 'approved'::public.moderation_status
+            when random() < 0.6 then 'pending' else 'rejected' end as outcome,
           now() - random() * interval '365 days' as created_at
       ) as draw
       cross join post_authors as authors

@@ -10,7 +10,7 @@
 // which triggers each one and validates its payload; docs/reference/realtime.md is generated from
 // this file.
 
-import type { Json, Tables } from "./database.types.ts";
+import type { Enums, Json, Tables } from "./database.types.ts";
 
 /** The private topics (always `config: { private: true }`); who may join is decided by RLS. */
 export const topics = {
@@ -24,16 +24,10 @@ export const topics = {
   conversationActivity: (conversationId: string) => `conversation:${conversationId}:activity`,
 } as const;
 
-export type AudienceRole = "candidate" | "company" | "admin";
+export type AudienceRole = Enums<"profile_role">;
 
 /** In-app notification types (notifications.type). */
-export type NotificationType =
-  | "job_alert"
-  | "message"
-  | "application"
-  | "moderation"
-  | "marketing"
-  | "system";
+export type NotificationType = Enums<"notification_type">;
 
 /** What `data` holds for each notification type (camelCase keys, as the push payloads). */
 export interface NotificationDataByType {
