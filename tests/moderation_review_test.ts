@@ -56,8 +56,16 @@ Deno.test("report, hide, review, suspend and reinstate", async () => {
     p_decision: "ban",
     p_reason: "x",
   });
-  assert.equal(badDecision.error?.code, "22023");
-  assert.match(badDecision.error!.message, /approve, reject or suspend/);
+  assert.equal(badDecision.error?.code, "22P02");
+  assert.match(badDecision.error!.message, /enum moderation_decision: "ban"/);
+  const flag = await admin.client.rpc("review_content", {
+    p_kind: "post",
+    p_id: postId,
+    p_decision: "flag",
+    p_reason: "x",
+  });
+  assert.equal(flag.error?.code, "22023");
+  assert.match(flag.error!.message, /approve, reject or suspend/);
 
   const suspended = await admin.client.rpc("review_content", {
     p_kind: "post",

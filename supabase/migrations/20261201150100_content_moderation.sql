@@ -14,19 +14,26 @@
 -- industry, location), profile (display name and, for candidates, headline), message (reported
 -- only: private between participants, never moderated automatically).
 
+-- Enums, so that generated types give the frontend (and admin tools) unions. The private helpers
+-- below take kinds as text (the queue worker's messages) and check them themselves.
+create type public.content_kind as enum ('post', 'comment', 'job', 'company', 'profile', 'message');
+comment on type public.content_kind is 'What can be moderated and reported.';
+create type public.moderation_source as enum ('engine', 'reports', 'admin');
+comment on type public.moderation_source is
+  'Who decided: the automatic engine, members'' reports, or an admin''s review.';
+create type public.moderation_decision as enum ('approve', 'flag', 'reject', 'suspend');
+comment on type public.moderation_decision is
+  'approve: shown; flag: hidden until an admin reviews it; reject: hidden for good; suspend: the '
+  'author''s account (an admin''s review only).';
+
 create table public.moderation_decisions (
   id bigint generated always as identity primary key,
-  kind text not null
-    constraint moderation_decisions_kind_check
-    check (kind in ('post', 'comment', 'job', 'company', 'profile', 'message')),
+  kind public.content_kind not null,
   target_id uuid not null,
   author_id uuid references public.profiles (id) on delete set null,
   -- engine: automatic verdict; reports: hidden by members' reports; admin: a review.
-  source text not null
-    constraint moderation_decisions_source_check check (source in ('engine', 'reports', 'admin')),
-  decision text not null
-    constraint moderation_decisions_decision_check
-    check (decision in ('approve', 'flag', 'reject', 'suspend')),
+  source public.moderation_source not null,
+  decision public.moderation_decision not null,
   reason text
     constraint moderation_decisions_reason_length check (char_length(reason) <= 500),
   findings jsonb not null default '[]'
@@ -356,8 +363,8 @@ begin
     p_reason);
   insert into public.moderation_decisions (kind, target_id, author_id, source, decision, reason,
     findings)
-  values (p_kind, p_id, subject.author_id, 'engine', p_verdict, left(p_reason, 500),
-    coalesce(p_findings, '[]'));
+  values (p_kind::public.content_kind, p_id, subject.author_id, 'engine',
+    p_verdict::public.moderation_decision, left(p_reason, 500), coalesce(p_findings, '[]'));
   if p_verdict <> 'approve' then
     perform private.tell_author_about_moderation(p_kind, p_id, subject.author_id, p_verdict,
       p_reason, format('moderation:%s:%s:%s', p_kind, p_id, p_fingerprint));

@@ -18,9 +18,7 @@ alter table public.profiles
 
 create table public.content_reports (
   id uuid primary key default gen_random_uuid(),
-  kind text not null
-    constraint content_reports_kind_check
-    check (kind in ('post', 'comment', 'job', 'company', 'profile', 'message')),
+  kind public.content_kind not null,
   target_id uuid not null,
   reporter_id uuid not null references public.profiles (id) on delete cascade,
   reason text not null
@@ -139,8 +137,11 @@ as $$
   end;
 $$;
 
-create function public.report_content(p_kind text, p_id uuid, p_reason text)
-returns table (report_id uuid, kind text, target_id uuid, open_reports integer, hidden boolean)
+-- p_kind is typed with its enum (generated types show the kinds); the private helpers take text.
+create function public.report_content(p_kind public.content_kind, p_id uuid, p_reason text)
+returns table (
+  report_id uuid, kind public.content_kind, target_id uuid, open_reports integer, hidden boolean
+)
 language plpgsql
 security definer
 set search_path = ''
@@ -152,7 +153,7 @@ declare
   reports integer;
   hides boolean := false;
 begin
-  perform private.require_moderation_kind(p_kind);
+  perform private.require_moderation_kind(p_kind::text);
   if p_id is null then
     raise exception using errcode = '22023', message = 'p_id: the reported item''s id is required';
   end if;
@@ -160,17 +161,17 @@ begin
     raise exception using
       errcode = '22023', message = 'p_reason: say why in 3 to 1000 characters';
   end if;
-  if not private.reportable_by(p_kind, p_id, caller) then
+  if not private.reportable_by(p_kind::text, p_id, caller) then
     raise exception using
       errcode = 'P0002', message = format('p_id: no %s %s that you can see', p_kind, p_id);
   end if;
-  select * into subject from private.moderation_subjects(p_kind, array[p_id]);
+  select * into subject from private.moderation_subjects(p_kind::text, array[p_id]);
   if subject.author_id = caller then
     raise exception using errcode = '22023', message = 'p_id: you cannot report your own content';
   end if;
   perform private.enforce_write_limit('report', caller);
 
-  perform private.lock_moderated_item(p_kind, p_id);
+  perform private.lock_moderated_item(p_kind::text, p_id);
   insert into public.content_reports (kind, target_id, reporter_id, reason)
   values (p_kind, p_id, caller, btrim(p_reason))
   on conflict on constraint content_reports_once_per_reporter do nothing
@@ -188,10 +189,10 @@ begin
   if reports >= (select settings.hide_after_reports from private.report_settings() as settings)
      and p_kind <> 'message'
      and subject.moderation_status = 'approved' and subject.moderated_by is null then
-    perform private.set_moderation(p_kind, p_id, 'flagged', 'Signalé par plusieurs membres');
+    perform private.set_moderation(p_kind::text, p_id, 'flagged', 'Signalé par plusieurs membres');
     insert into public.moderation_decisions (kind, target_id, author_id, source, decision, reason)
     values (p_kind, p_id, subject.author_id, 'reports', 'flag', 'Signalé par plusieurs membres');
-    perform private.tell_author_about_moderation(p_kind, p_id, subject.author_id, 'flag',
+    perform private.tell_author_about_moderation(p_kind::text, p_id, subject.author_id, 'flag',
       'Signalé par plusieurs membres', format('reports:%s:%s:%s', p_kind, p_id, subject.fingerprint));
     hides := true;
   end if;
@@ -199,9 +200,9 @@ begin
     hides or subject.moderation_status in ('flagged', 'rejected');
 end;
 $$;
-comment on function public.report_content(text, uuid, text) is
+comment on function public.report_content(public.content_kind, uuid, text) is
   'Reports a post, comment, job, company, profile or message the caller can see.';
-grant execute on function public.report_content(text, uuid, text) to authenticated;
+grant execute on function public.report_content(public.content_kind, uuid, text) to authenticated;
 
 create function private.require_admin(p_function text)
 returns uuid
@@ -219,13 +220,13 @@ end;
 $$;
 
 create function public.get_moderation_queue(
-  p_kind text default null,
+  p_kind public.content_kind default null,
   p_after_queued_at timestamptz default null,
   p_after_id uuid default null,
   p_limit integer default 50
 )
 returns table (
-  kind text,
+  kind public.content_kind,
   id uuid,
   author_id uuid,
   moderation_status public.moderation_status,
@@ -244,9 +245,6 @@ set search_path = ''
 as $$
 begin
   perform private.require_admin('get_moderation_queue');
-  if p_kind is not null then
-    perform private.require_moderation_kind(p_kind);
-  end if;
   if (p_after_queued_at is null) <> (p_after_id is null) then
     raise exception using
       errcode = '22023', message = 'p_after_queued_at and p_after_id go together: pass both or neither';
@@ -258,7 +256,8 @@ begin
   with queued as (
     select flagged.kind, flagged.id, min(flagged.since) as queued_at
     from (
-      select 'post' as kind, post.id, post.moderated_at as since from public.posts as post
+      select 'post'::public.content_kind as kind, post.id, post.moderated_at as since
+      from public.posts as post
       where post.moderation_status = 'flagged'
       union all
       select 'comment', comment.id, comment.moderated_at from public.post_comments as comment
@@ -304,23 +303,26 @@ begin
     ), '[]'::jsonb),
     page.queued_at
   from page
-  left join lateral private.moderation_subjects(page.kind, array[page.id]) as subject on true
+  left join lateral private.moderation_subjects(page.kind::text, array[page.id]) as subject on true
   order by page.queued_at, page.id;
 end;
 $$;
-comment on function public.get_moderation_queue(text, timestamptz, uuid, integer) is
+comment on function public.get_moderation_queue(
+  public.content_kind, timestamptz, uuid, integer
+) is
   'Admins: flagged and reported items, oldest first; keyset on (queued_at, id).';
-grant execute on function public.get_moderation_queue(text, timestamptz, uuid, integer)
-  to authenticated;
+grant execute on function public.get_moderation_queue(
+  public.content_kind, timestamptz, uuid, integer
+) to authenticated;
 
 create function public.review_content(
-  p_kind text,
+  p_kind public.content_kind,
   p_id uuid,
-  p_decision text,
+  p_decision public.moderation_decision,
   p_reason text default null
 )
 returns table (
-  kind text,
+  kind public.content_kind,
   id uuid,
   moderation_status public.moderation_status,
   author_id uuid,
@@ -335,12 +337,13 @@ declare
   subject record;
   decision_id bigint;
 begin
-  perform private.require_moderation_kind(p_kind);
+  perform private.require_moderation_kind(p_kind::text);
+  -- A flag is the engine's and the reports' decision, not an admin's.
   if p_decision is null or p_decision not in ('approve', 'reject', 'suspend') then
     raise exception using
       errcode = '22023',
-      message = format('p_decision: unknown decision %L (approve, reject or suspend)',
-        left(p_decision, 40));
+      message = format('p_decision: %L is not an admin''s decision (approve, reject or suspend)',
+        p_decision);
   end if;
   if p_decision <> 'approve' and char_length(btrim(coalesce(p_reason, ''))) not between 3 and 500
   then
@@ -350,12 +353,12 @@ begin
   if char_length(p_reason) > 500 then
     raise exception using errcode = '22023', message = 'p_reason: at most 500 characters';
   end if;
-  if p_id is null or not private.lock_moderated_item(p_kind, p_id) then
+  if p_id is null or not private.lock_moderated_item(p_kind::text, p_id) then
     raise exception using errcode = 'P0002', message = format('p_id: no %s %s', p_kind, p_id);
   end if;
-  select * into subject from private.moderation_subjects(p_kind, array[p_id]);
+  select * into subject from private.moderation_subjects(p_kind::text, array[p_id]);
 
-  perform private.set_moderation(p_kind, p_id,
+  perform private.set_moderation(p_kind::text, p_id,
     case p_decision when 'approve' then 'approved' else 'rejected' end,
     nullif(btrim(p_reason), ''), reviewer);
   if p_decision = 'suspend' then
@@ -373,17 +376,22 @@ begin
   values (p_kind, p_id, subject.author_id, 'admin', p_decision, nullif(btrim(p_reason), ''),
     reviewer)
   returning moderation_decisions.id into decision_id;
-  perform private.tell_author_about_moderation(p_kind, p_id, subject.author_id, p_decision,
+  perform private.tell_author_about_moderation(p_kind::text, p_id, subject.author_id,
+    p_decision::text,
     nullif(btrim(p_reason), ''), format('review:%s', decision_id));
 
   return query
   select p_kind, p_id, (select moderated.moderation_status
-      from private.moderation_subjects(p_kind, array[p_id]) as moderated),
+      from private.moderation_subjects(p_kind::text, array[p_id]) as moderated),
     subject.author_id,
     coalesce((select profile.suspended_at is not null from public.profiles as profile
       where profile.id = subject.author_id), false);
 end;
 $$;
-comment on function public.review_content(text, uuid, text, text) is
+comment on function public.review_content(
+  public.content_kind, uuid, public.moderation_decision, text
+) is
   'Admins: approve, reject or suspend the author of a reported or flagged item; audited.';
-grant execute on function public.review_content(text, uuid, text, text) to authenticated;
+grant execute on function public.review_content(
+  public.content_kind, uuid, public.moderation_decision, text
+) to authenticated;

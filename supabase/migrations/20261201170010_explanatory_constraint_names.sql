@@ -1,7 +1,8 @@
 -- Lists of values a frontend writes are enums (named after their field: a wrong value answers
--- `22P02 invalid input value for enum experience_level`). A column that keeps a check with a list
--- of allowed values answers, through PostgREST,
---   23514 new row for relation "moderation_decisions" violates check constraint "source: engine | reports | admin"
+-- `22P02 invalid input value for enum experience_level`). A column of the public schema that keeps
+-- a check with a list of allowed values (none does today; the rule holds for those that come)
+-- answers, through PostgREST,
+--   23514 new row for relation "t" violates check constraint "<column>: a | b | c"
 -- so the message names the field and the values. Postgres reports a check violation by the
 -- constraint's name only (no hint, and the details are the failing row), so the name carries the
 -- explanation. Every such constraint of the public schema is renamed from its own definition

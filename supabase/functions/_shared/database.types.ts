@@ -184,7 +184,7 @@ export type Database = {
         Row: {
           "created_at": string;
           "id": string;
-          "kind": string;
+          "kind": Database["public"]["Enums"]["content_kind"];
           "reason": string;
           "reporter_id": string;
           "resolved_at": string | null;
@@ -194,7 +194,7 @@ export type Database = {
         Insert: {
           "created_at"?: string;
           "id"?: string;
-          "kind": string;
+          "kind": Database["public"]["Enums"]["content_kind"];
           "reason": string;
           "reporter_id": string;
           "resolved_at"?: string | null;
@@ -203,7 +203,7 @@ export type Database = {
         Update: {
           "created_at"?: string;
           "id"?: string;
-          "kind"?: string;
+          "kind"?: Database["public"]["Enums"]["content_kind"];
           "reason"?: string;
           "reporter_id"?: string;
           "resolved_at"?: string | null;
@@ -598,38 +598,38 @@ export type Database = {
         Row: {
           "author_id": string | null;
           "created_at": string;
-          "decision": string;
+          "decision": Database["public"]["Enums"]["moderation_decision"];
           "findings": NonNullable<Json>;
           "id": number;
-          "kind": string;
+          "kind": Database["public"]["Enums"]["content_kind"];
           "reason": string | null;
           "reviewer_id": string | null;
-          "source": string;
+          "source": Database["public"]["Enums"]["moderation_source"];
           "target_id": string;
         };
         ComputedFields: never;
         Insert: {
           "author_id"?: string | null;
           "created_at"?: string;
-          "decision": string;
+          "decision": Database["public"]["Enums"]["moderation_decision"];
           "findings"?: NonNullable<Json>;
           "id"?: never;
-          "kind": string;
+          "kind": Database["public"]["Enums"]["content_kind"];
           "reason"?: string | null;
           "reviewer_id"?: string | null;
-          "source": string;
+          "source": Database["public"]["Enums"]["moderation_source"];
           "target_id": string;
         };
         Update: {
           "author_id"?: string | null;
           "created_at"?: string;
-          "decision"?: string;
+          "decision"?: Database["public"]["Enums"]["moderation_decision"];
           "findings"?: NonNullable<Json>;
           "id"?: never;
-          "kind"?: string;
+          "kind"?: Database["public"]["Enums"]["content_kind"];
           "reason"?: string | null;
           "reviewer_id"?: string | null;
-          "source"?: string;
+          "source"?: Database["public"]["Enums"]["moderation_source"];
           "target_id"?: string;
         };
         Relationships: [
@@ -1349,7 +1349,7 @@ export type Database = {
         Args: {
           "p_after_id"?: string;
           "p_after_queued_at"?: string;
-          "p_kind"?: string;
+          "p_kind"?: Database["public"]["Enums"]["content_kind"];
           "p_limit"?: number;
         };
         Returns: {
@@ -1357,7 +1357,7 @@ export type Database = {
           "excerpt": string;
           "findings": Json;
           "id": string;
-          "kind": string;
+          "kind": Database["public"]["Enums"]["content_kind"];
           "moderation_status": Database["public"]["Enums"]["moderation_status"];
           "open_reports": number;
           "queued_at": string;
@@ -1376,22 +1376,31 @@ export type Database = {
         Returns: number;
       };
       "report_content": {
-        Args: { "p_id": string; "p_kind": string; "p_reason": string };
+        Args: {
+          "p_id": string;
+          "p_kind": Database["public"]["Enums"]["content_kind"];
+          "p_reason": string;
+        };
         Returns: {
           "hidden": boolean;
-          "kind": string;
+          "kind": Database["public"]["Enums"]["content_kind"];
           "open_reports": number;
           "report_id": string;
           "target_id": string;
         }[];
       };
       "review_content": {
-        Args: { "p_decision": string; "p_id": string; "p_kind": string; "p_reason"?: string };
+        Args: {
+          "p_decision": Database["public"]["Enums"]["moderation_decision"];
+          "p_id": string;
+          "p_kind": Database["public"]["Enums"]["content_kind"];
+          "p_reason"?: string;
+        };
         Returns: {
           "author_id": string;
           "author_suspended": boolean;
           "id": string;
-          "kind": string;
+          "kind": Database["public"]["Enums"]["content_kind"];
           "moderation_status": Database["public"]["Enums"]["moderation_status"];
         }[];
       };
@@ -1524,9 +1533,12 @@ export type Database = {
         | "rejected"
         | "withdrawn";
       "company_size": "1-10" | "11-50" | "51-200" | "201-500" | "501-1000" | "1001+";
+      "content_kind": "post" | "comment" | "job" | "company" | "profile" | "message";
       "contract_type": "cdi" | "cdd" | "freelance" | "stage" | "alternance";
       "experience_level": "junior" | "mid" | "senior" | "lead";
       "job_status": "draft" | "published" | "closed";
+      "moderation_decision": "approve" | "flag" | "reject" | "suspend";
+      "moderation_source": "engine" | "reports" | "admin";
       "moderation_status": "pending" | "approved" | "flagged" | "rejected";
       "notification_type":
         | "job_alert"
@@ -1666,9 +1678,12 @@ export const Constants = {
         "withdrawn",
       ],
       "company_size": ["1-10", "11-50", "51-200", "201-500", "501-1000", "1001+"],
+      "content_kind": ["post", "comment", "job", "company", "profile", "message"],
       "contract_type": ["cdi", "cdd", "freelance", "stage", "alternance"],
       "experience_level": ["junior", "mid", "senior", "lead"],
       "job_status": ["draft", "published", "closed"],
+      "moderation_decision": ["approve", "flag", "reject", "suspend"],
+      "moderation_source": ["engine", "reports", "admin"],
       "moderation_status": ["pending", "approved", "flagged", "rejected"],
       "notification_type": [
         "job_alert",

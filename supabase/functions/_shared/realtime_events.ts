@@ -40,13 +40,13 @@ export interface NotificationDataByType {
 }
 
 /** What a moderation notification is about (the kinds of report_content). */
-export type ModeratedKind = "post" | "comment" | "job" | "company" | "profile" | "message";
+export type ModeratedKind = Enums<"content_kind">;
 
 /**
  * The decision a moderation notification tells the author: flag (hidden pending review), reject,
  * approve (visible again after review) or suspend (the account).
  */
-export type ModerationDecision = "approve" | "flag" | "reject" | "suspend";
+export type ModerationDecision = Enums<"moderation_decision">;
 
 /** A row of the in-app inbox as broadcast when it is written (read_at is null then). */
 export type NotificationEvent = {

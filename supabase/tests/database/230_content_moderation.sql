@@ -101,7 +101,8 @@ select is(
 select results_eq(
   $$ select source, decision, reason, findings from public.moderation_decisions
      where target_id = tests.post_id('ACHETEZ   maintenant ') $$,
-  $$ values ('engine'::text, 'flag'::text, 'spam: same text posted again'::text,
+  $$ values ('engine'::public.moderation_source, 'flag'::public.moderation_decision,
+       'spam: same text posted again'::text,
        '[{"rule": "spam"}]'::jsonb) $$,
   'every verdict is audited with the engine''s findings');
 

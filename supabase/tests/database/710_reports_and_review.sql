@@ -3,7 +3,7 @@
 -- oldest first, keyset), review_content (approve, reject, suspend) audited and told to the author,
 -- an admin's approval is not overturned by later reports, and a suspended member cannot write.
 begin;
-select plan(33);
+select plan(34);
 
 select tests.create_user('rep_author', 'candidate');
 select tests.create_user('rep_one', 'candidate');
@@ -20,7 +20,9 @@ update public.posts set moderation_status = 'flagged', is_flagged = true, flag_r
   moderated_at = now() - interval '2 hours'
 where id = (select id from public.posts where content = 'Post en attente');
 
-create function pg_temp.report(p_who text, p_kind text, p_id uuid, p_reason text default 'Arnaque')
+create function pg_temp.report(
+  p_who text, p_kind public.content_kind, p_id uuid, p_reason text default 'Arnaque'
+)
 returns table (reports integer, is_hidden boolean)
 language plpgsql as $$
 begin
@@ -34,8 +36,8 @@ $$;
 -- Bad input, each with the field it is about.
 select tests.authenticate_as('rep_one');
 select throws_ok($$ select * from public.report_content('tweet', gen_random_uuid(), 'Spam') $$,
-  '22023', 'p_kind: unknown kind ''tweet'' (post, comment, job, company, profile or message)',
-  'an unknown kind is refused with the allowed kinds');
+  '22P02', 'invalid input value for enum content_kind: "tweet"',
+  'an unknown kind is refused by its type (its values: Constants)');
 select throws_ok($$ select * from public.report_content('post', tests.post_id('Post signalé'), '') $$,
   '22023', 'p_reason: say why in 3 to 1000 characters', 'a report says why');
 select throws_ok(
@@ -82,7 +84,7 @@ select tests.authenticate_as('rep_admin');
 select results_eq(
   $$ select kind, tests.name_of(id), moderation_status, open_reports from public.get_moderation_queue()
      where author_id = tests.user_id('rep_author') $$,
-  $$ values ('post'::text, 'Post en attente'::text, 'flagged'::public.moderation_status, 0),
+  $$ values ('post'::public.content_kind, 'Post en attente'::text, 'flagged'::public.moderation_status, 0),
             ('post', 'Post signalé', 'flagged', 3) $$,
   'flagged and reported items, oldest first, with their report counts');
 select is(
@@ -112,7 +114,8 @@ select results_eq(
   $$ select source, decision, reviewer_id = tests.user_id('rep_admin')
      from public.moderation_decisions where target_id = tests.post_id('Post signalé')
      order by id $$,
-  $$ values ('reports'::text, 'flag'::text, null::boolean), ('admin', 'approve', true) $$,
+  $$ values ('reports'::public.moderation_source, 'flag'::public.moderation_decision, null::boolean),
+       ('admin', 'approve', true) $$,
   'each decision is audited, with the reviewer');
 select tests.clear_authentication();
 select tests.create_user('rep_four', 'candidate');
@@ -134,8 +137,11 @@ select throws_ok($$ select * from public.review_content('post', tests.post_id('P
   '22023', 'p_reason: a rejection or a suspension says why (3 to 500 characters)',
   'a rejection says why');
 select throws_ok($$ select * from public.review_content('post', tests.post_id('Post en attente'), 'ban', 'x') $$,
-  '22023', 'p_decision: unknown decision ''ban'' (approve, reject or suspend)',
-  'an unknown decision is refused with the allowed ones');
+  '22P02', 'invalid input value for enum moderation_decision: "ban"',
+  'an unknown decision is refused by its type');
+select throws_ok($$ select * from public.review_content('post', tests.post_id('Post en attente'), 'flag', 'x') $$,
+  '22023', 'p_decision: ''flag'' is not an admin''s decision (approve, reject or suspend)',
+  'a flag is not an admin''s decision, and the allowed ones are named');
 select results_eq(
   $$ select moderation_status, author_suspended from public.review_content('post',
        tests.post_id('Post en attente'), 'suspend', 'Hameçonnage répété') $$,
