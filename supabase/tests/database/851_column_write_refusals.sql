@@ -3,7 +3,7 @@
 -- and the columns they may update; the guard keeps the security of the column grants it reads.
 -- World: candidate_a applied to 'A published' (company_a's offer).
 begin;
-select plan(15);
+select plan(16);
 select tests.create_world();
 
 -- The guard: on every table members update, first of the BEFORE UPDATE triggers, and the only
@@ -25,6 +25,23 @@ select is_empty(
      where not trigger_row.tgisinternal and trigger_row.tgname < guard.tgname
        and trigger_row.tgtype & 2 = 2 and trigger_row.tgtype & 16 = 16 $$,
   'the guard fires before every other BEFORE UPDATE trigger of its table');
+select is_empty(
+  $$ select guard.tgrelid::regclass::text
+     from pg_trigger as guard
+     where guard.tgname = '_refuse_unwritable_columns'
+       and (select array_agg(attribute.attname::text order by attribute.attnum)
+            from pg_attribute as attribute
+            where attribute.attrelid = guard.tgrelid and attribute.attnum > 0
+              and not attribute.attisdropped
+              and (attribute.attgenerated <> '' or exists (
+                select from aclexplode(attribute.attacl) as grant_entry
+                where grant_entry.grantee = 'authenticated'::regrole
+                  and grant_entry.privilege_type = 'UPDATE')))
+         is distinct from array(
+           select argument[1]
+           from regexp_matches(pg_get_triggerdef(guard.oid), '''([^'']*)''', 'g') as argument) $$,
+  'each guard leaves alone exactly its table''s UPDATE-granted and generated columns '
+  '(after a grant changes: select private.guard_member_updates(<table>))');
 
 create function pg_temp.refusal(p_statement text) returns text[]
 language plpgsql as $$
