@@ -89,6 +89,13 @@ class FailureWindow {
     this.#failures.set(key, [...this.#recent(key, now), now]);
   }
 
+  /** Takes back one failure recorded at `at` (an attempt that turned out not to fail). */
+  forget(key: string, at: number): void {
+    const failures = this.#failures.get(key) ?? [];
+    const index = failures.indexOf(at);
+    if (index >= 0) failures.splice(index, 1);
+  }
+
   clear(key: string): void {
     this.#failures.delete(key);
   }
@@ -206,12 +213,17 @@ export function createAbuseGuard(sql: postgres.Sql, settings: AbuseGuardSettings
         { "retry-after": String(wait) },
       );
     }
+    // Counted as a failure before the password is checked, so that attempts racing in parallel
+    // cannot all pass the check above; taken back when the attempt did not fail.
+    accounts.record(email, now);
+    addresses.record(address, now);
     const response = await forward();
-    if (response.status === 400) {
-      accounts.record(email, now);
-      addresses.record(address, now);
-    } else if (response.ok) {
+    if (response.ok) {
       accounts.clear(email);
+      addresses.forget(address, now);
+    } else if (response.status !== 400) {
+      accounts.forget(email, now);
+      addresses.forget(address, now);
     }
     return response;
   }
