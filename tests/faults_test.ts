@@ -253,7 +253,7 @@ async function workerKilledCase(): Promise<void> {
     await until(
       async () => {
         const [waiting] = await sql`
-        select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like '%match_job%'`;
+        select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like '%rematch%'`;
         return waiting ? true : undefined;
       },
       "the worker blocked in the middle of its batch",
@@ -491,7 +491,7 @@ async function postgresKilledCase(): Promise<void> {
     async () => {
       const waiting = await sql`
       select query from pg_stat_activity
-      where wait_event_type = 'Lock' and (query like '%match_job%' or query like '%deliver_in_app_chunk%')`;
+      where wait_event_type = 'Lock' and (query like '%rematch%' or query like '%deliver_in_app_chunk%')`;
       return waiting.length >= 2 ? true : undefined;
     },
     "matching and the notification batch both mid-way",

@@ -79,7 +79,7 @@ Deno.test("a worker killed mid-batch loses nothing", async () => {
     await eventually(async () => {
       const [waiting] = await sql`
         select 1 from pg_stat_activity
-        where wait_event_type = 'Lock' and query like '%match_job%'`;
+        where wait_event_type = 'Lock' and query like '%rematch%'`;
       return waiting ? true : undefined;
     }, { what: "the worker blocked in the middle of its batch" });
     worker.kill("SIGKILL");

@@ -1,23 +1,29 @@
-// Matching benchmark: time to match one new offer against 100,000 and 1,000,000 candidates
-// (private.match_job: score every candidate sharing a skill, upsert the matches, ask for the job
-// alerts), and offers matched per second, sustained, with as many connections as cores.
+// Matching benchmark: time to match one new offer against 100,000 and 1,000,000 candidates, one
+// candidate against every published offer, and offers matched per second, sustained, with as many
+// connections as cores (private.rematch: score the pairs, write what changed, ask for the alerts).
+// Each run also reports where its time went: scoring, writing, alerts (measured inside rematch),
+// and the rest (round trip, transaction, planning), printed as a breakdown.
 //
-//   deno run -A bench/matching/run.ts [--sizes 100000,1000000] [--jobs 20] [--db-url URL]
+//   deno run -A bench/matching/run.ts [--sizes 100000,1000000] [--offers 100000] [--jobs 20]
+//     [--rounds 3] [--db-url URL]
 //
-// Candidates are added up to each size with the large-data generator (local/platform/seed_large.ts,
-// triggers off, then private.refresh_matching_columns()). Each measured offer is created, published
-// and matched in a transaction that is rolled back, so every run matches a new offer against the
-// same candidates and leaves nothing behind (matches, alerts, doorbells). Use a database of its
-// own: a million candidates make every later matching in that database a big one.
-// Prints a table and writes bench/results/matching.json.
+// Candidates are added up to each size, and published offers up to --offers before the first
+// size, with the large-data generator (local/platform/seed_large.ts, triggers off, then
+// private.refresh_matching_columns()). Each measured run happens in a transaction that is rolled
+// back, so every run matches a new offer (or a candidate never matched) against the same data and
+// leaves nothing behind (matches, alerts, doorbells). Use a database of its own: a million
+// candidates make every later matching in that database a big one.
+// Prints tables and writes bench/results/matching.json.
 
 import postgres from "postgres";
 import { seedLargeDataSet } from "../../local/platform/seed_large.ts";
-import { printTable, summarize, writeResults } from "../_support/stats.ts";
+import { type LatencySummary, printTable, summarize, writeResults } from "../_support/stats.ts";
 
 interface Options {
   sizes: number[];
+  offers: number;
   jobs: number;
+  rounds: number;
   databaseUrl: string;
 }
 
@@ -25,13 +31,17 @@ function parseOptions(args: string[]): Options {
   const offset = Number(Deno.env.get("LOCAL_PLATFORM_PORT_OFFSET") ?? "0");
   const options: Options = {
     sizes: [100_000, 1_000_000],
+    offers: 100_000,
     jobs: 20,
+    rounds: 3,
     databaseUrl: `postgresql://postgres:postgres@127.0.0.1:${54322 + offset}/postgres`,
   };
   for (let index = 0; index < args.length; index += 2) {
     const [flag, value] = [args[index], args[index + 1]];
     if (flag === "--sizes") options.sizes = value.split(",").map((size) => Number(size));
+    else if (flag === "--offers") options.offers = Number(value);
     else if (flag === "--jobs") options.jobs = Number(value);
+    else if (flag === "--rounds") options.rounds = Number(value);
     else if (flag === "--db-url") options.databaseUrl = value;
     else throw new Error(`unknown option ${flag}`);
   }
@@ -77,30 +87,32 @@ const OFFERS = [
   },
 ];
 
-interface MatchSummary {
+/** What private.rematch returns. */
+interface RematchSummary {
   matches: number;
   added: number;
+  rescored: number;
+  removed: number;
   alerts: number;
+  ms: { scoring: number; writing: number; alerts: number };
 }
 
-/** Creates, publishes and matches one offer; rolls it all back. Returns ms and the summary. */
-async function matchOneNewOffer(
+/** One measured rematch: its time seen by the client, and its summary. */
+interface Run {
+  ms: number;
+  summary: RematchSummary;
+}
+
+class RollBack extends Error {}
+
+/** Runs `work` in a transaction that is rolled back whatever happens. */
+async function rolledBack<T>(
   sql: postgres.Sql,
-  companyId: string,
-  offer: typeof OFFERS[number],
-): Promise<{ ms: number; summary: MatchSummary }> {
-  let result: { ms: number; summary: MatchSummary } | undefined;
+  work: (transaction: postgres.TransactionSql) => Promise<T>,
+): Promise<T> {
+  let result: T | undefined;
   await sql.begin(async (transaction) => {
-    const [job] = await transaction<{ id: string }[]>`
-      insert into public.jobs (company_id, title, required_skills, nice_to_have_skills,
-        experience_level, location, remote_policy, status)
-      values (${companyId}, ${offer.title}, ${offer.required}, ${offer.nice}, ${offer.level},
-        ${offer.city}, 'hybrid', 'published')
-      returning id`;
-    const startedAt = performance.now();
-    const [{ summary }] = await transaction<{ summary: MatchSummary }[]>`
-      select private.match_job(${job.id}::uuid) as summary`;
-    result = { ms: performance.now() - startedAt, summary };
+    result = await work(transaction);
     throw new RollBack();
   }).catch((error) => {
     if (!(error instanceof RollBack)) throw error;
@@ -108,63 +120,146 @@ async function matchOneNewOffer(
   return result!;
 }
 
-class RollBack extends Error {}
+async function timedRematch(
+  transaction: postgres.TransactionSql,
+  jobIds: string[],
+  candidateIds: string[],
+): Promise<Run> {
+  const startedAt = performance.now();
+  const [{ summary }] = await transaction<{ summary: RematchSummary }[]>`
+    select private.rematch(${jobIds}::uuid[], ${candidateIds}::uuid[]) as summary`;
+  return { ms: performance.now() - startedAt, summary };
+}
+
+/** Creates and publishes one offer, and matches it; rolls it all back. */
+function matchOneNewOffer(sql: postgres.Sql, companyId: string, offer: typeof OFFERS[number]) {
+  return rolledBack(sql, async (transaction) => {
+    const [job] = await transaction<{ id: string }[]>`
+      insert into public.jobs (company_id, title, required_skills, nice_to_have_skills,
+        experience_level, location, remote_policy, status)
+      values (${companyId}, ${offer.title}, ${offer.required}, ${offer.nice}, ${offer.level},
+        ${offer.city}, 'hybrid', 'published')
+      returning id`;
+    return timedRematch(transaction, [job.id], []);
+  });
+}
+
+/**
+ * A candidate's three cases, rolled back: first match (nothing stored yet), the same again
+ * (nothing changed: scoring only), and after moving to another city (every match rescored).
+ */
+function matchOneCandidate(sql: postgres.Sql, candidateId: string) {
+  return rolledBack(sql, async (transaction) => {
+    const first = await timedRematch(transaction, [], [candidateId]);
+    const unchanged = await timedRematch(transaction, [], [candidateId]);
+    await transaction`
+      update public.candidates
+      set location = case when location = 'Brest' then 'Annecy' else 'Brest' end
+      where id = ${candidateId}`;
+    const moved = await timedRematch(transaction, [], [candidateId]);
+    return { first, unchanged, moved };
+  });
+}
+
+/** p50 of each part of the runs' time; "other" is the client's time minus the parts. */
+function breakdown(runs: Run[]) {
+  const p50 = (values: number[]) => summarize(values).p50;
+  return {
+    total: p50(runs.map((run) => run.ms)),
+    scoring: p50(runs.map((run) => run.summary.ms.scoring)),
+    writing: p50(runs.map((run) => run.summary.ms.writing)),
+    alerts: p50(runs.map((run) => run.summary.ms.alerts)),
+    other: p50(
+      runs.map((run) =>
+        run.ms - run.summary.ms.scoring - run.summary.ms.writing - run.summary.ms.alerts
+      ),
+    ),
+    matches: p50(runs.map((run) => run.summary.matches)),
+    written: p50(runs.map((run) => run.summary.added + run.summary.rescored + run.summary.removed)),
+  };
+}
+
+async function seedUpTo(sql: postgres.Sql, options: Options, candidates: number, offers: number) {
+  const [have] = await sql<{ candidates: number; offers: number; companies: number }[]>`
+    select (select count(*)::int from public.candidates) as candidates,
+      (select count(*)::int from public.jobs
+       where status = 'published' and moderation_status = 'approved') as offers,
+      (select count(*)::int from public.companies) as companies`;
+  const missingCandidates = Math.max(0, candidates - have.candidates);
+  // The generator publishes about 90 % of the offers it writes.
+  const missingOffers = Math.max(0, Math.ceil((offers - have.offers) / 0.9));
+  if (missingCandidates === 0 && missingOffers === 0 && have.companies > 0) return;
+  await seedLargeDataSet({
+    candidates: missingCandidates,
+    companies: have.companies === 0 || missingOffers > 0 ? Math.max(1, missingOffers / 25) : 0,
+    jobs: missingOffers,
+    posts: 0,
+    databaseUrl: options.databaseUrl,
+  });
+}
 
 const options = parseOptions(Deno.args);
 const cores = navigator.hardwareConcurrency;
 const sql = postgres(options.databaseUrl, { max: cores, onnotice: () => {} });
 
-const [{ companies }] = await sql<{ companies: number }[]>`
-  select count(*)::int as companies from public.companies`;
-if (companies === 0) {
-  await seedLargeDataSet({
-    candidates: 0,
-    companies: 1,
-    jobs: 0,
-    posts: 0,
-    databaseUrl: options.databaseUrl,
-  });
-}
-const [{ id: companyId }] = await sql<{ id: string }[]>`select id from public.companies limit 1`;
-
-const rows: Record<string, string | number>[] = [];
+const offerRows: Record<string, string | number>[] = [];
+const breakdownRows: Record<string, string | number>[] = [];
+const sustainedRows: Record<string, string | number>[] = [];
 const results = [];
-for (const size of options.sizes) {
-  const [{ candidates }] = await sql<{ candidates: number }[]>`
-    select count(*)::int as candidates from public.candidates`;
-  if (candidates < size) {
-    await seedLargeDataSet({
-      candidates: size - candidates,
-      companies: 0,
-      jobs: 0,
-      posts: 0,
-      databaseUrl: options.databaseUrl,
-    });
-    const setupStartedAt = performance.now();
-    await sql`select private.refresh_matching_columns()`;
-    await sql`analyze public.candidates`;
-    console.log(
-      `matching columns of ${size - candidates} candidates computed in ` +
-        `${((performance.now() - setupStartedAt) / 1000).toFixed(1)} s`,
-    );
-  }
-  const [{ open }] = await sql<{ open: number }[]>`
-    select count(*)::int as open from public.candidates where open_to_work`;
+for (const [sizeIndex, size] of options.sizes.entries()) {
+  await seedUpTo(sql, options, size, sizeIndex === 0 ? options.offers : 0);
+  const [{ open, offers }] = await sql<{ open: number; offers: number }[]>`
+    select (select count(*)::int from public.candidates where open_to_work) as open,
+      (select count(*)::int from public.jobs
+       where status = 'published' and moderation_status = 'approved') as offers`;
+  const [{ id: companyId }] = await sql<{ id: string }[]>`select id from public.companies limit 1`;
 
-  // One new offer at a time, after a warm-up run (first run pays for cold caches).
+  // One new offer at a time, after a warm-up run (the first run pays for cold caches).
   await matchOneNewOffer(sql, companyId, OFFERS[0]);
-  const single = [];
-  for (const offer of OFFERS) {
-    const { ms, summary } = await matchOneNewOffer(sql, companyId, offer);
-    single.push({ offer: offer.title, ms, ...summary });
-    rows.push({
-      candidates: size,
-      offer: offer.title,
-      "matched (ms)": ms,
-      "matches stored": summary.matches,
-      "alerts asked": summary.alerts,
-    });
+  const offerRuns: Run[] = [];
+  for (let round = 0; round < options.rounds; round++) {
+    for (const offer of OFFERS) {
+      const run = await matchOneNewOffer(sql, companyId, offer);
+      offerRuns.push(run);
+      if (round === 0) {
+        offerRows.push({
+          candidates: size,
+          offer: offer.title,
+          "matched (ms)": run.ms,
+          "matches stored": run.summary.added,
+          "alerts asked": run.summary.alerts,
+        });
+      }
+    }
   }
+  const offerSide = breakdown(offerRuns);
+  breakdownRows.push({ case: `offer vs ${size} candidates`, ...offerSide });
+
+  // One candidate against every published offer: candidates of every trade, never matched.
+  const candidateIds = (await sql<{ id: string }[]>`
+    select candidate.id from public.candidates as candidate
+    where candidate.open_to_work and cardinality(candidate.match_skills) > 0
+      and not exists (select 1 from public.job_matches as match
+                      where match.candidate_id = candidate.id)
+    order by candidate.id limit ${5 * options.rounds}`).map((row) => row.id);
+  await matchOneCandidate(sql, candidateIds[0]);
+  const candidateRuns = { first: [] as Run[], unchanged: [] as Run[], moved: [] as Run[] };
+  for (const candidateId of candidateIds) {
+    const runs = await matchOneCandidate(sql, candidateId);
+    candidateRuns.first.push(runs.first);
+    candidateRuns.unchanged.push(runs.unchanged);
+    candidateRuns.moved.push(runs.moved);
+  }
+  const candidateSide = {
+    first: breakdown(candidateRuns.first),
+    unchanged: breakdown(candidateRuns.unchanged),
+    moved: breakdown(candidateRuns.moved),
+  };
+  breakdownRows.push(
+    { case: `candidate vs ${offers} offers, first match`, ...candidateSide.first },
+    { case: `candidate vs ${offers} offers, unchanged`, ...candidateSide.unchanged },
+    { case: `candidate vs ${offers} offers, moved city`, ...candidateSide.moved },
+  );
 
   // Sustained: options.jobs offers, `cores` at a time.
   const startedAt = performance.now();
@@ -177,25 +272,34 @@ for (const size of options.sizes) {
   }));
   const seconds = (performance.now() - startedAt) / 1000;
   const perSecond = options.jobs / seconds;
+  sustainedRows.push({
+    candidates: size,
+    offers: options.jobs,
+    connections: cores,
+    "offers/s": perSecond,
+    "p50 one offer (ms)": offerSide.total,
+  });
+  const offerMs: LatencySummary = summarize(offerRuns.map((run) => run.ms));
   results.push({
     candidates: size,
     openToWork: open,
-    singleOffer: single,
-    singleOfferMs: summarize(single.map((run) => run.ms)),
+    publishedOffers: offers,
+    singleOfferMs: offerMs,
+    singleOfferBreakdownP50: offerSide,
+    candidateBreakdownP50: candidateSide,
+    candidateFirstMatchMs: summarize(candidateRuns.first.map((run) => run.ms)),
     sustained: { offers: options.jobs, connections: cores, seconds, offersPerSecond: perSecond },
   });
 }
 await sql.end();
 
-console.log("\nOne new offer matched against every candidate (private.match_job)\n");
-printTable(rows);
+console.log("\nOne new offer matched against every candidate (private.rematch), first round\n");
+printTable(offerRows);
+console.log(
+  "\nWhere a match's time goes (p50 ms of every run; written = rows added, rescored, removed)\n",
+);
+printTable(breakdownRows);
 console.log("\nSustained\n");
-printTable(results.map((result) => ({
-  candidates: result.candidates,
-  "offers": result.sustained.offers,
-  connections: result.sustained.connections,
-  "offers/s": result.sustained.offersPerSecond,
-  "p50 one offer (ms)": result.singleOfferMs.p50,
-})));
+printTable(sustainedRows);
 const path = await writeResults("matching", results);
 console.log(`\nWritten to ${path}`);

@@ -2,7 +2,7 @@
 //   - webhook accept latency, p50/p99: jobs-analyze, posts-moderate and activity-score over HTTP
 //     (the old backend promised under 1 s; these answer once the work is queued or recorded);
 //   - end to end: from the commit of a published offer to its matches stored (trigger → pgmq →
-//     pg_net doorbell → queue-worker → private.match_job), and from the commit of a post to its
+//     pg_net doorbell → queue-worker → private.rematch), and from the commit of a post to its
 //     moderation applied.
 //
 //   deno run -A bench/pipeline/run.ts [--samples 100] [--offers 20] [--candidates 1000]

@@ -1,16 +1,18 @@
 -- Candidate/job matching, set-based: one statement scores every candidate of an offer (or every
--- offer of a candidate) through GIN indexes on canonical skills, upserts job_matches, removes the
--- matches that no longer hold, and asks for job alerts.
+-- offer of a candidate) through GIN indexes on canonical skills; one writer stores what changed in
+-- job_matches, removes the matches that no longer hold, and asks for job alerts.
 --
---   private.match_settings()          the weights and thresholds, in this one place
---   private.job_candidate_scores      view: the score and explanation of every pair sharing a skill
---   private.match_job(job_id)         (re)matches one offer; called by the job_matching worker
---   private.match_candidate(id)       (re)matches one candidate; called by the candidate_matching worker
+--   private.match_settings()           the weights and thresholds, in this one place
+--   private.job_candidate_scores       view: the score and explanation of every pair that may match
+--   private.rematch(job_ids, cand_ids) (re)matches offers and candidates; called by the workers
+--   private.request_job_alerts(...)    asks for the job alerts of many (offer, candidate) pairs
+--   v_candidate_job_matches            the signed-in candidate's matches, explained
 --
 -- Score (0-100): required-skill coverage, nice-to-have coverage, experience level, location and
 -- remote work, each worth its weight. A pair is considered only when the candidate is open to work,
--- the offer is published and the candidate holds at least one of its required skills (any of its
--- skills when it lists no required one); it is stored when it scores at least min_score.
+-- the offer is published and approved and the candidate holds at least one of its required skills
+-- (any of its skills when it lists no required one); it is stored when it scores at least
+-- min_score. job_matches keeps the score only: the explanation is the same view's, read when shown.
 
 -- What matching compares, kept on the rows by triggers so the scoring query reads plain columns.
 alter table public.jobs
@@ -18,12 +20,20 @@ alter table public.jobs
   add column match_nice_to_have_skills text[] not null default '{}',
   add column match_skills text[] not null
     generated always as (match_required_skills || match_nice_to_have_skills) stored,
+  -- The skills a candidate must hold one of for the pair to be scored.
+  add column match_key_skills text[] not null generated always as (
+    case when cardinality(match_required_skills) > 0 then match_required_skills
+      else match_nice_to_have_skills end
+  ) stored,
   add column match_location text;
 comment on column public.jobs.match_required_skills is
   'Canonical required skills: required_skills plus skills named in the title (matching).';
 comment on column public.jobs.match_nice_to_have_skills is
   'Canonical nice-to-have skills: nice_to_have_skills plus skills named in the description, '
   'minus the required ones (matching).';
+comment on column public.jobs.match_key_skills is
+  'Skills a candidate holds one of to be scored: the required ones, or the nice-to-have ones when '
+  'none is required (matching).';
 comment on column public.jobs.match_location is 'City key of location (matching).';
 
 alter table public.candidates
@@ -32,8 +42,12 @@ alter table public.candidates
 comment on column public.candidates.match_skills is 'Canonical skills (matching).';
 comment on column public.candidates.match_location is 'City key of location (matching).';
 
+-- Search filters offers by any of their skills; matching reaches the offers of a candidate
+-- through their key skills, and the candidates of an offer through theirs.
 create index jobs_match_skills_idx on public.jobs using gin (match_skills)
   where status = 'published';
+create index jobs_match_key_skills_idx on public.jobs using gin (match_key_skills)
+  where status = 'published' and moderation_status = 'approved';
 create index candidates_match_skills_idx on public.candidates using gin (match_skills)
   where open_to_work;
 
@@ -55,7 +69,9 @@ set search_path = ''
 as $$
   select 50::numeric, 15::numeric, 20::numeric, 15::numeric, 40, 10;
 $$;
-revoke execute on function private.match_settings() from public;
+-- Read by private.job_candidate_scores, which v_candidate_job_matches shows with the reader's
+-- rights (a view's functions run with its reader's).
+grant execute on function private.match_settings() to authenticated;
 
 -- "Paris 15e", "75011 Paris, France", "paris" -> "paris": folded, before the first comma or
 -- parenthesis, without words holding digits (postcodes, arrondissements).
@@ -70,7 +86,34 @@ as $$
     split_part(split_part(private.fold_text(p_location), ',', 1), '(', 1),
     '\S*[0-9]\S*', ' ', 'g'), '\s+', ' ', 'g')), '');
 $$;
-revoke execute on function private.location_key(text) from public;
+
+-- The canonical skills of an offer: required ones (listed, or named in the title), and
+-- nice-to-have ones (listed, or named in the description) that are not required.
+create function private.job_matching_skills(
+  p_title text,
+  p_description text,
+  p_required_skills text[],
+  p_nice_to_have_skills text[],
+  out required_skills text[],
+  out nice_to_have_skills text[]
+)
+language sql
+stable
+set search_path = ''
+as $$
+  select required.skills,
+    array(
+      select skill
+      from unnest(private.canonical_skills(
+        p_nice_to_have_skills || private.extract_skills(p_description)
+      )) as skill
+      where skill <> all (required.skills)
+      order by skill
+    )
+  from (
+    select private.canonical_skills(p_required_skills || private.extract_skills(p_title)) as skills
+  ) as required;
+$$;
 
 -- Keeps the matching columns of an offer current and marks it for analysis when anything matching
 -- reads changes. Security definer: company users write offers and have no access to `private`.
@@ -85,17 +128,10 @@ begin
      or (new.title, new.description, new.required_skills, new.nice_to_have_skills)
         is distinct from (old.title, old.description, old.required_skills, old.nice_to_have_skills)
   then
-    new.match_required_skills := private.canonical_skills(
-      new.required_skills || private.extract_skills(new.title)
-    );
-    new.match_nice_to_have_skills := array(
-      select skill
-      from unnest(private.canonical_skills(
-        new.nice_to_have_skills || private.extract_skills(new.description)
-      )) as skill
-      where skill <> all (new.match_required_skills)
-      order by skill
-    );
+    select skills.required_skills, skills.nice_to_have_skills
+    into new.match_required_skills, new.match_nice_to_have_skills
+    from private.job_matching_skills(new.title, new.description, new.required_skills,
+      new.nice_to_have_skills) as skills;
   end if;
   new.match_location := private.location_key(new.location);
   if tg_op = 'UPDATE' and (
@@ -110,7 +146,6 @@ begin
   return new;
 end;
 $$;
-revoke execute on function private.prepare_job_for_matching() from public;
 
 create trigger jobs_prepare_matching
   before insert or update of title, description, required_skills, nice_to_have_skills,
@@ -130,7 +165,6 @@ begin
   return new;
 end;
 $$;
-revoke execute on function private.prepare_candidate_for_matching() from public;
 
 create trigger candidates_prepare_matching
   before insert or update of skills, location on public.candidates
@@ -151,33 +185,23 @@ declare
   candidates_changed integer;
 begin
   with computed as (
-    select job.id, required.skills as required_skills,
-      array(
-        select skill
-        from unnest(private.canonical_skills(
-          job.nice_to_have_skills || private.extract_skills(job.description)
-        )) as skill
-        where skill <> all (required.skills)
-        order by skill
-      ) as nice_skills,
+    select job.id, skills.required_skills, skills.nice_to_have_skills,
       private.location_key(job.location) as location
     from public.jobs as job
-    cross join lateral (
-      select private.canonical_skills(job.required_skills || private.extract_skills(job.title))
-        as skills
-    ) as required
+    cross join lateral private.job_matching_skills(job.title, job.description,
+      job.required_skills, job.nice_to_have_skills) as skills
   )
   update public.jobs as job
   set match_required_skills = computed.required_skills,
-      match_nice_to_have_skills = computed.nice_skills,
+      match_nice_to_have_skills = computed.nice_to_have_skills,
       match_location = computed.location,
       analysis_completed = job.analysis_completed
         and (job.match_required_skills, job.match_nice_to_have_skills)
-          = (computed.required_skills, computed.nice_skills)
+          = (computed.required_skills, computed.nice_to_have_skills)
   from computed
   where computed.id = job.id
     and (job.match_required_skills, job.match_nice_to_have_skills, job.match_location)
-      is distinct from (computed.required_skills, computed.nice_skills, computed.location);
+      is distinct from (computed.required_skills, computed.nice_to_have_skills, computed.location);
   get diagnostics jobs_changed = row_count;
 
   -- Set-based: each distinct skill name and location is keyed once, however many candidates use
@@ -222,14 +246,25 @@ begin
   return jsonb_build_object('jobs', jobs_changed, 'candidates', candidates_changed);
 end;
 $$;
-revoke execute on function private.refresh_matching_columns() from public;
 grant execute on function private.refresh_matching_columns() to service_role;
 
 -- Rows written before this migration.
 select private.refresh_matching_columns();
 
--- jobs.matched_candidates_count follows job_matches whoever writes it, by statement: one update
--- per offer touched. Deltas under the row lock of the offer are exact under concurrency.
+-- jobs.matched_candidates_count follows job_matches whoever writes it, lazily: each statement on
+-- job_matches appends one change per offer it touched, and the changes are added to the offers by
+-- private.apply_job_match_counts (at the end of an offer's own rematch, and every 5 seconds for the
+-- rest). A candidate's rematch touches thousands of offers: appending a small row each costs a
+-- fraction of updating each offer's wide row, and the offers are updated once per period, not
+-- once per candidate. jobs.matched_candidates_count plus the pending changes is the count.
+create table private.job_match_count_changes (
+  job_id uuid not null,
+  delta integer not null
+);
+comment on table private.job_match_count_changes is
+  'Changes of jobs.matched_candidates_count not applied yet (private.apply_job_match_counts).';
+alter table private.job_match_count_changes enable row level security;
+
 create function private.count_job_matches()
 returns trigger
 language plpgsql
@@ -237,39 +272,78 @@ security definer
 set search_path = ''
 as $$
 begin
-  if tg_op = 'INSERT' then
-    update public.jobs as job
-    set matched_candidates_count = job.matched_candidates_count + delta.count
-    from (select job_id, count(*) as count from new_matches group by job_id order by job_id) as delta
-    where job.id = delta.job_id;
-  else
-    update public.jobs as job
-    set matched_candidates_count = job.matched_candidates_count - delta.count
-    from (select job_id, count(*) as count from old_matches group by job_id order by job_id) as delta
-    where job.id = delta.job_id;
-  end if;
+  insert into private.job_match_count_changes (job_id, delta)
+  select changed.job_id, case when tg_op = 'INSERT' then count(*) else -count(*) end
+  from changed_matches as changed
+  group by changed.job_id;
   return null;
 end;
 $$;
-revoke execute on function private.count_job_matches() from public;
 
 create trigger job_matches_count_inserted
   after insert on public.job_matches
-  referencing new table as new_matches
+  referencing new table as changed_matches
   for each statement execute function private.count_job_matches();
 
 create trigger job_matches_count_deleted
   after delete on public.job_matches
-  referencing old table as old_matches
+  referencing old table as changed_matches
   for each statement execute function private.count_job_matches();
 
-update public.jobs as job
-set matched_candidates_count = (select count(*) from public.job_matches where job_id = job.id);
+-- Adds the pending changes to the counts of the given offers (every offer when null). The offers
+-- are locked first, in id order as the other writers of an offer's row, and only their changes are
+-- taken: no run holds an offer's changes without holding the offer. Changes of deleted offers are
+-- dropped. Returns the number of offers updated.
+create function private.apply_job_match_counts(p_job_ids uuid[] default null)
+returns integer
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  locked_job_ids uuid[];
+  updated integer;
+begin
+  locked_job_ids := array(
+    select job.id
+    from public.jobs as job
+    where job.id in (
+      select change.job_id from private.job_match_count_changes as change
+      where p_job_ids is null or change.job_id = any (p_job_ids)
+    )
+    order by job.id
+    for no key update
+  );
+  with applied as (
+    delete from private.job_match_count_changes as change
+    where change.job_id = any (locked_job_ids)
+      or (
+        (p_job_ids is null or change.job_id = any (p_job_ids))
+        and not exists (select 1 from public.jobs as job where job.id = change.job_id)
+      )
+    returning change.job_id, change.delta
+  ),
+  totals as (
+    select applied.job_id, sum(applied.delta) as delta from applied group by applied.job_id
+  )
+  update public.jobs as job
+  set matched_candidates_count = job.matched_candidates_count + totals.delta
+  from totals
+  where job.id = totals.job_id and totals.delta <> 0;
+  get diagnostics updated = row_count;
+  return updated;
+end;
+$$;
 
--- The score of every (published offer, open candidate) pair sharing a skill, with its explanation,
--- except candidates holding none of the offer's required skills: level and location alone do not
--- make a match. Filter it by job_id or candidate_id: the planner reaches the other side through the
--- GIN index of match_skills.
+select cron.schedule(
+  'apply-job-match-counts', '5 seconds', 'select private.apply_job_match_counts()'
+);
+
+-- The score of every (published and approved offer, open candidate) pair where the candidate holds
+-- one of the offer's key skills, with its explanation. Filter it by job_id or candidate_id: the
+-- planner reaches the other side through a GIN index. A query that does not read `explanation`
+-- does not compute it (the view is flattened into the query, unused columns are left out): the
+-- scoring of a rematch reads the score, v_candidate_job_matches and get_job_candidates read both.
 --
 -- Criteria (each a fraction of its weight):
 --   skills      share of required skills held, and of nice-to-have skills held; when the offer
@@ -284,21 +358,32 @@ select
   job.id as job_id,
   candidate.id as candidate_id,
   least(100, greatest(0, round(
-    skills.required_points + skills.nice_points
+    points.required + points.nice
     + fit.experience * settings.experience_weight
     + fit.location * settings.location_weight
   )))::integer as match_score,
+  -- The score from which the candidate wants job alerts.
+  candidate.match_threshold,
   jsonb_build_object(
     'required_skills', jsonb_build_object(
-      'points', round(skills.required_points, 1),
-      'max', skills.required_max,
-      'matched', to_jsonb(skills.required_matched),
-      'missing', to_jsonb(skills.required_missing)
+      'points', round(points.required, 1),
+      'max', weights.required_max,
+      'matched', to_jsonb(array(
+        select skill from unnest(job.match_required_skills) as skill
+        where skill = any (candidate.match_skills) order by skill
+      )),
+      'missing', to_jsonb(array(
+        select skill from unnest(job.match_required_skills) as skill
+        where skill <> all (candidate.match_skills) order by skill
+      ))
     ),
     'nice_to_have_skills', jsonb_build_object(
-      'points', round(skills.nice_points, 1),
-      'max', skills.nice_max,
-      'matched', to_jsonb(skills.nice_matched)
+      'points', round(points.nice, 1),
+      'max', weights.nice_max,
+      'matched', to_jsonb(array(
+        select skill from unnest(job.match_nice_to_have_skills) as skill
+        where skill = any (candidate.match_skills) order by skill
+      ))
     ),
     'experience', jsonb_build_object(
       'points', round(fit.experience * settings.experience_weight, 1),
@@ -317,55 +402,40 @@ select
 from public.jobs as job
 cross join private.match_settings() as settings
 join public.candidates as candidate
-  on candidate.open_to_work
-  and candidate.match_skills && job.match_skills
-  and (cardinality(job.match_required_skills) = 0
-    or candidate.match_skills && job.match_required_skills)
+  on candidate.open_to_work and candidate.match_skills && job.match_key_skills
+-- How many required and nice-to-have skills the candidate holds: one pass over the offer's skills
+-- (match_skills is the required ones, then the nice-to-have ones).
 cross join lateral (
   select
-    array(select skill from unnest(job.match_required_skills) as skill
-      where skill = any (candidate.match_skills) order by skill) as matched,
-    array(select skill from unnest(job.match_required_skills) as skill
-      where skill <> all (candidate.match_skills) order by skill) as missing,
-    array(select skill from unnest(job.match_nice_to_have_skills) as skill
-      where skill = any (candidate.match_skills) order by skill) as nice_matched,
-    cardinality(job.match_required_skills) as required_count,
-    cardinality(job.match_nice_to_have_skills) as nice_count
-  -- A fence: the arrays are computed once per pair, not once per expression that reads them.
-  offset 0
+    count(*) filter (where skill.position <= cardinality(job.match_required_skills)) as required,
+    count(*) filter (where skill.position > cardinality(job.match_required_skills)) as nice
+  from unnest(job.match_skills) with ordinality as skill (name, position)
+  where skill.name = any (candidate.match_skills)
 ) as held
 cross join lateral (
   select
-    held.matched as required_matched,
-    held.missing as required_missing,
-    held.nice_matched,
     case
-      when held.required_count = 0 then 0
-      when held.nice_count = 0
+      when cardinality(job.match_required_skills) = 0 then 0
+      when cardinality(job.match_nice_to_have_skills) = 0
         then settings.required_skills_weight + settings.nice_to_have_skills_weight
       else settings.required_skills_weight
     end as required_max,
     case
-      when held.nice_count = 0 then 0
-      when held.required_count = 0
+      when cardinality(job.match_nice_to_have_skills) = 0 then 0
+      when cardinality(job.match_required_skills) = 0
         then settings.required_skills_weight + settings.nice_to_have_skills_weight
       else settings.nice_to_have_skills_weight
     end as nice_max
 ) as weights
 cross join lateral (
   select
-    weights.required_matched,
-    weights.required_missing,
-    weights.nice_matched,
-    weights.required_max,
-    weights.nice_max,
-    case when held.required_count = 0 then 0
-      else weights.required_max * cardinality(held.matched) / held.required_count
-    end as required_points,
-    case when held.nice_count = 0 then 0
-      else weights.nice_max * cardinality(held.nice_matched) / held.nice_count
-    end as nice_points
-) as skills
+    case when cardinality(job.match_required_skills) = 0 then 0
+      else weights.required_max * held.required / cardinality(job.match_required_skills)
+    end as required,
+    case when cardinality(job.match_nice_to_have_skills) = 0 then 0
+      else weights.nice_max * held.nice / cardinality(job.match_nice_to_have_skills)
+    end as nice
+) as points
 cross join lateral (
   select
     array_position(array['junior', 'mid', 'senior', 'lead'], candidate.experience_level::text)
@@ -396,14 +466,65 @@ cross join lateral (
 where job.status = 'published' and job.moderation_status = 'approved';
 
 comment on view private.job_candidate_scores is
-  'Score (0-100) and explanation of every published offer x open-to-work candidate sharing a skill.';
+  'Score (0-100) and explanation of every published, approved offer x open-to-work candidate '
+  'holding one of its key skills.';
 revoke all on private.job_candidate_scores from public, anon, authenticated;
+-- v_candidate_job_matches is security_invoker: its reader needs this view, reached only through
+-- it (clients have no usage on `private`), and only for the pairs of their own matches.
+grant select on private.job_candidate_scores to authenticated;
 
--- Asks for the job alerts of an offer (the notifications queue delivers them): one request per
--- 1,000 candidates, so that an offer matching many candidates costs a few queue messages, not one
--- each. The dedupe key "job_match:<job>" reaches each candidate once (the dispatcher keeps it per
--- user): a redelivered or re-analysed offer never alerts the same candidate twice.
-create function private.request_job_alerts(p_job_id uuid, p_candidate_ids uuid[])
+-- The signed-in candidate's matches on published offers, best first when ordered by match_score,
+-- explained. security_invoker: the RLS of job_matches, jobs and companies applies to the caller.
+create view public.v_candidate_job_matches
+with (security_invoker = true)
+as
+select
+  match.job_id,
+  match.candidate_id,
+  match.match_score,
+  fit.explanation,
+  match.computed_at,
+  job.title,
+  job.company_id,
+  company.name as company_name,
+  job.location,
+  job.remote_policy,
+  job.contract_type,
+  job.experience_level,
+  job.salary_min,
+  job.salary_max,
+  job.required_skills,
+  job.published_at,
+  exists (
+    select 1 from public.job_applications as application
+    where application.job_id = match.job_id and application.candidate_id = match.candidate_id
+  ) as has_applied
+from public.job_matches as match
+join public.jobs as job on job.id = match.job_id and job.status = 'published'
+join public.companies as company on company.id = job.company_id
+left join private.job_candidate_scores as fit
+  on fit.job_id = match.job_id and fit.candidate_id = match.candidate_id
+where match.candidate_id = (select auth.uid());
+
+comment on view public.v_candidate_job_matches is
+  'Matches of the signed-in candidate on published offers, with the offer, its company and why '
+  'it scores what it does (explanation: per-criterion points, skills held and missing).';
+
+revoke all on table public.v_candidate_job_matches from anon, authenticated;
+grant select on table public.v_candidate_job_matches to authenticated;
+
+-- Asks for job alerts (the notifications queue delivers them): element i of p_candidate_ids hears
+-- of offer i of p_job_ids, each offer's candidates in the order given. One request per offer and
+-- 1,000 candidates, so that an offer reaching many candidates costs a few queue messages, not one
+-- each. The dedupe key "job_match:<job>" reaches each candidate once whatever the reason (the
+-- dispatcher keeps it per user): a redelivered or re-analysed offer, or an offer matching both a
+-- candidate's profile and their saved searches, never alerts the same candidate twice.
+-- p_reason: profile_match (matching) | saved_search. Returns the number of requests.
+create function private.request_job_alerts(
+  p_job_ids uuid[],
+  p_candidate_ids uuid[],
+  p_reason text
+)
 returns integer
 language plpgsql
 security definer
@@ -411,210 +532,218 @@ set search_path = ''
 as $$
 declare
   chunk_size constant integer := 1000;
-  offer record;
+  alert record;
   requests integer := 0;
 begin
-  if coalesce(cardinality(p_candidate_ids), 0) = 0 then
-    return 0;
+  if p_reason is null or p_reason not in ('profile_match', 'saved_search') then
+    raise exception using
+      errcode = '22023',
+      message = format('p_reason: profile_match | saved_search (got %s)', p_reason);
   end if;
-  select job.title, company.name as company_name, job.location
-  into offer
-  from public.jobs as job
-  join public.companies as company on company.id = job.company_id
-  where job.id = p_job_id;
-  for chunk_start in 1..cardinality(p_candidate_ids) by chunk_size loop
+  for alert in
+    with wanted as (
+      select wanted.job_id, array_agg(wanted.candidate_id order by wanted.position) as candidate_ids
+      from unnest(p_job_ids, p_candidate_ids) with ordinality as wanted (job_id, candidate_id, position)
+      group by wanted.job_id
+    )
+    select wanted.job_id, job.title, company.name as company_name, job.location,
+      wanted.candidate_ids[chunk_start:chunk_start + chunk_size - 1] as recipients
+    from wanted
+    join public.jobs as job on job.id = wanted.job_id
+    join public.companies as company on company.id = job.company_id
+    cross join generate_series(1, cardinality(wanted.candidate_ids), chunk_size) as chunk_start
+    order by wanted.job_id, chunk_start
+  loop
     perform private.request_notification(
       p_type := 'job_alert',
       -- Member text (title, company, city) is quoted and bounded, never in the platform's voice.
-      p_title := format('Offre correspondant à votre profil : %s',
-        private.quote_member_text(offer.title, 80)),
-      p_body := format('Publiée par %s%s.', private.quote_member_text(offer.company_name, 60),
-        coalesce(', ' || private.quote_member_text(offer.location, 40), '')),
-      p_user_ids := p_candidate_ids[chunk_start:chunk_start + chunk_size - 1],
-      p_data := jsonb_build_object('jobId', p_job_id),
-      p_dedupe_key := format('job_match:%s', p_job_id)
+      p_title := format(
+        case p_reason
+          when 'saved_search' then 'Nouvelle offre pour votre recherche : %s'
+          else 'Offre correspondant à votre profil : %s'
+        end,
+        private.quote_member_text(alert.title, 80)),
+      p_body := format('Publiée par %s%s.', private.quote_member_text(alert.company_name, 60),
+        coalesce(', ' || private.quote_member_text(alert.location, 40), '')),
+      p_user_ids := alert.recipients,
+      p_data := jsonb_build_object('jobId', alert.job_id, 'reason', p_reason),
+      p_dedupe_key := format('job_match:%s', alert.job_id)
     );
     requests := requests + 1;
   end loop;
   return requests;
 end;
 $$;
-revoke execute on function private.request_job_alerts(uuid, uuid[]) from public;
 
--- (Re)matches one offer against every candidate. Idempotent: a second run with unchanged data
--- writes nothing and asks for no alert. Returns a summary for the worker's logs.
-create function private.match_job(p_job_id uuid)
+-- (Re)matches offers against every candidate and candidates against every published offer: the
+-- pairs of p_job_ids x all candidates and all offers x p_candidate_ids. Writes only what changed
+-- (new matches, new scores, matches that no longer hold), marks the offers analysed, and asks for
+-- the alerts of candidates who reach their own threshold for the first time (every such candidate
+-- of an offer rematched; the best few new offers of a candidate rematched). Idempotent: a second
+-- run with unchanged data writes nothing and asks for no alert. Unknown ids are skipped (a deleted
+-- row has no matches left). Returns a summary for the worker's logs, with the milliseconds spent
+-- scoring, writing and asking for alerts.
+--
+-- Concurrency: runs for one offer or one candidate are serialised by its row (edits of it wait for
+-- the end of the run). Every run writes its job_matches rows in (offer, candidate) order in one
+-- statement, which locks the rows it will delete as well (a conflict that updates nothing still
+-- locks its row): concurrent runs from both sides take shared rows in one order and cannot
+-- deadlock, without locking the offers a candidate's run touches.
+create function private.rematch(p_job_ids uuid[], p_candidate_ids uuid[])
 returns jsonb
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
-  job_status text;
-  summary record;
+  settings record;
+  job_ids uuid[];
+  candidate_ids uuid[];
+  changed record;
+  added integer;
+  rescored integer;
+  removed integer;
+  started_at timestamptz := clock_timestamp();
+  scored_at timestamptz;
+  written_at timestamptz;
 begin
-  -- Serialises concurrent runs for the same offer; company edits wait for the end of the run.
-  select status into job_status from public.jobs where id = p_job_id for no key update;
-  if not found then
-    return jsonb_build_object('jobId', p_job_id, 'outcome', 'job_not_found');
-  end if;
-
-  -- One statement, one snapshot: "previous" is the state before the upsert and the deletion.
-  -- An unpublished offer has no scores, so all its matches are removed.
-  with scored as materialized (
-    select candidate_id, match_score, explanation
-    from private.job_candidate_scores
-    where job_id = p_job_id and match_score >= (private.match_settings()).min_score
-  ),
-  previous as (
-    select candidate_id, match_score from public.job_matches where job_id = p_job_id
-  ),
-  upserted as (
-    insert into public.job_matches as match (job_id, candidate_id, match_score, explanation)
-    select p_job_id, candidate_id, match_score, explanation from scored
-    on conflict (job_id, candidate_id) do update
-      set match_score = excluded.match_score,
-          explanation = excluded.explanation,
-          computed_at = now()
-      where (match.match_score, match.explanation)
-        is distinct from (excluded.match_score, excluded.explanation)
-    returning (xmax = 0) as is_new
-  ),
-  deleted as (
-    delete from public.job_matches as match
-    where match.job_id = p_job_id
-      and not exists (select 1 from scored where scored.candidate_id = match.candidate_id)
-    returning 1
-  ),
-  -- Candidates who opted in to job alerts and now reach their own threshold for the first time.
-  newly_above_threshold as (
-    select scored.candidate_id, scored.match_score
-    from scored
-    join public.candidates as candidate on candidate.id = scored.candidate_id
-    join public.notification_preferences as preferences on preferences.user_id = candidate.id
-    left join previous on previous.candidate_id = scored.candidate_id
-    where scored.match_score >= candidate.match_threshold
-      and preferences.job_alerts_enabled
-      and (previous.match_score is null or previous.match_score < candidate.match_threshold)
-  )
-  select
-    (select count(*) from scored) as matches,
-    (select count(*) filter (where is_new) from upserted) as added,
-    (select count(*) from deleted) as removed,
-    array(
-      select candidate_id from newly_above_threshold order by match_score desc, candidate_id
-    ) as alerted
-  into summary;
-
-  perform private.request_job_alerts(p_job_id, summary.alerted);
-
-  update public.jobs set analysis_completed = true, analyzed_at = now() where id = p_job_id;
-
-  return jsonb_build_object(
-    'jobId', p_job_id,
-    'outcome', case when job_status = 'published' then 'matched' else 'unpublished' end,
-    'matches', summary.matches,
-    'added', summary.added,
-    'removed', summary.removed,
-    'alerts', cardinality(summary.alerted)
+  select * into settings from private.match_settings();
+  candidate_ids := array(
+    select candidate.id from public.candidates as candidate
+    where candidate.id = any (p_candidate_ids)
+    order by candidate.id
+    for no key update
   );
-end;
-$$;
-revoke execute on function private.match_job(uuid) from public;
-grant execute on function private.match_job(uuid) to service_role;
+  job_ids := array(
+    select job.id from public.jobs as job
+    where job.id = any (p_job_ids)
+    order by job.id
+    for no key update
+  );
 
--- (Re)matches one candidate against every published offer: finds the offers that newly match and
--- drops those that no longer do. A candidate who is not open to work has no matches.
-create function private.match_candidate(p_candidate_id uuid)
-returns jsonb
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  candidate_skills text[];
-  summary record;
-  alerted_job uuid;
-begin
-  select match_skills into candidate_skills
-  from public.candidates where id = p_candidate_id for no key update;
-  if not found then
-    return jsonb_build_object('candidateId', p_candidate_id, 'outcome', 'candidate_not_found');
-  end if;
-  -- Before writing, lock in id order every offer this run may touch (its matches, its count).
-  -- match_job holds its offer while writing that offer's matches: taking the offers first, in one
-  -- order, is what keeps the two from deadlocking.
-  perform 1
-  from public.jobs as job
-  where job.id in (
-    select other.id from public.jobs as other
-    where other.status = 'published' and other.moderation_status = 'approved'
-      and other.match_skills && candidate_skills
+  -- One snapshot: what the pairs score now against what is stored. Scored from each side apart,
+  -- so that each reaches the other through its index.
+  with scored as materialized (
+    select fit.job_id, fit.candidate_id, fit.match_score, fit.match_threshold
+    from private.job_candidate_scores as fit
+    where fit.job_id = any (job_ids) and fit.match_score >= settings.min_score
     union
-    select match.job_id from public.job_matches as match where match.candidate_id = p_candidate_id
-  )
-  order by job.id
-  for no key update;
-
-  with scored as materialized (
-    select job_id, match_score, explanation
-    from private.job_candidate_scores
-    where candidate_id = p_candidate_id
-      and match_score >= (private.match_settings()).min_score
+    select fit.job_id, fit.candidate_id, fit.match_score, fit.match_threshold
+    from private.job_candidate_scores as fit
+    where fit.candidate_id = any (candidate_ids) and fit.match_score >= settings.min_score
   ),
-  previous as (
-    select job_id, match_score from public.job_matches where candidate_id = p_candidate_id
+  stored as (
+    select match.job_id, match.candidate_id, match.match_score
+    from public.job_matches as match
+    where match.job_id = any (job_ids)
+    union
+    select match.job_id, match.candidate_id, match.match_score
+    from public.job_matches as match
+    where match.candidate_id = any (candidate_ids)
   ),
-  upserted as (
-    insert into public.job_matches as match (job_id, candidate_id, match_score, explanation)
-    select job_id, p_candidate_id, match_score, explanation from scored
-    on conflict (job_id, candidate_id) do update
-      set match_score = excluded.match_score,
-          explanation = excluded.explanation,
-          computed_at = now()
-      where (match.match_score, match.explanation)
-        is distinct from (excluded.match_score, excluded.explanation)
-    returning (xmax = 0) as is_new
-  ),
-  deleted as (
-    delete from public.job_matches as match
-    where match.candidate_id = p_candidate_id
-      and not exists (select 1 from scored where scored.job_id = match.job_id)
-    returning 1
-  ),
-  -- The best offers that now reach the candidate's threshold for the first time, if they opted in.
-  newly_above_threshold as (
-    select scored.job_id, scored.match_score
+  changes as (
+    select
+      coalesce(scored.job_id, stored.job_id) as job_id,
+      coalesce(scored.candidate_id, stored.candidate_id) as candidate_id,
+      scored.match_score as new_score,
+      stored.match_score as old_score,
+      scored.match_threshold
     from scored
-    join public.candidates as candidate on candidate.id = p_candidate_id
-    join public.notification_preferences as preferences on preferences.user_id = candidate.id
-    left join previous on previous.job_id = scored.job_id
-    where scored.match_score >= candidate.match_threshold
-      and preferences.job_alerts_enabled
-      and (previous.match_score is null or previous.match_score < candidate.match_threshold)
-    order by scored.match_score desc, scored.job_id
-    limit (private.match_settings()).max_alerts_per_candidate_change
+    full join stored
+      on stored.job_id = scored.job_id and stored.candidate_id = scored.candidate_id
+    where scored.match_score is distinct from stored.match_score
+  ),
+  -- Candidates who want job alerts and now reach their own threshold for the first time.
+  alerted as (
+    select newly.job_id, newly.candidate_id, newly.new_score
+    from (
+      select change.job_id, change.candidate_id, change.new_score,
+        change.job_id = any (job_ids) as for_offer,
+        row_number() over (
+          partition by change.candidate_id order by change.new_score desc, change.job_id
+        ) as rank
+      from changes as change
+      join public.notification_preferences as preferences
+        on preferences.user_id = change.candidate_id
+      where change.new_score >= change.match_threshold
+        and (change.old_score is null or change.old_score < change.match_threshold)
+        and preferences.job_alerts_enabled
+    ) as newly
+    where newly.for_offer or newly.rank <= settings.max_alerts_per_candidate_change
   )
   select
     (select count(*) from scored) as matches,
-    (select count(*) filter (where is_new) from upserted) as added,
-    (select count(*) from deleted) as removed,
-    array(select job_id from newly_above_threshold order by match_score desc, job_id) as alerted
-  into summary;
+    ordered_changes.*,
+    ordered_alerts.*
+  into changed
+  from (
+    -- Aggregated in the order of the subquery: (offer, candidate), the order of the writes.
+    select
+      coalesce(array_agg(ordered.job_id), '{}') as job_ids,
+      coalesce(array_agg(ordered.candidate_id), '{}') as candidate_ids,
+      coalesce(array_agg(ordered.new_score), '{}') as new_scores,
+      coalesce(array_agg(ordered.old_score), '{}') as old_scores
+    from (select * from changes order by job_id, candidate_id) as ordered
+  ) as ordered_changes
+  cross join (
+    -- Each offer's candidates best first.
+    select
+      coalesce(array_agg(ordered.job_id), '{}') as alert_job_ids,
+      coalesce(array_agg(ordered.candidate_id), '{}') as alert_candidate_ids
+    from (select * from alerted order by job_id, new_score desc, candidate_id) as ordered
+  ) as ordered_alerts;
+  scored_at := clock_timestamp();
 
-  for alerted_job in select unnest(summary.alerted) loop
-    perform private.request_job_alerts(alerted_job, array[p_candidate_id]);
-  end loop;
+  -- Every changed row in (offer, candidate) order (unnest keeps the arrays' order). A row that no
+  -- longer holds is offered its stored score: the conflict updates nothing and locks it for the
+  -- deletion below (inserted back if a concurrent run removed it meanwhile, deleted all the same).
+  with written as (
+    insert into public.job_matches as match (job_id, candidate_id, match_score)
+    select change.job_id, change.candidate_id, coalesce(change.new_score, change.old_score)
+    from unnest(changed.job_ids, changed.candidate_ids, changed.new_scores, changed.old_scores)
+      as change (job_id, candidate_id, new_score, old_score)
+    on conflict (candidate_id, job_id) do update
+      set match_score = excluded.match_score, computed_at = now()
+      where match.match_score <> excluded.match_score
+    returning match.xmax = 0 as inserted
+  )
+  select count(*) filter (where written.inserted), count(*) filter (where not written.inserted)
+  into added, rescored
+  from written;
+
+  delete from public.job_matches as match
+  using unnest(changed.job_ids, changed.candidate_ids, changed.new_scores)
+    as change (job_id, candidate_id, new_score)
+  where change.new_score is null
+    and match.candidate_id = change.candidate_id and match.job_id = change.job_id;
+  get diagnostics removed = row_count;
+
+  if cardinality(job_ids) > 0 then
+    perform private.apply_job_match_counts(job_ids);
+    update public.jobs as job
+    set analysis_completed = true, analyzed_at = now()
+    where job.id = any (job_ids);
+  end if;
+  written_at := clock_timestamp();
+
+  perform private.request_job_alerts(
+    changed.alert_job_ids, changed.alert_candidate_ids, 'profile_match'
+  );
 
   return jsonb_build_object(
-    'candidateId', p_candidate_id,
-    'outcome', 'matched',
-    'matches', summary.matches,
-    'added', summary.added,
-    'removed', summary.removed,
-    'alerts', cardinality(summary.alerted)
+    'jobs', cardinality(job_ids),
+    'candidates', cardinality(candidate_ids),
+    'matches', changed.matches,
+    'added', added,
+    'rescored', rescored,
+    'removed', removed,
+    'alerts', cardinality(changed.alert_candidate_ids),
+    'ms', jsonb_build_object(
+      'scoring', round(extract(epoch from scored_at - started_at)::numeric * 1000, 1),
+      'writing', round(extract(epoch from written_at - scored_at)::numeric * 1000, 1),
+      'alerts', round(extract(epoch from clock_timestamp() - written_at)::numeric * 1000, 1)
+    )
   );
 end;
 $$;
-revoke execute on function private.match_candidate(uuid) from public;
-grant execute on function private.match_candidate(uuid) to service_role;
+grant execute on function private.rematch(uuid[], uuid[]) to service_role;

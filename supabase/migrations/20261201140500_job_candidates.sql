@@ -112,7 +112,7 @@ begin
     candidate.location,
     candidate.open_to_work,
     match.match_score,
-    match.explanation,
+    fit.explanation,
     application.id,
     application.status,
     application.created_at,
@@ -122,6 +122,9 @@ begin
   join public.profiles as profile on profile.id = ranked.candidate_id
   left join public.job_matches as match
     on match.job_id = p_job_id and match.candidate_id = ranked.candidate_id
+  -- Why the stored score: derived from the offer and the candidate as they are now.
+  left join private.job_candidate_scores as fit
+    on fit.job_id = match.job_id and fit.candidate_id = match.candidate_id
   left join public.job_applications as application
     on application.job_id = p_job_id and application.candidate_id = ranked.candidate_id
   order by ranked.position;
@@ -132,8 +135,3 @@ comment on function public.get_job_candidates(uuid, integer, integer, uuid, bool
   'match first; keyset cursor (coalesce(match_score, -1), candidate_id).';
 grant execute on function public.get_job_candidates(uuid, integer, integer, uuid, boolean)
   to authenticated, service_role;
-
--- The company's ranking of an offer reads its matches best first, ties by candidate, and stops
--- after a page.
-create index job_matches_job_rank_idx
-  on public.job_matches (job_id, match_score desc, candidate_id desc);

@@ -128,8 +128,8 @@ create policy "A candidate deletes their saved searches"
   to authenticated
   using (candidate_id = (select auth.uid()));
 
--- Asks for the alerts of one offer: the owners of every saved search with alerts that it matches,
--- one request per 1,000 candidates. Returns the number of candidates asked for.
+-- Asks for the alerts of one offer: the owners of every saved search with alerts that it matches
+-- (private.request_job_alerts, reason saved_search). Returns the number of candidates asked for.
 create function private.request_saved_search_alerts(p_job_id uuid)
 returns integer
 language plpgsql
@@ -137,13 +137,11 @@ security definer
 set search_path = ''
 as $$
 declare
-  chunk_size constant integer := 1000;
   recipients uuid[];
-  offer record;
 begin
   execute format(
     $query$
-      select array_agg(distinct saved.candidate_id order by saved.candidate_id)
+      select coalesce(array_agg(distinct saved.candidate_id order by saved.candidate_id), '{}')
       from public.jobs as job
       cross join private.saved_search_criteria as stored
       join public.saved_searches as saved on saved.id = stored.saved_search_id
@@ -151,28 +149,9 @@ begin
     $query$,
     private.search_conditions(null, 'stored.criteria', true)
   ) into recipients using p_job_id;
-  if recipients is null then
-    return 0;
-  end if;
-  select job.title, company.name as company_name, job.location
-  into offer
-  from public.jobs as job
-  join public.companies as company on company.id = job.company_id
-  where job.id = p_job_id;
-  for chunk_start in 1..cardinality(recipients) by chunk_size loop
-    perform private.request_notification(
-      p_type := 'job_alert',
-      -- Member text (title, company, city) is quoted and bounded, never in the platform's voice.
-      p_title := format('Nouvelle offre pour votre recherche : %s',
-        private.quote_member_text(offer.title, 80)),
-      p_body := format('Publiée par %s%s.', private.quote_member_text(offer.company_name, 60),
-        coalesce(', ' || private.quote_member_text(offer.location, 40), '')),
-      p_user_ids := recipients[chunk_start:chunk_start + chunk_size - 1],
-      p_data := jsonb_build_object('jobId', p_job_id, 'reason', 'saved_search'),
-      -- The key of matching's job alerts (private.request_job_alerts): one offer, one alert.
-      p_dedupe_key := format('job_match:%s', p_job_id)
-    );
-  end loop;
+  perform private.request_job_alerts(
+    array_fill(p_job_id, array[cardinality(recipients)]), recipients, 'saved_search'
+  );
   return cardinality(recipients);
 end;
 $$;

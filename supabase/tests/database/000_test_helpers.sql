@@ -322,10 +322,10 @@ begin
     (a_closed, candidate_a, 'reviewing'),
     (b_published, candidate_b, 'submitted');
 
-  insert into public.job_matches (job_id, candidate_id, match_score, explanation) values
-    (a_published, candidate_a, 80, '{"skills": 50}'),
-    (b_published, candidate_a, 65, '{"skills": 40}'),
-    (a_published, candidate_b, 70, '{"skills": 45}');
+  insert into public.job_matches (job_id, candidate_id, match_score) values
+    (a_published, candidate_a, 80),
+    (b_published, candidate_a, 65),
+    (a_published, candidate_b, 70);
 
   insert into public.posts (author_id, content, moderation_status, is_flagged, flag_reason) values
     (candidate_a, 'A1 approved', 'approved', false, null),

@@ -113,8 +113,8 @@ select is_empty($$ select * from pg_temp.alerts('Data analyst en télétravail')
   'a search saved without alerts alerts nobody');
 
 -- One offer, one alert: matching asks too (same key); the dispatcher reaches the candidate once.
-select private.request_job_alerts(pg_temp.offer('Développeur·se React senior'),
-  array[tests.user_id('candidate_a')]);
+select private.request_job_alerts(array[pg_temp.offer('Développeur·se React senior')],
+  array[tests.user_id('candidate_a')], 'profile_match');
 select is(
   (select count(*)::int
    from (select message from pgmq.q_notifications

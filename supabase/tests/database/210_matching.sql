@@ -17,7 +17,7 @@
 --   fabien  every skill but not open to work: not matched
 -- Alerts: threshold 60 by default; bruno asks 70, chloe turned job alerts off -> alice, gaelle.
 begin;
-select plan(27);
+select plan(30);
 
 -- Whatever the database already holds (demo data) stays out of the data set.
 update public.candidates set open_to_work = false;
@@ -59,6 +59,11 @@ language sql as $$
   from public.job_matches where job_id = pg_temp.the_job()
   order by match_score desc, tests.name_of(candidate_id)
 $$;
+create function pg_temp.explanation(p_candidate text) returns jsonb
+language sql as $$
+  select explanation from private.job_candidate_scores
+  where job_id = pg_temp.the_job() and candidate_id = tests.user_id(p_candidate)
+$$;
 create function pg_temp.alerted() returns setof text
 language sql as $$
   select tests.name_of(alerted.user_id::uuid)
@@ -86,15 +91,15 @@ select is(
 select is((select analysis_completed from public.jobs where id = pg_temp.the_job()), false,
   'the offer is not analysed yet');
 
-select is(private.match_job(pg_temp.the_job()) - 'jobId',
-  '{"outcome": "matched", "matches": 4, "added": 4, "removed": 0, "alerts": 2}'::jsonb,
+select is(private.rematch(array[pg_temp.the_job()], '{}') - 'ms',
+  '{"jobs": 1, "candidates": 0, "matches": 4, "added": 4, "rescored": 0, "removed": 0,
+    "alerts": 2}'::jsonb,
   'matching the offer stores four matches and asks for two alerts');
 select results_eq('select * from pg_temp.matches()',
   array['alice 95', 'gaelle 73', 'chloe 70', 'bruno 63'],
   'the matches and their order are the hand-computed ones');
 select is(
-  (select explanation from public.job_matches
-   where job_id = pg_temp.the_job() and candidate_id = tests.user_id('alice')),
+  pg_temp.explanation('alice'),
   '{
     "required_skills": {"points": 50.0, "max": 50, "matched": ["node.js", "react", "typescript"],
                         "missing": []},
@@ -105,15 +110,27 @@ select is(
   }'::jsonb,
   'the explanation gives each criterion its points, the skills held and missing');
 select is(
-  (select explanation -> 'required_skills' -> 'missing' from public.job_matches
-   where job_id = pg_temp.the_job() and candidate_id = tests.user_id('bruno')),
+  pg_temp.explanation('bruno') -> 'required_skills' -> 'missing',
   '["node.js"]'::jsonb, 'the explanation names the missing required skills');
 select is(
-  (select explanation -> 'location' from public.job_matches
-   where job_id = pg_temp.the_job() and candidate_id = tests.user_id('chloe')),
+  pg_temp.explanation('chloe') -> 'location',
   '{"points": 0.0, "max": 15, "remote_policy": "hybrid", "remote_preference": "remote",
     "same_city": false}'::jsonb,
   'the explanation says the city differs');
+select is_empty(
+  $$ select 1 from public.job_matches as match
+     where match.job_id = pg_temp.the_job()
+       and match.match_score is distinct from (
+         select fit.match_score from private.job_candidate_scores as fit
+         where fit.job_id = match.job_id and fit.candidate_id = match.candidate_id) $$,
+  'the stored scores are those of the view the explanations come from');
+select set_config('tests.explanation', pg_temp.explanation('alice')::text, true);
+select tests.authenticate_as('alice');
+select is(
+  (select explanation from public.v_candidate_job_matches where job_id = pg_temp.the_job()),
+  current_setting('tests.explanation')::jsonb,
+  'the candidate reads the explanation of their match in v_candidate_job_matches');
+select tests.clear_authentication();
 select results_eq(
   $$ select analysis_completed, matched_candidates_count, analyzed_at is not null
      from public.jobs where id = pg_temp.the_job() $$,
@@ -129,7 +146,7 @@ select is(
     'type', 'job_alert',
     'title', 'Offre correspondant à votre profil : « Développeur React senior »',
     'body', 'Publiée par « Hiring Company », « Lyon ».',
-    'data', jsonb_build_object('jobId', pg_temp.the_job()),
+    'data', jsonb_build_object('jobId', pg_temp.the_job(), 'reason', 'profile_match'),
     'audience', jsonb_build_object('userIds',
       jsonb_build_array(tests.user_id('alice'), tests.user_id('gaelle'))),
     'dedupeKey', format('job_match:%s', pg_temp.the_job())
@@ -139,9 +156,10 @@ select is(
 -- Idempotence: a redelivered message changes nothing and alerts nobody again.
 create temporary table computed_before as
 select candidate_id, computed_at from public.job_matches where job_id = pg_temp.the_job();
-select is(private.match_job(pg_temp.the_job()) - 'jobId',
-  '{"outcome": "matched", "matches": 4, "added": 0, "removed": 0, "alerts": 0}'::jsonb,
-  'matching the offer again adds, removes and alerts nothing');
+select is(private.rematch(array[pg_temp.the_job()], '{}') - 'ms',
+  '{"jobs": 1, "candidates": 0, "matches": 4, "added": 0, "rescored": 0, "removed": 0,
+    "alerts": 0}'::jsonb,
+  'matching the offer again adds, rescores, removes and alerts nothing');
 select is_empty(
   $$ select 1 from public.job_matches as match join computed_before using (candidate_id)
      where match.job_id = pg_temp.the_job() and match.computed_at <> computed_before.computed_at $$,
@@ -156,22 +174,30 @@ select ok(
           where message = jsonb_build_object('candidateId', tests.user_id('david'),
             'reason', 'updated')),
   'a skills change puts the candidate on the candidate_matching queue');
-select is(private.match_candidate(tests.user_id('david')) - 'candidateId',
-  '{"outcome": "matched", "matches": 1, "added": 1, "removed": 0, "alerts": 1}'::jsonb,
+select is(private.rematch('{}', array[tests.user_id('david')]) - 'ms',
+  '{"jobs": 0, "candidates": 1, "matches": 1, "added": 1, "rescored": 0, "removed": 0,
+    "alerts": 1}'::jsonb,
   'the candidate update finds the offer that now matches');
 update public.candidates set open_to_work = false where id = tests.user_id('chloe');
-select is(private.match_candidate(tests.user_id('chloe')) - 'candidateId',
-  '{"outcome": "matched", "matches": 0, "added": 0, "removed": 1, "alerts": 0}'::jsonb,
+select is(private.rematch('{}', array[tests.user_id('chloe')]) - 'ms',
+  '{"jobs": 0, "candidates": 1, "matches": 0, "added": 0, "rescored": 0, "removed": 1,
+    "alerts": 0}'::jsonb,
   'a candidate who stops looking loses their matches');
 update public.candidates set skills = array['TypeScript', 'Docker'] where id = tests.user_id('bruno');
-select private.match_candidate(tests.user_id('bruno'));
+select private.rematch('{}', array[tests.user_id('bruno')]);
 update public.candidates set location = 'Paris' where id = tests.user_id('alice');
-select private.match_candidate(tests.user_id('alice'));
+select private.rematch('{}', array[tests.user_id('alice')]);
 select results_eq('select * from pg_temp.matches()',
   array['alice 80', 'gaelle 73', 'david 65', 'bruno 47'],
   'after the updates: david added (50 + 15), chloe removed, bruno and alice rescored');
+select is(
+  (select matched_candidates_count from public.jobs where id = pg_temp.the_job())
+  + (select sum(delta)::integer from private.job_match_count_changes
+     where job_id = pg_temp.the_job()),
+  4, 'candidate-side changes leave count changes: one added, one removed');
+select private.apply_job_match_counts();
 select is((select matched_candidates_count from public.jobs where id = pg_temp.the_job()), 4,
-  'the matched count follows candidate-side changes');
+  'the matched count follows candidate-side changes once they are applied');
 select results_eq('select * from pg_temp.alerted()', array['alice', 'gaelle', 'david'],
   'david, now above his threshold, is alerted once');
 
@@ -191,7 +217,7 @@ select is(
   (select count(*)::integer from pgmq.q_job_matching
    where message ->> 'jobId' = pg_temp.the_job()::text),
   2, 'a change matching does not read (salary) enqueues nothing');
-select private.match_job(pg_temp.the_job());
+select private.rematch(array[pg_temp.the_job()], '{}');
 select ok(
   exists (select 1 from public.job_matches
           where job_id = pg_temp.the_job() and candidate_id = tests.user_id('emma')) = false
@@ -203,15 +229,17 @@ select is(
   (select count(*)::integer from pgmq.q_job_matching
    where message = jsonb_build_object('jobId', pg_temp.the_job(), 'reason', 'unpublished')),
   1, 'closing the offer enqueues it too');
-select is((private.match_job(pg_temp.the_job())) ->> 'outcome', 'unpublished',
-  'matching a closed offer reports it unpublished');
+select is((private.rematch(array[pg_temp.the_job()], '{}')) ->> 'removed', '4',
+  'matching a closed offer removes its four matches');
 select results_eq(
   $$ select (select count(*)::integer from public.job_matches where job_id = pg_temp.the_job()),
             matched_candidates_count from public.jobs where id = pg_temp.the_job() $$,
   $$ values (0, 0) $$,
   'and removes its matches');
-select is(private.match_job(gen_random_uuid()) ->> 'outcome', 'job_not_found',
-  'a deleted offer is reported, not an error (the message is done)');
+select is(private.rematch(array[gen_random_uuid()], array[gen_random_uuid()]) - 'ms',
+  '{"jobs": 0, "candidates": 0, "matches": 0, "added": 0, "rescored": 0, "removed": 0,
+    "alerts": 0}'::jsonb,
+  'a deleted offer or candidate is skipped, not an error (the message is done)');
 
 select * from finish();
 rollback;

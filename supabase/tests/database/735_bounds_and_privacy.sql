@@ -9,7 +9,7 @@ create temporary table derived_column (relname text, attname text) on commit dro
 insert into derived_column values
   ('candidates', 'match_location'), ('candidates', 'match_skills'),
   ('jobs', 'match_location'), ('jobs', 'match_required_skills'),
-  ('jobs', 'match_nice_to_have_skills'), ('job_matches', 'explanation'),
+  ('jobs', 'match_nice_to_have_skills'),
   ('notifications', 'data');
 
 select is_empty(

@@ -86,6 +86,8 @@ insert into authenticated_allowed values
   ('private.elements_within(text[],integer)', 'check constraints bounding array elements'),
   ('private.is_admin()', 'row-level security of most tables'),
   ('private.is_own_storage_folder(text,text)', 'row-level security of storage.objects'),
+  ('private.match_settings()',
+    'constant weights read by the scoring view that v_candidate_job_matches shows its reader'),
   ('private.my_conversation_ids()', 'row-level security of messaging and realtime.messages');
 
 -- Functions that identify the caller: they read auth.uid(), auth.role() or auth.jwt(), or call a

@@ -1,5 +1,5 @@
 // candidate_matching: (re)matches a candidate whose profile changed against every published offer
-// (private.match_candidate): new matches are added, those that no longer hold removed.
+// (private.rematch): new matches are added, those that no longer hold removed.
 
 import { matchingProcessor } from "./matching.ts";
 
@@ -10,7 +10,7 @@ export const candidateMatchingProcessor = matchingProcessor({
   visibilityTimeoutSeconds: 60,
   async match(sql, candidateId) {
     const [{ summary }] = await sql<{ summary: Record<string, unknown> }[]>`
-      select private.match_candidate(${candidateId}::uuid) as summary`;
+      select private.rematch('{}', array[${candidateId}::uuid]) as summary`;
     return summary;
   },
 });

@@ -1,4 +1,4 @@
-// job_matching: (re)matches an offer against every candidate (private.match_job), after it is
+// job_matching: (re)matches an offer against every candidate (private.rematch), after it is
 // published or changes, or when the jobs-analyze webhook asks.
 
 import { matchingProcessor } from "./matching.ts";
@@ -12,7 +12,7 @@ export const jobMatchingProcessor = matchingProcessor({
   visibilityTimeoutSeconds: 120,
   async match(sql, jobId) {
     const [{ summary }] = await sql<{ summary: Record<string, unknown> }[]>`
-      select private.match_job(${jobId}::uuid) as summary`;
+      select private.rematch(array[${jobId}::uuid], '{}') as summary`;
     return summary;
   },
 });
