@@ -276,7 +276,7 @@ Deno.test(
       assertShape(
         "notification (job_alert)",
         await alert,
-        notification("job_alert", { jobId: "uuid" }),
+        notification("job_alert", { jobId: "uuid", reason: { oneOf: ["profile_match"] } }),
       );
 
       const verdict = nextBroadcast(

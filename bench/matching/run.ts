@@ -7,8 +7,8 @@
 //   deno run -A bench/matching/run.ts [--sizes 100000,1000000] [--offers 100000] [--jobs 20]
 //     [--rounds 3] [--db-url URL]
 //
-// Candidates are added up to each size, and published offers up to --offers before the first
-// size, with the large-data generator (local/platform/seed_large.ts, triggers off, then
+// Candidates are added up to each size, and offers (90 % of them published) up to --offers
+// before the first size, with the large-data generator (local/platform/seed_large.ts, triggers off, then
 // private.refresh_matching_columns()). Each measured run happens in a transaction that is rolled
 // back, so every run matches a new offer (or a candidate never matched) against the same data and
 // leaves nothing behind (matches, alerts, doorbells). Use a database of its own: a million
@@ -182,16 +182,14 @@ function breakdown(runs: Run[]) {
 async function seedUpTo(sql: postgres.Sql, options: Options, candidates: number, offers: number) {
   const [have] = await sql<{ candidates: number; offers: number; companies: number }[]>`
     select (select count(*)::int from public.candidates) as candidates,
-      (select count(*)::int from public.jobs
-       where status = 'published' and moderation_status = 'approved') as offers,
+      (select count(*)::int from public.jobs) as offers,
       (select count(*)::int from public.companies) as companies`;
   const missingCandidates = Math.max(0, candidates - have.candidates);
-  // The generator publishes about 90 % of the offers it writes.
-  const missingOffers = Math.max(0, Math.ceil((offers - have.offers) / 0.9));
+  const missingOffers = Math.max(0, offers - have.offers);
   if (missingCandidates === 0 && missingOffers === 0 && have.companies > 0) return;
   await seedLargeDataSet({
     candidates: missingCandidates,
-    companies: have.companies === 0 || missingOffers > 0 ? Math.max(1, missingOffers / 25) : 0,
+    companies: have.companies === 0 || missingOffers > 0 ? Math.ceil(missingOffers / 25) || 1 : 0,
     jobs: missingOffers,
     posts: 0,
     databaseUrl: options.databaseUrl,

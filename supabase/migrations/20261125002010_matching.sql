@@ -51,13 +51,13 @@ create index jobs_match_key_skills_idx on public.jobs using gin (match_key_skill
 create index candidates_match_skills_idx on public.candidates using gin (match_skills)
   where open_to_work;
 
--- The weights (they add up to 100) and thresholds of matching. Immutable, so a query calling it
--- folds the values into its plan.
+-- The weights (whole numbers adding up to 100) and thresholds of matching. Immutable, so a query
+-- calling it folds the values into its plan.
 create function private.match_settings(
-  out required_skills_weight numeric,
-  out nice_to_have_skills_weight numeric,
-  out experience_weight numeric,
-  out location_weight numeric,
+  out required_skills_weight integer,
+  out nice_to_have_skills_weight integer,
+  out experience_weight integer,
+  out location_weight integer,
   -- Pairs scoring less are not stored.
   out min_score integer,
   -- At most this many job alerts for one candidate-side change (the best new matches).
@@ -67,7 +67,7 @@ language sql
 immutable
 set search_path = ''
 as $$
-  select 50::numeric, 15::numeric, 20::numeric, 15::numeric, 40, 10;
+  select 50, 15, 20, 15, 40, 10;
 $$;
 -- Read by private.job_candidate_scores, which v_candidate_job_matches shows with the reader's
 -- rights (a view's functions run with its reader's).
@@ -357,16 +357,21 @@ create view private.job_candidate_scores as
 select
   job.id as job_id,
   candidate.id as candidate_id,
-  least(100, greatest(0, round(
-    points.required + points.nice
-    + fit.experience * settings.experience_weight
-    + fit.location * settings.location_weight
-  )))::integer as match_score,
+  -- The sum of the points below, rounded half up, in integers: the points of each criterion are
+  -- fractions with denominators (required count) x (nice-to-have count) x 4.
+  least(100, greatest(0, (
+    2 * (
+      4 * weights.required_max * held.required * counts.nice
+      + 4 * weights.nice_max * held.nice * counts.required
+      + (fit.experience_quarters * settings.experience_weight
+        + fit.location_quarters * settings.location_weight) * counts.required * counts.nice
+    ) + 4 * counts.required * counts.nice
+  ) / (8 * counts.required * counts.nice)))::integer as match_score,
   -- The score from which the candidate wants job alerts.
   candidate.match_threshold,
   jsonb_build_object(
     'required_skills', jsonb_build_object(
-      'points', round(points.required, 1),
+      'points', round((weights.required_max * held.required)::numeric / counts.required, 1),
       'max', weights.required_max,
       'matched', to_jsonb(array(
         select skill from unnest(job.match_required_skills) as skill
@@ -378,7 +383,7 @@ select
       ))
     ),
     'nice_to_have_skills', jsonb_build_object(
-      'points', round(points.nice, 1),
+      'points', round((weights.nice_max * held.nice)::numeric / counts.nice, 1),
       'max', weights.nice_max,
       'matched', to_jsonb(array(
         select skill from unnest(job.match_nice_to_have_skills) as skill
@@ -386,13 +391,13 @@ select
       ))
     ),
     'experience', jsonb_build_object(
-      'points', round(fit.experience * settings.experience_weight, 1),
+      'points', round(fit.experience_quarters * settings.experience_weight / 4.0, 1),
       'max', settings.experience_weight,
       'job_level', job.experience_level,
       'candidate_level', candidate.experience_level
     ),
     'location', jsonb_build_object(
-      'points', round(fit.location * settings.location_weight, 1),
+      'points', round(fit.location_quarters * settings.location_weight / 4.0, 1),
       'max', settings.location_weight,
       'remote_policy', job.remote_policy,
       'remote_preference', candidate.remote_preference,
@@ -413,6 +418,12 @@ cross join lateral (
   where skill.name = any (candidate.match_skills)
 ) as held
 cross join lateral (
+  -- 1 for a kind the offer does not list: its points are 0 whatever they are divided by.
+  select
+    greatest(cardinality(job.match_required_skills), 1) as required,
+    greatest(cardinality(job.match_nice_to_have_skills), 1) as nice
+) as counts
+cross join lateral (
   select
     case
       when cardinality(job.match_required_skills) = 0 then 0
@@ -429,39 +440,31 @@ cross join lateral (
 ) as weights
 cross join lateral (
   select
-    case when cardinality(job.match_required_skills) = 0 then 0
-      else weights.required_max * held.required / cardinality(job.match_required_skills)
-    end as required,
-    case when cardinality(job.match_nice_to_have_skills) = 0 then 0
-      else weights.nice_max * held.nice / cardinality(job.match_nice_to_have_skills)
-    end as nice
-) as points
-cross join lateral (
-  select
-    array_position(array['junior', 'mid', 'senior', 'lead'], candidate.experience_level::text)
-      - array_position(array['junior', 'mid', 'senior', 'lead'], job.experience_level::text)
+    array_position(array['junior', 'mid', 'senior', 'lead'], candidate.experience_level)
+      - array_position(array['junior', 'mid', 'senior', 'lead'], job.experience_level)
       as level_gap
 ) as levels
+-- The experience and location fractions, in quarters of their weights.
 cross join lateral (
   select
     case
-      when job.experience_level is null then 1.0
-      when candidate.experience_level is null then 0.5
-      when levels.level_gap between 0 and 1 then 1.0
-      when levels.level_gap > 1 then 0.75
-      when levels.level_gap = -1 then 0.5
-      else 0.0
-    end as experience,
+      when job.experience_level is null then 4
+      when candidate.experience_level is null then 2
+      when levels.level_gap between 0 and 1 then 4
+      when levels.level_gap > 1 then 3
+      when levels.level_gap = -1 then 2
+      else 0
+    end as experience_quarters,
     case
       when job.remote_policy = 'remote' then
-        case when candidate.remote_preference = 'onsite' then 0.5 else 1.0 end
-      when job.match_location is null then 1.0
-      when candidate.match_location is null then 0.5
-      when job.match_location <> candidate.match_location then 0.0
+        case when candidate.remote_preference = 'onsite' then 2 else 4 end
+      when job.match_location is null then 4
+      when candidate.match_location is null then 2
+      when job.match_location <> candidate.match_location then 0
       when candidate.remote_preference = 'remote' then
-        case when job.remote_policy = 'hybrid' then 0.75 else 0.5 end
-      else 1.0
-    end as location
+        case when job.remote_policy = 'hybrid' then 3 else 2 end
+      else 4
+    end as location_quarters
 ) as fit
 where job.status = 'published' and job.moderation_status = 'approved';
 

@@ -31,7 +31,8 @@ export type NotificationType = Enums<"notification_type">;
 
 /** What `data` holds for each notification type (camelCase keys, as the push payloads). */
 export interface NotificationDataByType {
-  job_alert: { jobId: string };
+  /** Why the candidate hears of the offer: it matches their profile, or one of their saved searches. */
+  job_alert: { jobId: string; reason: "profile_match" | "saved_search" };
   message: { conversationId: string; messageId: string; senderId: string };
   moderation: { kind: ModeratedKind; id: string; decision: ModerationDecision };
   application: { [key: string]: Json | undefined };
