@@ -485,7 +485,12 @@ select
   match.job_id,
   match.candidate_id,
   match.match_score,
-  fit.explanation,
+  -- A subquery, not a join: with an order and a limit (a page of matches) the planner computes it
+  -- for the rows returned only, after sorting.
+  (
+    select fit.explanation from private.job_candidate_scores as fit
+    where fit.job_id = match.job_id and fit.candidate_id = match.candidate_id
+  ) as explanation,
   match.computed_at,
   job.title,
   job.company_id,
@@ -505,8 +510,6 @@ select
 from public.job_matches as match
 join public.jobs as job on job.id = match.job_id and job.status = 'published'
 join public.companies as company on company.id = job.company_id
-left join private.job_candidate_scores as fit
-  on fit.job_id = match.job_id and fit.candidate_id = match.candidate_id
 where match.candidate_id = (select auth.uid());
 
 comment on view public.v_candidate_job_matches is
