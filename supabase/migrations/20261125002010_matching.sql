@@ -612,6 +612,8 @@ declare
   added integer;
   rescored integer;
   removed integer;
+  stale record;
+  deleted integer;
   started_at timestamptz := clock_timestamp();
   scored_at timestamptz;
   written_at timestamptz;
@@ -720,20 +722,33 @@ begin
   into added, rescored
   from written;
 
-  -- Each row that no longer holds is looked up by its key (lateral: one index probe each, whatever
-  -- the statistics of job_matches say), then deleted by its row address.
-  delete from public.job_matches as match
-  where match.ctid = any (array(
-    select stale.ctid
+  -- Rows that no longer hold, deleted offer by offer (for the offers rematched) and candidate by
+  -- candidate (the rest): each delete reads one offer's or one candidate's rows through an index,
+  -- whatever the statistics of job_matches say.
+  removed := 0;
+  for stale in
+    select change.job_id as id, array_agg(change.candidate_id) as other_ids, true as of_job
     from unnest(changed.job_ids, changed.candidate_ids, changed.new_scores)
       as change (job_id, candidate_id, new_score)
-    cross join lateral (
-      select existing.ctid from public.job_matches as existing
-      where existing.candidate_id = change.candidate_id and existing.job_id = change.job_id
-    ) as stale
-    where change.new_score is null
-  ));
-  get diagnostics removed = row_count;
+    where change.new_score is null and change.job_id = any (job_ids)
+    group by change.job_id
+    union all
+    select change.candidate_id, array_agg(change.job_id), false
+    from unnest(changed.job_ids, changed.candidate_ids, changed.new_scores)
+      as change (job_id, candidate_id, new_score)
+    where change.new_score is null and change.job_id <> all (job_ids)
+    group by change.candidate_id
+  loop
+    if stale.of_job then
+      delete from public.job_matches as match
+      where match.job_id = stale.id and match.candidate_id = any (stale.other_ids);
+    else
+      delete from public.job_matches as match
+      where match.candidate_id = stale.id and match.job_id = any (stale.other_ids);
+    end if;
+    get diagnostics deleted = row_count;
+    removed := removed + deleted;
+  end loop;
 
   if cardinality(job_ids) > 0 then
     perform private.apply_job_match_counts(job_ids);
