@@ -440,8 +440,8 @@ cross join lateral (
 ) as weights
 cross join lateral (
   select
-    array_position(array['junior', 'mid', 'senior', 'lead'], candidate.experience_level)
-      - array_position(array['junior', 'mid', 'senior', 'lead'], job.experience_level)
+    array_position(array['junior', 'mid', 'senior', 'lead'], candidate.experience_level::text)
+      - array_position(array['junior', 'mid', 'senior', 'lead'], job.experience_level::text)
       as level_gap
 ) as levels
 -- The experience and location fractions, in quarters of their weights.

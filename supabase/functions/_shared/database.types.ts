@@ -7,31 +7,31 @@ export type Database = {
     Tables: {
       "activity_logs": {
         Row: {
-          "action": string;
+          "action": Database["public"]["Enums"]["activity_action"];
           "created_at": string;
           "id": number;
           "points": number;
           "target_id": string | null;
-          "target_type": string | null;
+          "target_type": Database["public"]["Enums"]["activity_target_type"] | null;
           "user_id": string;
         };
         ComputedFields: never;
         Insert: {
-          "action": string;
+          "action": Database["public"]["Enums"]["activity_action"];
           "created_at"?: string;
           "id"?: never;
           "points": number;
           "target_id"?: string | null;
-          "target_type"?: string | null;
+          "target_type"?: Database["public"]["Enums"]["activity_target_type"] | null;
           "user_id": string;
         };
         Update: {
-          "action"?: string;
+          "action"?: Database["public"]["Enums"]["activity_action"];
           "created_at"?: string;
           "id"?: never;
           "points"?: number;
           "target_id"?: string | null;
-          "target_type"?: string | null;
+          "target_type"?: Database["public"]["Enums"]["activity_target_type"] | null;
           "user_id"?: string;
         };
         Relationships: [
@@ -49,7 +49,7 @@ export type Database = {
           "bio": string | null;
           "created_at": string;
           "desired_salary_min": number | null;
-          "experience_level": string | null;
+          "experience_level": Database["public"]["Enums"]["experience_level"] | null;
           "headline": string | null;
           "id": string;
           "location": string | null;
@@ -57,7 +57,7 @@ export type Database = {
           "match_skills": (string)[];
           "match_threshold": number;
           "open_to_work": boolean;
-          "remote_preference": string;
+          "remote_preference": Database["public"]["Enums"]["remote_preference"];
           "resume_path": string | null;
           "skill_keys": (string)[];
           "skills": (string)[];
@@ -69,7 +69,7 @@ export type Database = {
           "bio"?: string | null;
           "created_at"?: string;
           "desired_salary_min"?: number | null;
-          "experience_level"?: string | null;
+          "experience_level"?: Database["public"]["Enums"]["experience_level"] | null;
           "headline"?: string | null;
           "id": string;
           "location"?: string | null;
@@ -77,7 +77,7 @@ export type Database = {
           "match_skills"?: (string)[];
           "match_threshold"?: number;
           "open_to_work"?: boolean;
-          "remote_preference"?: string;
+          "remote_preference"?: Database["public"]["Enums"]["remote_preference"];
           "resume_path"?: string | null;
           "skill_keys"?: never;
           "skills"?: (string)[];
@@ -88,7 +88,7 @@ export type Database = {
           "bio"?: string | null;
           "created_at"?: string;
           "desired_salary_min"?: number | null;
-          "experience_level"?: string | null;
+          "experience_level"?: Database["public"]["Enums"]["experience_level"] | null;
           "headline"?: string | null;
           "id"?: string;
           "location"?: string | null;
@@ -96,7 +96,7 @@ export type Database = {
           "match_skills"?: (string)[];
           "match_threshold"?: number;
           "open_to_work"?: boolean;
-          "remote_preference"?: string;
+          "remote_preference"?: Database["public"]["Enums"]["remote_preference"];
           "resume_path"?: string | null;
           "skill_keys"?: never;
           "skills"?: (string)[];
@@ -124,7 +124,7 @@ export type Database = {
           "moderated_at": string | null;
           "moderated_by": string | null;
           "moderation_reason": string | null;
-          "moderation_status": string;
+          "moderation_status": Database["public"]["Enums"]["moderation_status"];
           "name": string;
           "size": Database["public"]["Enums"]["company_size"] | null;
           "updated_at": string;
@@ -141,7 +141,7 @@ export type Database = {
           "moderated_at"?: string | null;
           "moderated_by"?: string | null;
           "moderation_reason"?: string | null;
-          "moderation_status"?: string;
+          "moderation_status"?: Database["public"]["Enums"]["moderation_status"];
           "name": string;
           "size"?: Database["public"]["Enums"]["company_size"] | null;
           "updated_at"?: string;
@@ -157,7 +157,7 @@ export type Database = {
           "moderated_at"?: string | null;
           "moderated_by"?: string | null;
           "moderation_reason"?: string | null;
-          "moderation_status"?: string;
+          "moderation_status"?: Database["public"]["Enums"]["moderation_status"];
           "name"?: string;
           "size"?: Database["public"]["Enums"]["company_size"] | null;
           "updated_at"?: string;
@@ -184,7 +184,7 @@ export type Database = {
         Row: {
           "created_at": string;
           "id": string;
-          "kind": string;
+          "kind": Database["public"]["Enums"]["content_kind"];
           "reason": string;
           "reporter_id": string;
           "resolved_at": string | null;
@@ -194,7 +194,7 @@ export type Database = {
         Insert: {
           "created_at"?: string;
           "id"?: string;
-          "kind": string;
+          "kind": Database["public"]["Enums"]["content_kind"];
           "reason": string;
           "reporter_id": string;
           "resolved_at"?: string | null;
@@ -203,7 +203,7 @@ export type Database = {
         Update: {
           "created_at"?: string;
           "id"?: string;
-          "kind"?: string;
+          "kind"?: Database["public"]["Enums"]["content_kind"];
           "reason"?: string;
           "reporter_id"?: string;
           "resolved_at"?: string | null;
@@ -420,10 +420,10 @@ export type Database = {
           "analysis_completed": boolean;
           "analyzed_at": string | null;
           "company_id": string;
-          "contract_type": string;
+          "contract_type": Database["public"]["Enums"]["contract_type"];
           "created_at": string;
           "description": string;
-          "experience_level": string | null;
+          "experience_level": Database["public"]["Enums"]["experience_level"] | null;
           "id": string;
           "location": string | null;
           "match_key_skills": (string)[];
@@ -435,17 +435,17 @@ export type Database = {
           "moderated_at": string | null;
           "moderated_by": string | null;
           "moderation_reason": string | null;
-          "moderation_status": string;
+          "moderation_status": Database["public"]["Enums"]["moderation_status"];
           "nice_to_have_skills": (string)[];
           "published_at": string | null;
-          "remote_policy": string;
+          "remote_policy": Database["public"]["Enums"]["remote_policy"];
           "required_skills": (string)[];
           "salary_max": number | null;
           "salary_min": number | null;
           "search": unknown;
           "search_filters": (string)[];
           "skill_keys": (string)[];
-          "status": string;
+          "status": Database["public"]["Enums"]["job_status"];
           "title": string;
           "updated_at": string;
         };
@@ -454,10 +454,10 @@ export type Database = {
           "analysis_completed"?: boolean;
           "analyzed_at"?: string | null;
           "company_id"?: string;
-          "contract_type"?: string;
+          "contract_type"?: Database["public"]["Enums"]["contract_type"];
           "created_at"?: string;
           "description"?: string;
-          "experience_level"?: string | null;
+          "experience_level"?: Database["public"]["Enums"]["experience_level"] | null;
           "id"?: string;
           "location"?: string | null;
           "match_key_skills"?: never;
@@ -469,17 +469,17 @@ export type Database = {
           "moderated_at"?: string | null;
           "moderated_by"?: string | null;
           "moderation_reason"?: string | null;
-          "moderation_status"?: string;
+          "moderation_status"?: Database["public"]["Enums"]["moderation_status"];
           "nice_to_have_skills"?: (string)[];
           "published_at"?: string | null;
-          "remote_policy"?: string;
+          "remote_policy"?: Database["public"]["Enums"]["remote_policy"];
           "required_skills"?: (string)[];
           "salary_max"?: number | null;
           "salary_min"?: number | null;
           "search"?: never;
           "search_filters"?: never;
           "skill_keys"?: never;
-          "status"?: string;
+          "status"?: Database["public"]["Enums"]["job_status"];
           "title": string;
           "updated_at"?: string;
         };
@@ -487,10 +487,10 @@ export type Database = {
           "analysis_completed"?: boolean;
           "analyzed_at"?: string | null;
           "company_id"?: string;
-          "contract_type"?: string;
+          "contract_type"?: Database["public"]["Enums"]["contract_type"];
           "created_at"?: string;
           "description"?: string;
-          "experience_level"?: string | null;
+          "experience_level"?: Database["public"]["Enums"]["experience_level"] | null;
           "id"?: string;
           "location"?: string | null;
           "match_key_skills"?: never;
@@ -502,17 +502,17 @@ export type Database = {
           "moderated_at"?: string | null;
           "moderated_by"?: string | null;
           "moderation_reason"?: string | null;
-          "moderation_status"?: string;
+          "moderation_status"?: Database["public"]["Enums"]["moderation_status"];
           "nice_to_have_skills"?: (string)[];
           "published_at"?: string | null;
-          "remote_policy"?: string;
+          "remote_policy"?: Database["public"]["Enums"]["remote_policy"];
           "required_skills"?: (string)[];
           "salary_max"?: number | null;
           "salary_min"?: number | null;
           "search"?: never;
           "search_filters"?: never;
           "skill_keys"?: never;
-          "status"?: string;
+          "status"?: Database["public"]["Enums"]["job_status"];
           "title"?: string;
           "updated_at"?: string;
         };
@@ -583,38 +583,38 @@ export type Database = {
         Row: {
           "author_id": string | null;
           "created_at": string;
-          "decision": string;
+          "decision": Database["public"]["Enums"]["moderation_decision"];
           "findings": NonNullable<Json>;
           "id": number;
-          "kind": string;
+          "kind": Database["public"]["Enums"]["content_kind"];
           "reason": string | null;
           "reviewer_id": string | null;
-          "source": string;
+          "source": Database["public"]["Enums"]["moderation_source"];
           "target_id": string;
         };
         ComputedFields: never;
         Insert: {
           "author_id"?: string | null;
           "created_at"?: string;
-          "decision": string;
+          "decision": Database["public"]["Enums"]["moderation_decision"];
           "findings"?: NonNullable<Json>;
           "id"?: never;
-          "kind": string;
+          "kind": Database["public"]["Enums"]["content_kind"];
           "reason"?: string | null;
           "reviewer_id"?: string | null;
-          "source": string;
+          "source": Database["public"]["Enums"]["moderation_source"];
           "target_id": string;
         };
         Update: {
           "author_id"?: string | null;
           "created_at"?: string;
-          "decision"?: string;
+          "decision"?: Database["public"]["Enums"]["moderation_decision"];
           "findings"?: NonNullable<Json>;
           "id"?: never;
-          "kind"?: string;
+          "kind"?: Database["public"]["Enums"]["content_kind"];
           "reason"?: string | null;
           "reviewer_id"?: string | null;
-          "source"?: string;
+          "source"?: Database["public"]["Enums"]["moderation_source"];
           "target_id"?: string;
         };
         Relationships: [
@@ -707,7 +707,7 @@ export type Database = {
           "read_at": string | null;
           "request_id": string | null;
           "title": string;
-          "type": string;
+          "type": Database["public"]["Enums"]["notification_type"];
           "user_id": string;
         };
         ComputedFields: never;
@@ -720,7 +720,7 @@ export type Database = {
           "read_at"?: string | null;
           "request_id"?: string | null;
           "title": string;
-          "type": string;
+          "type": Database["public"]["Enums"]["notification_type"];
           "user_id": string;
         };
         Update: {
@@ -732,7 +732,7 @@ export type Database = {
           "read_at"?: string | null;
           "request_id"?: string | null;
           "title"?: string;
-          "type"?: string;
+          "type"?: Database["public"]["Enums"]["notification_type"];
           "user_id"?: string;
         };
         Relationships: [
@@ -754,7 +754,7 @@ export type Database = {
           "moderated_at": string | null;
           "moderated_by": string | null;
           "moderation_reason": string | null;
-          "moderation_status": string;
+          "moderation_status": Database["public"]["Enums"]["moderation_status"];
           "post_id": string;
           "updated_at": string;
         };
@@ -767,7 +767,7 @@ export type Database = {
           "moderated_at"?: string | null;
           "moderated_by"?: string | null;
           "moderation_reason"?: string | null;
-          "moderation_status"?: string;
+          "moderation_status"?: Database["public"]["Enums"]["moderation_status"];
           "post_id": string;
           "updated_at"?: string;
         };
@@ -779,7 +779,7 @@ export type Database = {
           "moderated_at"?: string | null;
           "moderated_by"?: string | null;
           "moderation_reason"?: string | null;
-          "moderation_status"?: string;
+          "moderation_status"?: Database["public"]["Enums"]["moderation_status"];
           "post_id"?: string;
           "updated_at"?: string;
         };
@@ -818,20 +818,20 @@ export type Database = {
         Row: {
           "created_at": string;
           "post_id": string;
-          "reaction_type": string;
+          "reaction_type": Database["public"]["Enums"]["reaction_type"];
           "user_id": string;
         };
         ComputedFields: never;
         Insert: {
           "created_at"?: string;
           "post_id": string;
-          "reaction_type"?: string;
+          "reaction_type"?: Database["public"]["Enums"]["reaction_type"];
           "user_id"?: string;
         };
         Update: {
           "created_at"?: string;
           "post_id"?: string;
-          "reaction_type"?: string;
+          "reaction_type"?: Database["public"]["Enums"]["reaction_type"];
           "user_id"?: string;
         };
         Relationships: [
@@ -872,7 +872,7 @@ export type Database = {
           "links": (string)[];
           "moderated_at": string | null;
           "moderated_by": string | null;
-          "moderation_status": string;
+          "moderation_status": Database["public"]["Enums"]["moderation_status"];
           "reaction_count": number;
           "updated_at": string;
         };
@@ -890,7 +890,7 @@ export type Database = {
           "links"?: (string)[];
           "moderated_at"?: string | null;
           "moderated_by"?: string | null;
-          "moderation_status"?: string;
+          "moderation_status"?: Database["public"]["Enums"]["moderation_status"];
           "reaction_count"?: number;
           "updated_at"?: string;
         };
@@ -907,7 +907,7 @@ export type Database = {
           "links"?: (string)[];
           "moderated_at"?: string | null;
           "moderated_by"?: string | null;
-          "moderation_status"?: string;
+          "moderation_status"?: Database["public"]["Enums"]["moderation_status"];
           "reaction_count"?: number;
           "updated_at"?: string;
         };
@@ -940,8 +940,8 @@ export type Database = {
           "moderated_at": string | null;
           "moderated_by": string | null;
           "moderation_reason": string | null;
-          "moderation_status": string;
-          "role": string;
+          "moderation_status": Database["public"]["Enums"]["moderation_status"];
+          "role": Database["public"]["Enums"]["profile_role"];
           "suspended_at": string | null;
           "suspension_reason": string | null;
           "updated_at": string;
@@ -958,8 +958,8 @@ export type Database = {
           "moderated_at"?: string | null;
           "moderated_by"?: string | null;
           "moderation_reason"?: string | null;
-          "moderation_status"?: string;
-          "role"?: string;
+          "moderation_status"?: Database["public"]["Enums"]["moderation_status"];
+          "role"?: Database["public"]["Enums"]["profile_role"];
           "suspended_at"?: string | null;
           "suspension_reason"?: string | null;
           "updated_at"?: string;
@@ -975,8 +975,8 @@ export type Database = {
           "moderated_at"?: string | null;
           "moderated_by"?: string | null;
           "moderation_reason"?: string | null;
-          "moderation_status"?: string;
-          "role"?: string;
+          "moderation_status"?: Database["public"]["Enums"]["moderation_status"];
+          "role"?: Database["public"]["Enums"]["profile_role"];
           "suspended_at"?: string | null;
           "suspension_reason"?: string | null;
           "updated_at"?: string;
@@ -1069,14 +1069,14 @@ export type Database = {
           "company_id": string;
           "company_logo_path": string | null;
           "company_name": string;
-          "contract_type": string;
+          "contract_type": Database["public"]["Enums"]["contract_type"];
           "cover_letter": string | null;
           "history": Json | null;
           "job_id": string;
           "job_location": string | null;
-          "job_status": string;
+          "job_status": Database["public"]["Enums"]["job_status"];
           "job_title": string;
-          "remote_policy": string;
+          "remote_policy": Database["public"]["Enums"]["remote_policy"];
           "resume_path": string | null;
           "status": Database["public"]["Enums"]["application_status"];
           "updated_at": string;
@@ -1105,15 +1105,15 @@ export type Database = {
           "company_id": string;
           "company_name": string;
           "computed_at": string;
-          "contract_type": string;
-          "experience_level": string | null;
+          "contract_type": Database["public"]["Enums"]["contract_type"];
+          "experience_level": Database["public"]["Enums"]["experience_level"] | null;
           "explanation": Json | null;
           "has_applied": boolean | null;
           "job_id": string;
           "location": string | null;
           "match_score": number;
           "published_at": string | null;
-          "remote_policy": string;
+          "remote_policy": Database["public"]["Enums"]["remote_policy"];
           "required_skills": (string)[];
           "salary_max": number | null;
           "salary_min": number | null;
@@ -1135,7 +1135,7 @@ export type Database = {
           "author_avatar_url": string | null;
           "author_id": string;
           "author_name": string | null;
-          "author_role": string;
+          "author_role": Database["public"]["Enums"]["profile_role"];
           "comment_count": number;
           "content": string;
           "created_at": string;
@@ -1143,7 +1143,7 @@ export type Database = {
           "images": (string)[];
           "is_pinned": boolean;
           "links": (string)[];
-          "my_reaction": string | null;
+          "my_reaction": Database["public"]["Enums"]["reaction_type"] | null;
           "reaction_count": number;
           "updated_at": string;
         };
@@ -1207,8 +1207,8 @@ export type Database = {
           "id": string;
           "last_activity_at": string;
           "moderation_reason": string;
-          "moderation_status": string;
-          "role": string;
+          "moderation_status": Database["public"]["Enums"]["moderation_status"];
+          "role": Database["public"]["Enums"]["profile_role"];
           "suspended_at": string;
           "suspension_reason": string;
         }[];
@@ -1248,7 +1248,7 @@ export type Database = {
           "author_avatar_url": string | null;
           "author_id": string;
           "author_name": string | null;
-          "author_role": string;
+          "author_role": Database["public"]["Enums"]["profile_role"];
           "comment_count": number;
           "content": string;
           "created_at": string;
@@ -1256,7 +1256,7 @@ export type Database = {
           "images": (string)[];
           "is_pinned": boolean;
           "links": (string)[];
-          "my_reaction": string | null;
+          "my_reaction": Database["public"]["Enums"]["reaction_type"] | null;
           "reaction_count": number;
           "updated_at": string;
         }[];
@@ -1281,7 +1281,7 @@ export type Database = {
           "applied_at": string;
           "avatar_path": string;
           "candidate_id": string;
-          "experience_level": string;
+          "experience_level": Database["public"]["Enums"]["experience_level"];
           "explanation": Json;
           "full_name": string;
           "headline": string;
@@ -1320,7 +1320,7 @@ export type Database = {
         Args: {
           "p_after_id"?: string;
           "p_after_queued_at"?: string;
-          "p_kind"?: string;
+          "p_kind"?: Database["public"]["Enums"]["content_kind"];
           "p_limit"?: number;
         };
         Returns: {
@@ -1328,8 +1328,8 @@ export type Database = {
           "excerpt": string;
           "findings": Json;
           "id": string;
-          "kind": string;
-          "moderation_status": string;
+          "kind": Database["public"]["Enums"]["content_kind"];
+          "moderation_status": Database["public"]["Enums"]["moderation_status"];
           "open_reports": number;
           "queued_at": string;
           "reports": Json;
@@ -1347,23 +1347,32 @@ export type Database = {
         Returns: number;
       };
       "report_content": {
-        Args: { "p_id": string; "p_kind": string; "p_reason": string };
+        Args: {
+          "p_id": string;
+          "p_kind": Database["public"]["Enums"]["content_kind"];
+          "p_reason": string;
+        };
         Returns: {
           "hidden": boolean;
-          "kind": string;
+          "kind": Database["public"]["Enums"]["content_kind"];
           "open_reports": number;
           "report_id": string;
           "target_id": string;
         }[];
       };
       "review_content": {
-        Args: { "p_decision": string; "p_id": string; "p_kind": string; "p_reason"?: string };
+        Args: {
+          "p_decision": Database["public"]["Enums"]["moderation_decision"];
+          "p_id": string;
+          "p_kind": Database["public"]["Enums"]["content_kind"];
+          "p_reason"?: string;
+        };
         Returns: {
           "author_id": string;
           "author_suspended": boolean;
           "id": string;
-          "kind": string;
-          "moderation_status": string;
+          "kind": Database["public"]["Enums"]["content_kind"];
+          "moderation_status": Database["public"]["Enums"]["moderation_status"];
         }[];
       };
       "search_jobs": {
@@ -1388,16 +1397,16 @@ export type Database = {
         Returns: {
           "company_id": string;
           "company_name": string;
-          "contract_type": string;
+          "contract_type": Database["public"]["Enums"]["contract_type"];
           "cursor": string;
           "description": string;
-          "experience_level": string;
+          "experience_level": Database["public"]["Enums"]["experience_level"];
           "id": string;
           "location": string;
           "nice_to_have_skills": (string)[];
           "published_at": string;
           "rank": number;
-          "remote_policy": string;
+          "remote_policy": Database["public"]["Enums"]["remote_policy"];
           "required_skills": (string)[];
           "salary_max": number;
           "salary_min": number;
@@ -1446,7 +1455,11 @@ export type Database = {
         };
       };
       "set_application_status": {
-        Args: { "p_application_id": string; "p_message"?: string; "p_status": string };
+        Args: {
+          "p_application_id": string;
+          "p_message"?: string;
+          "p_status": Database["public"]["Enums"]["application_status"];
+        };
         Returns: {
           "application_id": string;
           "changed_by": string | null;
@@ -1465,7 +1478,11 @@ export type Database = {
       };
       "start_conversation": { Args: { "p_user_id": string }; Returns: string };
       "track_activity": {
-        Args: { "p_action": string; "p_target_id"?: string; "p_target_type"?: string };
+        Args: {
+          "p_action": Database["public"]["Enums"]["activity_action"];
+          "p_target_id"?: string;
+          "p_target_type"?: Database["public"]["Enums"]["activity_target_type"];
+        };
         Returns: Database["public"]["CompositeTypes"]["activity_result"];
         SetofOptions: {
           from: "*";
@@ -1476,6 +1493,8 @@ export type Database = {
       };
     };
     Enums: {
+      "activity_action": "view" | "like" | "comment" | "share" | "apply";
+      "activity_target_type": "post" | "comment" | "job" | "profile" | "company";
       "application_status":
         | "submitted"
         | "reviewing"
@@ -1485,6 +1504,24 @@ export type Database = {
         | "rejected"
         | "withdrawn";
       "company_size": "1-10" | "11-50" | "51-200" | "201-500" | "501-1000" | "1001+";
+      "content_kind": "post" | "comment" | "job" | "company" | "profile" | "message";
+      "contract_type": "cdi" | "cdd" | "freelance" | "stage" | "alternance";
+      "experience_level": "junior" | "mid" | "senior" | "lead";
+      "job_status": "draft" | "published" | "closed";
+      "moderation_decision": "approve" | "flag" | "reject" | "suspend";
+      "moderation_source": "engine" | "reports" | "admin";
+      "moderation_status": "pending" | "approved" | "flagged" | "rejected";
+      "notification_type":
+        | "job_alert"
+        | "message"
+        | "application"
+        | "moderation"
+        | "marketing"
+        | "system";
+      "profile_role": "candidate" | "company" | "admin";
+      "reaction_type": "like" | "love" | "celebrate" | "support" | "insightful";
+      "remote_policy": "onsite" | "hybrid" | "remote";
+      "remote_preference": "onsite" | "hybrid" | "remote" | "any";
     };
     CompositeTypes: {
       "activity_result": {
@@ -1600,6 +1637,8 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
     Enums: {
+      "activity_action": ["view", "like", "comment", "share", "apply"],
+      "activity_target_type": ["post", "comment", "job", "profile", "company"],
       "application_status": [
         "submitted",
         "reviewing",
@@ -1610,6 +1649,25 @@ export const Constants = {
         "withdrawn",
       ],
       "company_size": ["1-10", "11-50", "51-200", "201-500", "501-1000", "1001+"],
+      "content_kind": ["post", "comment", "job", "company", "profile", "message"],
+      "contract_type": ["cdi", "cdd", "freelance", "stage", "alternance"],
+      "experience_level": ["junior", "mid", "senior", "lead"],
+      "job_status": ["draft", "published", "closed"],
+      "moderation_decision": ["approve", "flag", "reject", "suspend"],
+      "moderation_source": ["engine", "reports", "admin"],
+      "moderation_status": ["pending", "approved", "flagged", "rejected"],
+      "notification_type": [
+        "job_alert",
+        "message",
+        "application",
+        "moderation",
+        "marketing",
+        "system",
+      ],
+      "profile_role": ["candidate", "company", "admin"],
+      "reaction_type": ["like", "love", "celebrate", "support", "insightful"],
+      "remote_policy": ["onsite", "hybrid", "remote"],
+      "remote_preference": ["onsite", "hybrid", "remote", "any"],
     },
   },
 } as const;
