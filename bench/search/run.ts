@@ -102,6 +102,17 @@ const SEARCHES: Search[] = [
     rpc: "search_jobs_facets",
     arguments: { p_query: "data scientist lyon" },
   },
+  {
+    class: "facets",
+    name: "facets: développeur, CDI, Lyon 20 km",
+    rpc: "search_jobs_facets",
+    arguments: {
+      p_query: "développeur",
+      p_contract_type: "cdi",
+      p_location: "Lyon",
+      p_radius_km: 20,
+    },
+  },
   { class: "facets", name: "facets: everything", rpc: "search_jobs_facets", arguments: {} },
 ];
 

@@ -148,6 +148,8 @@ declare
   group_exact tsquery;
   group_match tsquery;
   known_prefix boolean;
+  completions text[];
+  completion text;
   typed_documents integer;
   correction text;
 begin
@@ -231,15 +233,27 @@ begin
     then
       typed := private.fold_text(words[word_index]);
       known_prefix := false;
-      if word_index = cardinality(words) and typing and typed ~ '^[a-z0-9]{2,}$' then
-        group_match := private.tsquery_or(group_match, to_tsquery('simple', typed || ':*'));
-        known_prefix := exists (
-          select from private.search_vocabulary as vocabulary
-          where vocabulary.word like typed || '%' and vocabulary.word <> typed
-        );
-      end if;
       select vocabulary.documents into typed_documents
       from private.search_vocabulary as vocabulary where vocabulary.word = typed;
+      if word_index = cardinality(words) and typing and typed ~ '^[a-z0-9]{2,}$' then
+        -- The words of the offers that it begins, the most used first, as whole words: the
+        -- planner estimates a lexeme prefix poorly ('sci':* at a million offers: 4,500 expected,
+        -- 36,000 found), which sends a broad search the way meant for few matches. Only the
+        -- beginning of no known word is looked up as a lexeme prefix.
+        completions := array(
+          select vocabulary.word from private.search_vocabulary as vocabulary
+          where vocabulary.word like typed || '%' and vocabulary.word <> typed
+          order by vocabulary.documents desc, vocabulary.word
+          limit 8
+        );
+        known_prefix := cardinality(completions) > 0;
+        foreach completion in array completions loop
+          group_match := private.tsquery_or(group_match, phraseto_tsquery(config, completion));
+        end loop;
+        if not known_prefix and typed_documents is null then
+          group_match := private.tsquery_or(group_match, to_tsquery('simple', typed || ':*'));
+        end if;
+      end if;
       if char_length(typed) >= 4 and typed !~ '^[0-9]+$' and not known_prefix
         and coalesce(typed_documents, 0) < 2
       then
@@ -523,14 +537,17 @@ begin
 end;
 $$;
 
--- Whether reading matches in index order (walk) costs less than collecting them through the GIN
--- indexes and sorting: a walk reads about wanted x published / matches rows, the GIN way reads
--- every match; they cost the same at sqrt(wanted x published) matches (the crossover). The number
--- of matches is the planner's estimate, checked by a bounded count when it says few.
-create function private.search_walks(
-  p_criteria private.search_criteria, p_conditions text, p_wanted integer
+-- How to read the matches of a search that wants p_wanted of them in order: walk the order's index
+-- and keep the rows that match (about wanted x published / matches rows read), or collect the
+-- matches through the GIN indexes and sort them (every match read). Both read sqrt(wanted x
+-- published) rows at that many matches, the crossover. Returns how many matches the GIN way may
+-- read before the walk takes over: 0 walks at once, null reads every match. p_matches is the
+-- planner's estimate of the matches, when the caller has it.
+create function private.search_gin_limit(
+  p_criteria private.search_criteria, p_conditions text, p_wanted integer,
+  p_matches double precision default null
 )
-returns boolean
+returns integer
 language plpgsql
 stable
 set search_path = ''
@@ -545,27 +562,28 @@ begin
     and p_criteria.radius_keys is null and p_criteria.departement_keys is null
     and p_criteria.location_pattern is null and p_criteria.skill_keys is null
   then
-    return true; -- nothing a GIN index can find
+    return 0; -- nothing a GIN index can find
   end if;
-  matches := private.search_estimate(p_criteria, p_conditions);
+  matches := coalesce(p_matches, private.search_estimate(p_criteria, p_conditions));
   select greatest(class.reltuples, 1) into published
   from pg_catalog.pg_class as class where class.oid = 'public.jobs_published_idx'::regclass;
   crossover := ceil(sqrt(p_wanted::double precision * published));
   if matches >= crossover then
-    return true;
+    return 0;
   end if;
-  -- The estimate says fewer. Near the crossover (within 8 times), check it, reading at most as
-  -- many matches as a walk would read rows there: a planner that underestimates (phrases,
-  -- correlated filters) then costs at most twice the crossover, not every match.
-  return matches * 8 >= crossover and (
-    select count(*) from private.search_hits(p_criteria, 'any', null, null, crossover, 0, false)
-  ) >= crossover;
+  -- The estimate says fewer. Near the crossover (within 8 times), a planner that underestimates
+  -- (phrases, correlated filters) could send a broad search the GIN way: that way stops after as
+  -- many matches as a walk would read rows there, and the walk takes over, so the worst case
+  -- costs about twice the crossover, not every match.
+  return case when matches * 8 >= crossover then crossover end;
 end;
 $$;
 
--- Matching offers in p_order ('date', 'salary', or 'any' to count them, without ranks) after
--- p_keyset (an SQL condition on "job" and the cursor $2), with their rank and relevance score. The plan is pinned to the way
--- search_walks() chose: walking the order's index, or bitmap scans of the GIN indexes.
+-- Matching offers in p_order ('date', 'salary', or 'any': no order, no rank) after p_keyset (an
+-- SQL condition on "job" and the cursor $2), with their rank and relevance score. The plan is
+-- pinned to the way search_gin_limit() chose: bitmap scans of the GIN indexes, then, when they
+-- found p_gin_limit matches (0: at once), the walk along the order's index. Matches the GIN way
+-- found all of are ordered here, and only the page is read again, for its ranks.
 create function private.search_hits(
   p_criteria private.search_criteria,
   p_order text,
@@ -573,7 +591,7 @@ create function private.search_hits(
   p_cursor private.search_cursor,
   p_limit integer,
   p_offset integer,
-  p_walk boolean
+  p_gin_limit integer
 )
 returns setof private.search_hit
 language plpgsql
@@ -584,13 +602,38 @@ declare
   settings constant text[] := array['enable_bitmapscan', 'enable_indexscan', 'enable_sort',
     'enable_seqscan'];
   saved text[] := array(select current_setting(setting) from unnest(settings) as setting);
-  pinned text[] := case when p_walk then array['off', 'on', 'off', 'off']
-    else array['on', 'off', 'on', 'off'] end;
+  walk_settings constant text[] := array['off', 'on', 'off', 'off'];
+  gin_settings constant text[] := array['on', 'off', 'on', 'off'];
   rank_expression text := case when p_criteria.match_query is null or p_order = 'any'
     then '0::real' else 'pg_catalog.ts_rank(job.search, ($1).match_query)' end;
+  conditions constant text := format('job.status = ''published'' and %s and %s',
+    private.search_conditions(p_criteria, '$1'), coalesce(p_keyset, 'true'));
+  found_hits private.search_hit[];
+  page uuid[];
+  walk boolean;
 begin
+  -- (Unordered, the GIN way stops at the page anyway.)
+  if p_gin_limit > 0 and p_order <> 'any' then
+    for setting in 1..cardinality(settings) loop
+      perform set_config(settings[setting], gin_settings[setting], true);
+    end loop;
+    execute format('select array(select row(job.id, job.published_at, '
+      'coalesce(job.salary_max, job.salary_min, -1), 0, 0)::private.search_hit '
+      'from public.jobs as job where %s limit $3)', conditions)
+    into found_hits using p_criteria, p_cursor, p_gin_limit;
+    if cardinality(found_hits) < p_gin_limit then
+      page := array(
+        select found.id from unnest(found_hits) as found
+        order by case when p_order = 'salary' then found.salary_key end desc,
+          case when p_order = 'date' then found.published_at end desc, found.id desc
+        limit p_limit offset p_offset
+      );
+    end if;
+  end if;
+  walk := coalesce(p_gin_limit = 0, false) or (found_hits is not null and page is null);
   for setting in 1..cardinality(settings) loop
-    perform set_config(settings[setting], pinned[setting], true);
+    perform set_config(settings[setting],
+      case when walk then walk_settings[setting] else gin_settings[setting] end, true);
   end loop;
   return query execute format(
     $query$
@@ -598,20 +641,19 @@ begin
         %1$s + %2$s + extract(epoch from job.published_at)::double precision / 2592000
           * (private.search_settings()).freshness_per_30_days
       from public.jobs as job
-      where job.status = 'published' and %3$s and %4$s
-      %5$s
+      where %3$s
+      %4$s
       limit $3 offset $4
     $query$,
     rank_expression,
     case when p_criteria.exact_query is null or p_order = 'any' then '0'
       else 'case when job.search @@ ($1).exact_query then 1 else 0 end' end,
-    private.search_conditions(p_criteria, '$1'),
-    coalesce(p_keyset, 'true'),
+    case when page is null then conditions else 'job.id = any ($5)' end,
     case p_order
       when 'salary' then 'order by coalesce(job.salary_max, job.salary_min, -1) desc, job.id desc'
       when 'date' then 'order by job.published_at desc, job.id desc'
       else '' end
-  ) using p_criteria, p_cursor, p_limit, p_offset;
+  ) using p_criteria, p_cursor, p_limit, case when page is null then p_offset else 0 end, page;
   for setting in 1..cardinality(settings) loop
     perform set_config(settings[setting], saved[setting], true);
   end loop;
@@ -741,7 +783,7 @@ declare
   sort text;
   resume private.search_cursor;
   older_than private.search_cursor;
-  walk boolean;
+  gin_limit integer;
   window_hits private.search_hit[] := '{}';
   page private.search_hit[];
   tiers text[];
@@ -777,16 +819,16 @@ begin
   resume := private.search_parse_cursor(p_cursor, sort);
 
   if sort in ('date', 'salary') then
-    walk := private.search_walks(criteria, conditions, p_limit + p_offset);
+    gin_limit := private.search_gin_limit(criteria, conditions, p_limit + p_offset);
     page := array(select hit from private.search_hits(criteria, sort,
       case when resume is null then null
         when sort = 'salary' then
           '(coalesce(job.salary_max, job.salary_min, -1), job.id) < (($2).salary_key, ($2).id)'
         else '(job.published_at, job.id) < (($2).published_at, ($2).id)' end,
-      resume, p_limit, p_offset, walk) as hit);
+      resume, p_limit, p_offset, gin_limit) as hit);
     tiers := array_fill(left(sort, 1), array[cardinality(page)]);
   else
-    walk := private.search_walks(criteria, conditions, relevance_window);
+    gin_limit := private.search_gin_limit(criteria, conditions, relevance_window);
     if resume is null or resume.tier = 'r' then
       -- The window: the most recent matches, down to the boundary a cursor carries.
       window_hits := array(select hit from private.search_hits(criteria, 'date',
@@ -794,7 +836,7 @@ begin
           '(job.published_at, job.id) >= (($2).boundary_at, ($2).boundary_id)' end,
         resume,
         case when resume.boundary_at is null then relevance_window else relevance_window * 4 end,
-        0, walk) as hit);
+        0, gin_limit) as hit);
       if resume is null then
         if cardinality(window_hits) = relevance_window then
           boundary_at := window_hits[relevance_window].published_at;
@@ -827,8 +869,8 @@ begin
       end if;
       older := array(select hit from private.search_hits(criteria, 'date',
         '(job.published_at, job.id) < (($2).published_at, ($2).id)', older_than,
-        p_limit - cardinality(page), greatest(0, p_offset - cardinality(window_hits)), walk)
-        as hit);
+        p_limit - cardinality(page), greatest(0, p_offset - cardinality(window_hits)),
+        gin_limit) as hit);
       page := page || older;
       tiers := tiers || array_fill('o'::text, array[cardinality(older)]);
     end if;
@@ -860,10 +902,107 @@ grant execute on function public.search_jobs(
   integer, timestamptz, text, text
 ) to anon, authenticated, service_role;
 
+-- The offers a search matches, to count them: every one when they are at most exact_count_limit
+-- (exact); else a sample with the planner's estimate of their number: up to 4 x exact_count_limit
+-- expected, the exact_count_limit + 1 read while counting, above, the relevance_window most recent.
+create function private.search_matches(
+  p_criteria private.search_criteria,
+  out matched uuid[],
+  out total double precision,
+  out exact boolean
+)
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  exact_count_limit constant integer := (private.search_settings()).exact_count_limit;
+  relevance_window constant integer := (private.search_settings()).relevance_window;
+  conditions constant text := private.search_conditions(p_criteria, '$1');
+begin
+  total := private.search_estimate(p_criteria, conditions);
+  -- Counting exactly reads every match: only when the estimate says they are few.
+  if total <= exact_count_limit * 4 then
+    matched := array(select hit.id from private.search_hits(p_criteria, 'any', null, null,
+      exact_count_limit + 1, 0,
+      private.search_gin_limit(p_criteria, conditions, exact_count_limit + 1, total)) as hit);
+    exact := cardinality(matched) <= exact_count_limit;
+  else
+    matched := array(select hit.id from private.search_hits(p_criteria, 'date', null, null,
+      relevance_window, 0, private.search_gin_limit(p_criteria, conditions, relevance_window,
+        total)) as hit);
+    -- Fewer matches than the window asks for: they are all there.
+    exact := cardinality(matched) < relevance_window;
+  end if;
+  if exact then
+    total := cardinality(matched);
+  else
+    total := greatest(total, exact_count_limit + 1);
+  end if;
+end;
+$$;
+
+create type private.search_facet_count as (
+  facet text, value text, label text, count bigint, exact boolean
+);
+
+-- The counts of p_facets among the p_matched offers (scaled to p_total when not exact), each
+-- facet's values by decreasing count, ten cities at most.
+create function private.search_facet_counts(
+  p_facets text[], p_matched uuid[], p_total double precision, p_exact boolean
+)
+returns setof private.search_facet_count
+language sql
+stable
+set search_path = ''
+as $$
+  with counted as (
+    select case when grouping(job.contract_type) = 0 then 'contract_type'
+        when grouping(job.remote_policy) = 0 then 'remote_policy'
+        when grouping(job.experience_level) = 0 then 'experience_level' else 'city' end as facet,
+      coalesce(case when grouping(job.contract_type) = 0 then job.contract_type::text end,
+        case when grouping(job.remote_policy) = 0 then job.remote_policy::text end,
+        case when grouping(job.experience_level) = 0 then job.experience_level::text end,
+        case when grouping(job.match_location) = 0 then job.match_location end) as value,
+      count(*) as hits
+    from public.jobs as job
+    where job.id = any (p_matched)
+    group by grouping sets ((job.contract_type), (job.remote_policy), (job.experience_level),
+      (job.match_location))
+  ),
+  ranked as (
+    select counted.*, row_number() over (partition by counted.facet
+      order by counted.hits desc, counted.value) as position
+    from counted
+    where counted.facet = any (p_facets) and (counted.facet <> 'city' or counted.value is not null)
+  )
+  select ranked.facet, ranked.value,
+    case ranked.facet
+      when 'contract_type' then case ranked.value when 'cdi' then 'CDI' when 'cdd' then 'CDD'
+        else initcap(ranked.value) end
+      when 'remote_policy' then case ranked.value when 'onsite' then 'Sur site'
+        when 'hybrid' then 'Hybride' else 'Télétravail complet' end
+      when 'experience_level' then case ranked.value when 'junior' then 'Junior'
+        when 'mid' then 'Confirmé' when 'senior' then 'Senior' when 'lead' then 'Lead'
+        else 'Non précisé' end
+      else coalesce((select city.name from private.french_cities() as city
+        where city.key = ranked.value), initcap(ranked.value))
+    end,
+    case when p_exact then ranked.hits
+      else round(ranked.hits * p_total / greatest(cardinality(p_matched), 1))::bigint end,
+    p_exact
+  from ranked
+  where ranked.facet <> 'city' or ranked.position <= 10
+  order by array_position(array['contract_type', 'remote_policy', 'experience_level', 'city'],
+    ranked.facet), ranked.hits desc, ranked.value;
+$$;
+
 -- The total and the facets of a search (same filter arguments as search_jobs): one row
 -- ('total', null) then counts per contract type, remote policy, level and the ten top cities.
--- Exact up to 2,000 matches; above, estimated (exact = false): the total from the planner, the
--- facets from the shares among the 100 most recent matches.
+-- Each facet counts the offers matching every filter but its own (the city facet ignores the
+-- place filters): choosing "CDI" keeps the counts of the other contract types, the choices a
+-- visitor can add. Exact up to 2,000 matches; above, estimated (exact = false): the total from the
+-- planner, the facets from their shares in a sample of the matches (private.search_matches).
 create function public.search_jobs_facets(
   p_query text default null,
   p_skills text[] default null,
@@ -885,78 +1024,45 @@ security definer
 set search_path = ''
 as $$
 declare
-  exact_count_limit constant integer := (private.search_settings()).exact_count_limit;
-  relevance_window constant integer := (private.search_settings()).relevance_window;
+  facets constant text[] := array['contract_type', 'remote_policy', 'experience_level', 'city'];
   criteria private.search_criteria;
-  conditions text;
-  matched uuid[];
-  total double precision;
-  is_exact boolean := false;
+  everything record;
+  facet_name text;
+  others private.search_criteria;
+  own record;
+  shared private.search_facet_count[];
 begin
   criteria := private.search_criteria(p_query, p_skills, p_experience_level, p_location, p_remote,
     p_salary_min, p_contract_type, p_remote_policy, p_departement, p_radius_km, p_salary_max,
     p_posted_since);
-  conditions := private.search_conditions(criteria, '$1');
-  total := private.search_estimate(criteria, conditions);
-  -- Counting exactly reads every match: only when the estimate says they are few.
-  if total <= exact_count_limit * 4 then
-    matched := array(select hit.id from private.search_hits(criteria, 'date', null, null,
-      exact_count_limit + 1, 0, private.search_walks(criteria, conditions, exact_count_limit + 1))
-      as hit);
-    is_exact := cardinality(matched) <= exact_count_limit;
-  end if;
-  if not is_exact then
-    matched := array(select hit.id from private.search_hits(criteria, 'date', null, null,
-      relevance_window, 0, private.search_walks(criteria, conditions, relevance_window)) as hit);
-    -- Fewer matches than the window asks for: they are all there.
-    is_exact := cardinality(matched) < relevance_window;
-  end if;
-  if is_exact then
-    total := cardinality(matched);
-  else
-    total := greatest(total, exact_count_limit + 1);
-  end if;
+  everything := private.search_matches(criteria);
+  return query
+  select 'total'::text, null::text, null::text, round(everything.total)::bigint, everything.exact;
 
-  return query
-  select 'total'::text, null::text, null::text, round(total)::bigint, is_exact;
-  return query
-  with matched_jobs as (
-    select job.contract_type, job.remote_policy, job.experience_level, job.match_location as city
-    from public.jobs as job
-    where job.id = any (matched)
-  ),
-  counted as (
-    select 'contract_type' as facet, matched_jobs.contract_type::text as value, count(*) as hits
-    from matched_jobs group by matched_jobs.contract_type
-    union all
-    select 'remote_policy', matched_jobs.remote_policy::text, count(*)
-    from matched_jobs group by matched_jobs.remote_policy
-    union all
-    select 'experience_level', matched_jobs.experience_level::text, count(*)
-    from matched_jobs group by matched_jobs.experience_level
-    union all
-    (select 'city', matched_jobs.city, count(*)
-     from matched_jobs where matched_jobs.city is not null
-     group by matched_jobs.city order by count(*) desc, matched_jobs.city limit 10)
-  )
-  select counted.facet, counted.value,
-    case counted.facet
-      when 'contract_type' then case counted.value when 'cdi' then 'CDI' when 'cdd' then 'CDD'
-        else initcap(counted.value) end
-      when 'remote_policy' then case counted.value when 'onsite' then 'Sur site'
-        when 'hybrid' then 'Hybride' else 'Télétravail complet' end
-      when 'experience_level' then case counted.value when 'junior' then 'Junior'
-        when 'mid' then 'Confirmé' when 'senior' then 'Senior' when 'lead' then 'Lead'
-        else 'Non précisé' end
-      else coalesce((select city.name from private.french_cities() as city
-        where city.key = counted.value), initcap(counted.value))
-    end,
-    case when is_exact then counted.hits
-      else round(counted.hits * total / greatest(cardinality(matched), 1))::bigint end,
-    is_exact
-  from counted
-  order by array_position(array['contract_type', 'remote_policy', 'experience_level', 'city'],
-    counted.facet), counted.hits desc, counted.value;
+  -- A facet whose own filter is given counts its own search; the others share the search's, read
+  -- once.
+  shared := array(select row(counts.*)::private.search_facet_count
+    from private.search_facet_counts(facets, everything.matched, everything.total,
+      everything.exact) as counts);
+  foreach facet_name in array facets loop
+    others := criteria;
+    case facet_name
+      when 'contract_type' then others.contract_keys := null;
+      when 'remote_policy' then others.remote_keys := null;
+      when 'experience_level' then others.level_keys := null;
+      else
+        others.radius_keys := null;
+        others.departement_keys := null;
+        others.location_pattern := null;
+    end case;
+    if others is not distinct from criteria then
+      return query select * from unnest(shared) as counts where counts.facet = facet_name;
+    else
+      own := private.search_matches(others);
+      return query select * from private.search_facet_counts(array[facet_name], own.matched,
+        own.total, own.exact);
+    end if;
+  end loop;
 end;
 $$;
 comment on function public.search_jobs_facets(

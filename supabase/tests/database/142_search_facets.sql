@@ -1,0 +1,90 @@
+-- search_jobs_facets counts each facet with every filter but its own (choosing CDI keeps the counts
+-- of the other contract types; the city facet ignores the place filters), and the word being typed
+-- matches the known words it begins.
+set client_min_messages = warning;
+begin;
+select plan(12);
+
+do $$ begin perform tests.create_user('facets_co', 'company'); end $$;
+insert into public.jobs (company_id, title, description, experience_level, location,
+  remote_policy, contract_type, status, published_at)
+select tests.user_id('facets_co'), title, 'Équipe Quetzal.', experience_level, location,
+  remote_policy, contract_type, 'published', now() - days_ago * interval '1 day'
+from (values
+  ('Développeur Go', 'senior', 'Lyon', 'remote', 'cdi', 1),
+  ('Développeur Java', 'mid', 'Paris', 'onsite', 'cdi', 2),
+  ('Développeur PHP', 'mid', 'Lyon', 'hybrid', 'cdd', 3),
+  ('Développeur stagiaire', 'junior', 'Villeurbanne', 'onsite', 'stage', 4),
+  ('Développeur freelance', 'lead', 'Marseille', 'remote', 'freelance', 5),
+  ('Data analyst', 'junior', 'Lyon', 'onsite', 'cdi', 6)
+) as job(title, experience_level, location, remote_policy, contract_type, days_ago);
+
+create function pg_temp.facet(p_facet text, p_arguments text)
+returns table (value text, count bigint)
+language plpgsql as $$
+begin
+  return query execute format('select facets.value, facets.count '
+    'from public.search_jobs_facets(%s) as facets where facets.facet = %L '
+    'order by facets.value', p_arguments, p_facet);
+end;
+$$;
+
+select tests.authenticate_as_anon();
+select results_eq(
+  $$ select count, exact from public.search_jobs_facets(p_query => 'quetzal',
+       p_contract_type => 'cdi') where facet = 'total' $$,
+  $$ values (3::bigint, true) $$, 'the total applies every filter');
+select results_eq(
+  $$ select * from pg_temp.facet('contract_type', 'p_query => ''quetzal'', p_contract_type => ''cdi''') $$,
+  $$ values ('cdd', 1::bigint), ('cdi', 3), ('freelance', 1), ('stage', 1) $$,
+  'choosing CDI keeps the counts of the other contract types');
+select results_eq(
+  $$ select * from pg_temp.facet('remote_policy', 'p_query => ''quetzal'', p_contract_type => ''cdi''') $$,
+  $$ values ('onsite', 2::bigint), ('remote', 1) $$,
+  'the other facets count the CDI offers');
+select results_eq(
+  $$ select * from pg_temp.facet('experience_level', 'p_query => ''quetzal'', p_contract_type => ''cdi''') $$,
+  $$ values ('junior', 1::bigint), ('mid', 1), ('senior', 1) $$,
+  'the level facet counts the CDI offers');
+select results_eq(
+  $$ select * from pg_temp.facet('contract_type',
+       'p_query => ''quetzal'', p_contract_type => ''cdi'', p_remote_policy => ''onsite''') $$,
+  $$ values ('cdi', 2::bigint), ('stage', 1) $$,
+  'with two filters, the contract facet counts the on-site offers');
+select results_eq(
+  $$ select * from pg_temp.facet('remote_policy',
+       'p_query => ''quetzal'', p_contract_type => ''cdi'', p_remote_policy => ''onsite''') $$,
+  $$ values ('onsite', 2::bigint), ('remote', 1) $$,
+  'and the remote facet the CDI offers');
+select results_eq(
+  $$ select * from pg_temp.facet('contract_type', 'p_query => ''quetzal cdi''') $$,
+  $$ values ('cdd', 1::bigint), ('cdi', 3), ('freelance', 1), ('stage', 1) $$,
+  'a contract word of the text is the contract filter, left out of its own facet too');
+select results_eq(
+  $$ select * from pg_temp.facet('city', 'p_query => ''quetzal'', p_location => ''Lyon'', p_radius_km => 20') $$,
+  $$ values ('lyon', 3::bigint), ('marseille', 1), ('paris', 1), ('villeurbanne', 1) $$,
+  'the city facet ignores the place filters');
+select results_eq(
+  $$ select * from pg_temp.facet('contract_type', 'p_query => ''quetzal'', p_location => ''Lyon'', p_radius_km => 20') $$,
+  $$ values ('cdd', 1::bigint), ('cdi', 2), ('stage', 1) $$,
+  'the other facets count the offers of the place');
+select results_eq(
+  $$ select * from pg_temp.facet('city', 'p_query => ''quetzal'', p_departement => ''69'', p_contract_type => ''cdi''') $$,
+  $$ values ('lyon', 2::bigint), ('paris', 1) $$,
+  'the city facet keeps the other filters');
+
+-- As you type: the known words that a beginning begins, else the beginning of any word.
+select tests.clear_authentication();
+select ok(
+  (select text_query.match_query::text like '%''developpeur''%'
+     and text_query.match_query::text not like '%:*%'
+   from private.search_text('mobile dévelo') as text_query),
+  'the beginning of known words matches those words, as whole words');
+select tests.authenticate_as_anon();
+select is(
+  (select count(*)::int from public.search_jobs(p_query => 'quetz')
+   where company_id = tests.user_id('facets_co')),
+  6, 'the beginning of a word that only descriptions use matches as a prefix');
+
+select * from finish();
+rollback;
