@@ -273,9 +273,24 @@ as $$
 $$;
 grant execute on function private.location_departement(text) to anon, authenticated, service_role;
 
+-- {a, b} -> {<prefix>a, <prefix>b}; null stays null (a filter not given). Pure, and called by the
+-- generated column below with the writer's rights.
+create function private.prefixed(p_values text[], p_prefix text)
+returns text[]
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select case when p_values is not null
+    then array(select p_prefix || value from unnest(p_values) as value) end;
+$$;
+grant execute on function private.prefixed(text[], text) to anon, authenticated, service_role;
+
 -- Filter keys of an offer: "contract:cdi", "remote:hybrid", "level:senior" (or "level:none"),
 -- "city:lyon" (matching's city key, set by its BEFORE trigger, which runs before generated
--- columns are computed) and "dept:69" (from a postcode). Written out here rather than in a helper:
+-- columns are computed), "dept:69" (from a postcode) and "skill:react" (matching's canonical
+-- skills, set by the same trigger). Written out here rather than in a helper:
 -- a generated column runs with the writer's rights, who may not look up names in `private`, and
 -- a helper's body is looked up by name.
 alter table public.jobs add column search_filters text[] not null generated always as (
@@ -286,9 +301,11 @@ alter table public.jobs add column search_filters text[] not null generated alwa
     'city:' || match_location,
     'dept:' || private.location_departement(location)
   ], null)
+  || private.prefixed(match_required_skills || match_nice_to_have_skills, 'skill:')
 ) stored;
 comment on column public.jobs.search_filters is
-  'Filter keys of the offer (contract:, remote:, level:, city:, dept:), for search_jobs().';
+  'Filter keys of the offer (contract:, remote:, level:, city:, dept:, skill:), for '
+  'search_jobs().';
 create index jobs_search_filters_idx on public.jobs using gin (search_filters)
   where status = 'published';
 -- The salary sort walks this index: the top of the range first, offers without salary last.

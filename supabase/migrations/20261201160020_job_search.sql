@@ -297,18 +297,6 @@ begin
 end;
 $$;
 
--- {a, b} -> {<prefix>a, <prefix>b}; null stays null (a filter not given).
-create function private.prefixed(p_values text[], p_prefix text)
-returns text[]
-language sql
-immutable
-parallel safe
-set search_path = ''
-as $$
-  select case when p_values is not null
-    then array(select p_prefix || value from unnest(p_values) as value) end;
-$$;
-
 -- A filter argument holding one value or several, comma-separated ("cdi" or "cdi,cdd"), checked
 -- against the allowed values.
 create function private.search_values(p_name text, p_value text, p_allowed text[])
@@ -469,7 +457,7 @@ begin
     );
   end if;
   if cardinality(p_skills) > 0 then
-    criteria.skill_keys := nullif(private.canonical_skills(p_skills), '{}');
+    criteria.skill_keys := private.prefixed(nullif(private.canonical_skills(p_skills), '{}'), 'skill:');
   end if;
   criteria.salary_min := p_salary_min;
   criteria.salary_max := p_salary_max;
@@ -508,7 +496,7 @@ as $$
       p_criteria.departement_keys::text),
     (7, 'location_pattern', 'private.fold_text(job.location) like (%1$s).location_pattern',
       p_criteria.location_pattern),
-    (8, 'skill_keys', 'job.match_skills && (%1$s).skill_keys', p_criteria.skill_keys::text),
+    (8, 'skill_keys', 'job.search_filters && (%1$s).skill_keys', p_criteria.skill_keys::text),
     (9, 'salary_min', 'coalesce(job.salary_max, job.salary_min) >= (%1$s).salary_min',
       p_criteria.salary_min::text),
     (10, 'salary_max', 'coalesce(job.salary_min, job.salary_max) <= (%1$s).salary_max',

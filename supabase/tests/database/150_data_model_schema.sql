@@ -63,8 +63,8 @@ select is_empty(
   $$ select p.oid::regprocedure::text from pg_proc p
      where p.pronamespace = 'private'::regnamespace and has_function_privilege('anon', p.oid, 'execute')
        and p.proname not in ('fold_text', 'normalize_skills', 'skills_text', 'enum_label',
-         'search_normalize', 'location_departement') $$,
-  'visitors may execute no private helper but the pure text functions of generated columns');
+         'search_normalize', 'location_departement', 'prefixed') $$,
+  'visitors may execute no private helper but the pure functions of generated columns');
 select is_empty(
   $$ select p.oid::regprocedure::text from pg_proc p
      where p.pronamespace in ('public'::regnamespace, 'private'::regnamespace)

@@ -39,6 +39,7 @@ insert into anon_allowed values
   ('private.search_normalize(text)', 'pure text helper of the generated column jobs.search'),
   ('private.location_departement(text)',
     'pure text helper of the generated column jobs.search_filters'),
+  ('private.prefixed(text[],text)', 'pure array helper of the generated column jobs.search_filters'),
   ('private.fold_text(text)', 'pure text helper of generated columns and indexes'),
   ('private.normalize_skills(text[])', 'pure text helper of generated columns and indexes'),
   ('private.skills_text(text[])', 'pure text helper of generated columns and indexes'),
