@@ -3,7 +3,7 @@
 -- matches the known words it begins.
 set client_min_messages = warning;
 begin;
-select plan(12);
+select plan(15);
 
 do $$ begin perform tests.create_user('facets_co', 'company'); end $$;
 insert into public.jobs (company_id, title, description, experience_level, location,
@@ -85,6 +85,23 @@ select is(
   (select count(*)::int from public.search_jobs(p_query => 'quetz')
    where company_id = tests.user_id('facets_co')),
   6, 'the beginning of a word that only descriptions use matches as a prefix');
+
+-- The three ways of reading matches give the same page: the walk (0), the GIN way (null), and the
+-- GIN way stopped after p_gin_limit matches, which sorts what it found when it found them all
+-- (limit 10) and hands over to the walk otherwise (limit 3).
+select tests.clear_authentication();
+create function pg_temp.page(p_order text, p_gin_limit integer) returns uuid[]
+language sql as $$
+  select array_agg(hit.id order by hit.ordinal)
+  from private.search_hits(private.search_criteria('quetzal', null, null, null, null, null, null,
+    null, null, null, null, null), p_order, null, null, 2, 1, p_gin_limit)
+    with ordinality as hit (id, published_at, salary_key, rank, score, ordinal);
+$$;
+select is(pg_temp.page('date', 10), pg_temp.page('date', 0),
+  'a GIN read that found every match pages as the walk does');
+select is(pg_temp.page('date', 3), pg_temp.page('date', null),
+  'a GIN read stopped short hands over to the walk, with the same page');
+select is(pg_temp.page('salary', 10), pg_temp.page('salary', 0), 'and so by salary');
 
 select * from finish();
 rollback;
