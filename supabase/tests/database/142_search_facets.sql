@@ -8,8 +8,9 @@ select plan(15);
 do $$ begin perform tests.create_user('facets_co', 'company'); end $$;
 insert into public.jobs (company_id, title, description, experience_level, location,
   remote_policy, contract_type, status, published_at)
-select tests.user_id('facets_co'), title, 'Équipe Quetzal.', experience_level, location,
-  remote_policy, contract_type, 'published', now() - days_ago * interval '1 day'
+select tests.user_id('facets_co'), title, 'Équipe Quetzal.',
+  experience_level::public.experience_level, location, remote_policy::public.remote_policy,
+  contract_type::public.contract_type, 'published', now() - days_ago * interval '1 day'
 from (values
   ('Développeur Go', 'senior', 'Lyon', 'remote', 'cdi', 1),
   ('Développeur Java', 'mid', 'Paris', 'onsite', 'cdi', 2),
