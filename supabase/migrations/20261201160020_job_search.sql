@@ -562,11 +562,11 @@ begin
   select greatest(class.reltuples, 1) into published
   from pg_catalog.pg_class as class where class.oid = 'public.jobs_published_idx'::regclass;
   crossover := ceil(sqrt(p_wanted::double precision * published));
-  -- The planner multiplies the shares of the words as if they were independent, and the words of a
-  -- query seldom are ("chef de projet digital": 6,300 expected, 36,000 found at a million offers).
+  -- The planner multiplies the shares of the words and filters as if they were independent, and
+  -- they seldom are ("chef de projet digital": 6,300 expected, 36,000 found at a million offers).
   -- Near the crossover, take the geometric mean of that estimate and the matches of the rarest
-  -- part alone (which bounds them from above).
-  if matches < crossover and matches * 8 >= crossover and cardinality(p_criteria.match_parts) > 1
+  -- word alone (which bounds them from above).
+  if matches < crossover and matches * 8 >= crossover and cardinality(p_criteria.match_parts) > 0
   then
     select sqrt(matches * min(private.search_estimate(row(part, null, null, null, null, null,
         null, null, null, null, null, null, null)::private.search_criteria,
