@@ -27,6 +27,11 @@ create table public.profiles (
   -- Moderation of the display name (and headline): others see the name once it is approved
   -- (docs/trust-and-safety.md; the rest of the moderation columns come with the moderation).
   moderation_status public.moderation_status not null default 'pending',
+  -- The name others read: the display name once approved, else null, so that a pending name (a
+  -- phishing sentence, say) reaches nobody but its owner and the admins, who read full_name
+  -- (get_account(), the moderation queue; others are not granted it, *_profile_privacy.sql).
+  public_name text generated always as
+    (case when moderation_status = 'approved' then full_name end) stored,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()
 );

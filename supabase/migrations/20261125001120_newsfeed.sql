@@ -6,6 +6,19 @@
 -- someone pages are newer than the page they read, so they neither shift the following pages
 -- (OFFSET would repeat rows) nor open gaps; they appear on the next first page.
 
+-- The signed-in member's own display name, approved or not: members are not granted full_name
+-- (others read public_name), yet an author sees their own name on their posts.
+create function private.current_user_full_name()
+returns text
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select full_name from public.profiles where id = (select auth.uid());
+$$;
+grant execute on function private.current_user_full_name() to authenticated;
+
 create view public.v_newsfeed_feed
 with (security_invoker = true)
 as
@@ -15,8 +28,8 @@ select
   -- A company page others see is approved (its policy); a display name, once approved.
   coalesce(
     company.name,
-    case when author.moderation_status = 'approved' or author.id = (select auth.uid())
-      then author.full_name end
+    author.public_name,
+    case when author.id = (select auth.uid()) then (select private.current_user_full_name()) end
   ) as author_name,
   author.avatar_url as author_avatar_url,
   author.role as author_role,

@@ -504,7 +504,7 @@ begin
           -- Names are shown once moderation approved them (docs/trust-and-safety.md).
           'name', coalesce(
             case when company.moderation_status = 'approved' then company.name end,
-            case when profile.moderation_status = 'approved' then profile.full_name end),
+            profile.public_name),
           'avatar_url', profile.avatar_url,
           'role', profile.role,
           'has_left', other.left_at is not null

@@ -1,13 +1,19 @@
 -- Messaging, part 3: Realtime (docs/messaging.md).
---   * Triggers broadcast what happens in a conversation to its private topic `conversation:<id>`:
---     message_created / message_edited / message_deleted (realtime.broadcast_changes: {operation,
---     table, schema, record, old_record}; old_record is always null so that no event repeats a
---     previous body), read_receipt, participant_left / participant_joined (realtime.send).
+--   * Triggers tell a conversation's private topic `conversation:<id>` what happens in it:
+--     message_created / message_edited / message_deleted, read_receipt, participant_left /
+--     participant_joined (realtime.send). The message events carry ids and times, never a body:
+--     a client reads the message through row-level security (current participants only), so a
+--     channel that stays open after its member left (Realtime authorizes a channel when it joins
+--     and when its token changes, not per event) delivers no content, and no stored broadcast
+--     holds a body that an edit or a deletion would have to erase.
 --   * A new message reaches each other participant who is connected as `message_received` on
 --     their topic `user:<id>` (to refresh the conversation list), and each one who is not as a
 --     push notification (private.request_notification), collapsed per conversation.
 --   * RLS policies on realtime.messages decide who joins, receives, broadcasts and tracks
---     presence on the private topics conversation:<id>, user:<id> and role:<role>.
+--     presence on the private topics: conversation:<id> (the database's events: participants
+--     read, nobody writes, so a client's fake message_created is refused),
+--     conversation:<id>:activity (typing broadcasts and presence: participants read and write),
+--     user:<id> and role:<role> (read-only).
 
 -- The conversation of a topic `conversation:<uuid>` (lower-case, as ids are printed), else null.
 create function private.conversation_id_of_topic(p_topic text)
@@ -22,6 +28,38 @@ as $$
   end;
 $$;
 grant execute on function private.conversation_id_of_topic(text) to authenticated, service_role;
+
+-- The conversation of an activity topic `conversation:<uuid>:activity`, else null.
+create function private.conversation_id_of_activity_topic(p_topic text)
+returns uuid
+language sql
+immutable
+set search_path = ''
+as $$
+  select case
+    when p_topic ~
+      '^conversation:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:activity$'
+      then substr(p_topic, length('conversation:') + 1, 36)::uuid
+  end;
+$$;
+grant execute on function private.conversation_id_of_activity_topic(text)
+  to authenticated, service_role;
+
+-- What a message event says of a message: which one, whose, and when; never its body, which
+-- the client reads through row-level security.
+create function private.message_event(p_message public.messages)
+returns jsonb
+language sql
+immutable
+set search_path = ''
+as $$
+  select jsonb_build_object(
+    'conversation_id', p_message.conversation_id,
+    'message_id', p_message.id,
+    'sender_id', p_message.sender_id,
+    'created_at', p_message.created_at
+  );
+$$;
 
 -- A new message: the conversation's activity time, the broadcast, and the other participants
 -- told, live or by push. Push notifications carry no message text: a deleted message must not
@@ -41,9 +79,8 @@ begin
   set last_message_at = greatest(last_message_at, new.created_at)
   where id = new.conversation_id;
 
-  perform realtime.broadcast_changes(
-    'conversation:' || new.conversation_id, 'message_created', tg_op, tg_table_name,
-    tg_table_schema, new, null::public.messages
+  perform realtime.send(
+    private.message_event(new), 'message_created', 'conversation:' || new.conversation_id
   );
 
   for recipient in
@@ -60,14 +97,7 @@ begin
   loop
     if recipient.connected then
       perform realtime.send(
-        jsonb_build_object(
-          'conversation_id', new.conversation_id,
-          'message_id', new.id,
-          'sender_id', new.sender_id,
-          'created_at', new.created_at
-        ),
-        'message_received',
-        'user:' || recipient.user_id
+        private.message_event(new), 'message_received', 'user:' || recipient.user_id
       );
     elsif recipient.wants_notifications then
       offline_recipients := offline_recipients || recipient.user_id;
@@ -80,8 +110,7 @@ begin
     select coalesce(
       private.quote_member_text(nullif(case when company.moderation_status = 'approved'
         then company.name end, ''), 60),
-      private.quote_member_text(nullif(case when profile.moderation_status = 'approved'
-        then profile.full_name end, ''), 60),
+      private.quote_member_text(nullif(profile.public_name, ''), 60),
       'un membre')
     into sender_name
     from public.profiles as profile
@@ -109,35 +138,8 @@ create trigger messages_on_created
   after insert on public.messages
   for each row execute function private.on_message_created();
 
--- Erases the body of a deleted message from its broadcasts still stored in realtime.messages
--- (Realtime keeps them up to 3 days and can replay them to a private channel), so that the body is
--- readable nowhere. The one place where the product writes Realtime's table other than through
--- realtime.send (which only inserts; Realtime has no call that rewrites a stored broadcast), and
--- it keeps realtime.send's contract: it never fails the caller, whatever realtime.messages looks
--- like (privileges, partitions); a failure is a warning (docs/messaging.md).
--- realtime.messages.inserted_at is a UTC timestamp (Supabase databases run in UTC); broadcasts of
--- a message are not older than the message itself.
-create function private.erase_body_from_broadcasts(p_message public.messages)
-returns void
-language plpgsql
-set search_path = ''
-as $$
-begin
-  update realtime.messages as broadcast
-  set payload = jsonb_set(broadcast.payload, '{record,body}', 'null')
-  where broadcast.topic = 'conversation:' || p_message.conversation_id
-    and broadcast.extension = 'broadcast'
-    and broadcast.private
-    and broadcast.inserted_at >= (p_message.created_at at time zone 'UTC') - interval '1 minute'
-    and broadcast.payload -> 'record' ->> 'id' = p_message.id::text
-    and broadcast.payload -> 'record' ->> 'body' is not null;
-exception when others then
-  raise warning 'could not erase the broadcasts of deleted message %: %', p_message.id, sqlerrm;
-end;
-$$;
-
--- An edited or deleted message, broadcast to the conversation (a deletion erases the body from
--- the earlier broadcasts first).
+-- An edited or deleted message, told to the conversation (the new body, if any, is read through
+-- row-level security).
 create function private.on_message_changed()
 returns trigger
 language plpgsql
@@ -145,18 +147,17 @@ security definer
 set search_path = ''
 as $$
 declare
-  conversation_topic text := 'conversation:' || new.conversation_id;
+  event text := case
+    when new.deleted_at is not null and old.deleted_at is null then 'message_deleted'
+    when new.deleted_at is null and new.body is distinct from old.body then 'message_edited'
+  end;
 begin
-  if new.deleted_at is not null and old.deleted_at is null then
-    perform private.erase_body_from_broadcasts(old);
-    perform realtime.broadcast_changes(
-      conversation_topic, 'message_deleted', tg_op, tg_table_name, tg_table_schema,
-      new, null::public.messages
-    );
-  elsif new.deleted_at is null and new.body is distinct from old.body then
-    perform realtime.broadcast_changes(
-      conversation_topic, 'message_edited', tg_op, tg_table_name, tg_table_schema,
-      new, null::public.messages
+  if event is not null then
+    perform realtime.send(
+      private.message_event(new)
+        || jsonb_build_object('edited_at', new.edited_at, 'deleted_at', new.deleted_at),
+      event,
+      'conversation:' || new.conversation_id
     );
   end if;
   return null;
@@ -218,26 +219,37 @@ create trigger conversation_participants_on_changed
 
 -- Who may use which private topic. Realtime asks these policies when a client joins a private
 -- channel (SELECT: may receive broadcasts / presence) and when it first broadcasts or tracks
--- presence (INSERT: may send), with realtime.topic() set to the channel's topic. Database
+-- presence (INSERT: may send), with realtime.topic() set to the channel's topic, and again when
+-- the channel's access token changes; not per event (docs/messaging.md, "Leaving"). Database
 -- broadcasts (the triggers above) run as the table owner and need no policy; the service role
 -- bypasses RLS. Anonymous visitors join no private topic.
 
-create policy "Participants receive their conversation's events and presence"
+-- The database's events of a conversation: participants receive them, nobody sends them.
+create policy "Participants receive their conversation's events"
   on realtime.messages for select
   to authenticated
   using (
-    realtime.messages.extension in ('broadcast', 'presence')
+    realtime.messages.extension = 'broadcast'
     and (select private.conversation_id_of_topic((select realtime.topic())))
       in (select private.my_conversation_ids())
   );
 
 -- Typing indicators (client broadcasts) and presence of the participants.
-create policy "Participants broadcast and track presence in their conversation"
+create policy "Participants receive their conversation's typing and presence"
+  on realtime.messages for select
+  to authenticated
+  using (
+    realtime.messages.extension in ('broadcast', 'presence')
+    and (select private.conversation_id_of_activity_topic((select realtime.topic())))
+      in (select private.my_conversation_ids())
+  );
+
+create policy "Participants send typing and presence in their conversation"
   on realtime.messages for insert
   to authenticated
   with check (
     realtime.messages.extension in ('broadcast', 'presence')
-    and (select private.conversation_id_of_topic((select realtime.topic())))
+    and (select private.conversation_id_of_activity_topic((select realtime.topic())))
       in (select private.my_conversation_ids())
   );
 

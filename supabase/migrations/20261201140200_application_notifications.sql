@@ -103,7 +103,8 @@ declare
 begin
   select job.company_id, job.title into offer from public.jobs as job where job.id = p_job_id;
   if p_candidate_id is not null then
-    select nullif(btrim(profile.full_name), '') into candidate_name
+    -- A name is quoted only once moderation approved it.
+    select nullif(btrim(profile.public_name), '') into candidate_name
     from public.profiles as profile where profile.id = p_candidate_id;
     title := case when p_applications = 1
       then format('Nouvelle candidature de %s', coalesce(candidate_name, 'un·e candidat·e'))

@@ -17,7 +17,7 @@ create function public.get_job_candidates(
 )
 returns table (
   candidate_id uuid,
-  full_name text,
+  public_name text,
   avatar_path text,
   headline text,
   skills text[],
@@ -103,7 +103,7 @@ begin
   return query
   select
     ranked.candidate_id,
-    profile.full_name,
+    profile.public_name,
     profile.avatar_path,
     candidate.headline,
     candidate.skills,

@@ -20,7 +20,10 @@ as $$
     ('post', 10, 600),      -- posts per member per 10 minutes
     ('comment', 10, 60),    -- comments per member per minute
     ('report', 10, 60),     -- reports per member per minute (report_content)
-    ('message', 60, 60);    -- messages per member per minute
+    ('message', 60, 60),    -- messages per member per minute
+    -- Sign-ups of the whole platform per hour (Auth limits them per address; the database sees
+    -- no address): beyond, new accounts are held for review (*_sign_up_budget.sql).
+    ('sign_up', 600, 3600);
 $$;
 
 -- Takes one token of the member's bucket for the action, or raises the 429 error.

@@ -8,8 +8,8 @@
 --                                               admins: approve | reject | suspend (the author);
 --                                               audited, the author told, reports resolved
 --
--- A suspended member cannot publish posts, comment, apply, send messages nor write offers until
--- an admin reinstates them (review_content('profile', <member>, 'approve', …)).
+-- A suspended member cannot publish posts, comment, apply, report, send messages nor write offers
+-- until an admin reinstates them (review_content('profile', <member>, 'approve', …)).
 
 alter table public.profiles
   add column suspended_at timestamptz,
@@ -82,8 +82,8 @@ begin
      ) then
     raise exception using
       errcode = '42501',
-      message = 'your account is suspended: you cannot publish, comment, apply, send messages '
-        'or write offers until a moderator reinstates it';
+      message = 'your account is suspended: you cannot publish, comment, apply, report, send '
+        'messages or write offers until a moderator reinstates it';
   end if;
   return new;
 end;
@@ -104,6 +104,11 @@ create trigger job_applications_refuse_suspended_members
 create trigger messages_refuse_suspended_members
   before insert or update on public.messages
   for each row execute function private.refuse_suspended_members('sender_id');
+-- Reports of suspended (or held, *_sign_up_budget.sql) accounts would let a batch of self-made
+-- accounts hide what they like.
+create trigger content_reports_refuse_suspended_members
+  before insert on public.content_reports
+  for each row execute function private.refuse_suspended_members('reporter_id');
 
 -- Whether members may see an item (reporting what one cannot see would reveal that it exists):
 -- approved posts, comments, company pages and published offers, every profile, and the messages

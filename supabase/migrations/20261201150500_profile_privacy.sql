@@ -1,10 +1,12 @@
--- Profiles show others only what they need: id, role, display name, photo, whether the name is
--- approved yet (readers such as the newsfeed show it only then) and when the card was created. Activity (engagement_score, last_activity_at), moderation and suspension columns are
--- the member's own and admins', read through public.get_account(). Column privileges do this
--- (RLS filters rows, not columns), so `select('*')` on profiles is refused: name the columns.
+-- Profiles show others only what they need: id, role, the approved name (public_name, null while
+-- the name awaits moderation or was refused), photo, moderation status and when the card was
+-- created. The name as written (full_name, pending or not), activity (engagement_score,
+-- last_activity_at), moderation and suspension columns are the member's own and admins', read
+-- through public.get_account(). Column privileges do this (RLS filters rows, not columns), so
+-- `select('*')` on profiles is refused: name the columns.
 
 revoke select on table public.profiles from authenticated;
-grant select (id, role, full_name, avatar_url, avatar_path, moderation_status, created_at)
+grant select (id, role, public_name, avatar_url, avatar_path, moderation_status, created_at)
   on table public.profiles to authenticated;
 
 -- The private side of one account: the caller's own, or any member's for an admin.

@@ -10,7 +10,7 @@
 // which triggers each one and validates its payload; docs/reference/realtime.md is generated from
 // this file.
 
-import type { Enums, Json, Tables } from "./database.types.ts";
+import type { Enums, Json } from "./database.types.ts";
 
 /** The private topics (always `config: { private: true }`); who may join is decided by RLS. */
 export const topics = {
@@ -63,8 +63,12 @@ export type NotificationEvent = {
   };
 }[NotificationType];
 
-/** A new message in one of the member's conversations, while the member is connected. */
-export interface MessageReceivedEvent {
+/**
+ * Which message, whose and when: message events never carry a body. Read the message through
+ * row-level security (`from("messages").select().eq("id", message_id)`, current participants
+ * only), so a channel left open after its member left the conversation delivers no content.
+ */
+export interface MessageEvent {
   id: string;
   conversation_id: string;
   message_id: string;
@@ -93,15 +97,10 @@ export interface AnnouncementEvent {
   data: { [key: string]: Json | undefined };
 }
 
-/** A message written, edited or soft-deleted (record.body null), as realtime.broadcast_changes. */
-export interface MessageChangeEvent {
-  id: string;
-  operation: "INSERT" | "UPDATE";
-  table: "messages";
-  schema: "public";
-  record: Tables<"messages">;
-  /** Always null: no event repeats a previous body. */
-  old_record: null;
+/** A message edited, or soft-deleted (its body erased for everyone). */
+export interface MessageChangeEvent extends MessageEvent {
+  edited_at: string | null;
+  deleted_at: string | null;
 }
 
 /** A participant's read position moved forward. */
@@ -130,14 +129,14 @@ export interface TypingEvent {
 export interface TopicEvents {
   user: {
     notification: NotificationEvent;
-    message_received: MessageReceivedEvent;
+    message_received: MessageEvent;
     contact_presence: ContactPresenceEvent;
   };
   role: {
     announcement: AnnouncementEvent;
   };
   conversation: {
-    message_created: MessageChangeEvent;
+    message_created: MessageEvent;
     message_edited: MessageChangeEvent;
     message_deleted: MessageChangeEvent;
     read_receipt: ReadReceiptEvent;

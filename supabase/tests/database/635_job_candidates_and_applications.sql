@@ -45,10 +45,9 @@ select is(
     p_applicants_only => true)),
   2, 'p_applicants_only keeps the applicants');
 select is(
-  (select full_name from public.get_job_candidates(tests.job_id('A published'))
+  (select public_name from public.get_job_candidates(tests.job_id('A published'))
     where candidate_id = tests.user_id('candidate_b')),
-  (select full_name from public.profiles where id = tests.user_id('candidate_b')),
-  'with the candidate''s name and profile');
+  'Candidate B', 'with the candidate''s approved name and profile');
 select throws_ok(
   format($$ select * from public.get_job_candidates(%L) $$, tests.job_id('B published')),
   'PT404', format('get_job_candidates: offer %s not found among your offers',

@@ -82,7 +82,8 @@ select throws_ok(
   $$ select engagement_score, last_activity_at from public.profiles where id = tests.user_id('bounded') $$,
   '42501', null, 'members cannot read others'' score and last activity');
 select is(
-  (select count(*)::integer from public.profiles where id = tests.user_id('bounded') and full_name <> ''),
+  (select count(*)::integer from (select public_name, avatar_url, role from public.profiles
+     where id = tests.user_id('bounded')) as card),
   1, 'they read the name, photo and role');
 select throws_ok($$ select * from public.get_account(tests.user_id('bounded')) $$, '42501',
   'get_account: members read their own account; admins any', 'nor through get_account');

@@ -84,6 +84,7 @@ insert into authenticated_allowed values
   ('private.conversation_id_of_activity_topic(text)', 'row-level security of realtime.messages'),
   ('private.conversation_id_of_topic(text)', 'row-level security of realtime.messages'),
   ('private.current_user_role()', 'row-level security of most tables'),
+  ('private.current_user_full_name()', 'v_newsfeed_feed: an author''s own name, approved or not'),
   ('private.elements_within(text[],integer)', 'check constraints bounding array elements'),
   ('private.is_admin()', 'row-level security of most tables'),
   ('private.is_own_storage_folder(text,text)', 'row-level security of storage.objects'),
