@@ -6,6 +6,10 @@
 -- offers) and its profile flagged into the admins' moderation queue, where approving it
 -- (review_content('profile', <id>, 'approve')) reinstates it.
 --
+-- Only accounts made through Auth count (it logs in as supabase_auth_admin, hosted and local);
+-- accounts the platform's own roles insert (seeds, benchmarks) do not, as their writes are not
+-- rate limited either.
+--
 -- Held rather than refused: hosted Auth answers a failing auth.users trigger with a 500, and a
 -- refusal would lock real members out for as long as a flood lasts; a held account costs the
 -- flood its use and a real member a review (docs/trust-and-safety.md).
@@ -19,6 +23,9 @@ as $$
 declare
   budget record;
 begin
+  if session_user <> 'supabase_auth_admin' then
+    return null;
+  end if;
   select write_limit.capacity, write_limit.window_seconds into budget
   from private.write_limits() as write_limit
   where write_limit.action = 'sign_up';
@@ -30,6 +37,7 @@ begin
   update public.profiles
   set moderation_status = 'flagged',
     moderation_reason = 'sign-up surge: held for review',
+    moderated_at = now(),
     suspended_at = now(),
     suspension_reason = format('more than %s sign-ups in %s s on the platform: held for review',
       budget.capacity, budget.window_seconds)
