@@ -64,8 +64,7 @@ Deno.test("the outsider cannot send into the conversation", async () => {
   try {
     const intruded: unknown[] = [];
     listening.channel.on("broadcast", { event: "message_created" }, (message) => {
-      const record = (message.payload as { record?: { sender_id?: string } }).record;
-      if (record?.sender_id !== company.id) intruded.push(message.payload);
+      if (message.payload.sender_id !== company.id) intruded.push(message.payload);
     });
     const sent = await send(outsider.client, "Bonjour, je m'invite");
     assert.equal(sent.error?.code, "42501");
@@ -90,7 +89,7 @@ Deno.test("the outsider cannot send into the conversation", async () => {
           authorization: `Bearer ${outsider.accessToken}`,
           "content-type": "application/json",
         },
-        body: JSON.stringify({ record: { body: "faux message" } }),
+        body: JSON.stringify({ conversation_id: conversationId, message_id: crypto.randomUUID() }),
       },
     );
     await response.body?.cancel();
@@ -101,7 +100,7 @@ Deno.test("the outsider cannot send into the conversation", async () => {
     const legitimate = nextBroadcast(
       listening.channel,
       "message_created",
-      (payload) => (payload.record as { id?: string } | undefined)?.id === legitimateId,
+      (payload) => payload.message_id === legitimateId,
     );
     check(await send(company.client, "Bonjour, c'est bien nous", legitimateId));
     await legitimate;

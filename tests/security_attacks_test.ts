@@ -14,7 +14,10 @@ import {
   sql,
   type TestUser,
 } from "./_support/platform.ts";
+import type { RealtimeChannel } from "@supabase/supabase-js";
+import { signJwt } from "../local/platform/jwt.ts";
 import {
+  check,
   closeRealtime,
   joinPrivate,
   nextBroadcast,
@@ -405,7 +408,7 @@ Deno.test("oversize input is a 4xx, never a 5xx", async () => {
   record("400 KB of sign-up metadata", "400", String(metadata.status), metadata.status === 400);
 });
 
-Deno.test("Realtime: no forged message_created, no access after leaving", async () => {
+Deno.test("Realtime: no forged message_created", async () => {
   const { company, candidate, conversationId } = await openConversation();
   const topic = `conversation:${conversationId}`;
   const listening = await joinPrivate(company, topic);
@@ -415,13 +418,13 @@ Deno.test("Realtime: no forged message_created, no access after leaving", async 
     const forged = nextBroadcast(
       listening.channel,
       "message_created",
-      (payload) => (payload.record as { id?: string } | undefined)?.id === forgedId,
+      (payload) => payload.message_id === forgedId,
       3000,
     ).then(() => "delivered", () => "not delivered");
     await sender.channel.send({
       type: "broadcast",
       event: "message_created",
-      payload: { record: { id: forgedId, sender_id: company.id, body: "Faux" } },
+      payload: { conversation_id: conversationId, message_id: forgedId, sender_id: company.id },
     });
     // A real message afterwards: the forged one would have arrived before it.
     const real = nextBroadcast(listening.channel, "message_created");
@@ -440,14 +443,172 @@ Deno.test("Realtime: no forged message_created, no access after leaving", async 
   } finally {
     await closeRealtime(company.client, candidate.client);
   }
-  await candidate.client.rpc("leave_conversation", { p_conversation_id: conversationId });
+});
+
+/**
+ * Everything a channel receives, and the moment Realtime closes it (its `system` error), which
+ * fails after 30 s.
+ */
+function watch(channel: RealtimeChannel) {
+  const received: string[] = [];
+  let closed: (message: string) => void = () => {};
+  const closing = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${channel.topic} still open`)), 30_000);
+    closed = (message) => {
+      clearTimeout(timer);
+      resolve(message);
+    };
+  });
+  channel.on("broadcast", { event: "*" }, (message) => received.push(JSON.stringify(message)));
+  channel.on("system", {}, (payload: { status?: string; message?: string }) => {
+    if (payload.status === "error") closed(payload.message ?? "");
+  });
+  return { channel, received, closing };
+}
+
+Deno.test("Realtime: leaving a conversation ends what its open channels carry", async () => {
+  // Three participants (the tables allow it; the RPCs open two-person conversations): the
+  // company stays and writes, the outsider stays and reads, the candidate leaves.
+  const { company, candidate, outsider, conversationId } = await openConversation();
+  await sql`insert into public.conversation_participants (conversation_id, user_id)
+    values (${conversationId}, ${outsider.id})`;
+  const topic = `conversation:${conversationId}`;
+  const activity = `${topic}:activity`;
+  // The leaver's second device never refreshes its token: one that expires in a few seconds.
+  const now = Math.floor(Date.now() / 1000);
+  const shortLived: TestUser = {
+    ...candidate,
+    client: anonClient(),
+    accessToken: await signJwt({
+      sub: candidate.id,
+      role: "authenticated",
+      aud: "authenticated",
+      email: candidate.email,
+      iat: now,
+      exp: now + 12,
+    }, platform.jwtSecret),
+  };
+  const typing = (marker: string) => ({
+    type: "broadcast" as const,
+    event: "typing",
+    payload: { user_id: candidate.id, marker },
+  });
+  const reader = watch((await joinPrivate(outsider, topic)).channel);
+  const readerActivity = await joinPrivate(outsider, activity);
+  const seenTyping: string[] = [];
+  readerActivity.channel.on("broadcast", { event: "typing" }, ({ payload }) => {
+    seenTyping.push(String(payload.marker ?? payload.user_id));
+  });
+  const writerActivity = await joinPrivate(company, activity);
+  const leaverEvents = watch((await joinPrivate(candidate, topic)).channel);
+  const leaverActivity = await joinPrivate(candidate, activity);
+  const leaverActivityWatch = watch(leaverActivity.channel);
+  const secondDevice = await joinPrivate(shortLived, activity);
+  const secondDeviceWatch = watch(secondDevice.channel);
+  const seen = (marker: string) =>
+    eventually(() => Promise.resolve(seenTyping.includes(marker) || undefined), {
+      what: `typing "${marker}"`,
+    });
+  /** The company types: once the reader sees it, whatever was sent before would have arrived. */
+  const companyTypes = async (marker: string) => {
+    await writerActivity.channel.send({
+      type: "broadcast",
+      event: "typing",
+      payload: { user_id: company.id, marker },
+    });
+    await seen(marker);
+  };
+  try {
+    // Before leaving, both of the candidate's devices type (Realtime caches that they may write).
+    await leaverActivity.channel.send(typing("before leaving"));
+    await secondDevice.channel.send(typing("second device, before leaving"));
+    for (const marker of ["before leaving", "second device, before leaving"]) {
+      await seen(marker);
+    }
+    assert.ok(
+      seenTyping.includes("before leaving") && seenTyping.includes("second device, before leaving"),
+    );
+
+    const leftEvent = nextBroadcast(
+      leaverEvents.channel,
+      "participant_left",
+      (payload) => payload.user_id === candidate.id,
+    );
+    await candidate.client.rpc("leave_conversation", { p_conversation_id: conversationId });
+    await leftEvent; // what a well-behaved client takes as its cue to leave the channels
+
+    // A message after she left: the remaining reader gets it and reads it; her channel, still
+    // open, carries no content, and her read through RLS finds nothing.
+    const body = `Après son départ ${crypto.randomUUID()}`;
+    const messageId = crypto.randomUUID();
+    const delivered = nextBroadcast(
+      reader.channel,
+      "message_created",
+      (payload) => payload.message_id === messageId,
+    );
+    await company.client.rpc("send_message", {
+      p_conversation_id: conversationId,
+      p_body: body,
+      p_message_id: messageId,
+    });
+    await delivered;
+    const readerRows = await outsider.client.from("messages").select("body").eq("id", messageId);
+    const leaverRows = await candidate.client.from("messages").select("body").eq("id", messageId);
+    const leaked = [...leaverEvents.received, ...leaverActivityWatch.received]
+      .filter((frame) => frame.includes(body));
+    record(
+      "a message after leaving, on the leaver's open channel",
+      "no content (ids only; RLS read empty)",
+      `${leaked.length} frames with it, ${leaverRows.data?.length} rows read`,
+      readerRows.data?.[0]?.body === body && leaked.length === 0 &&
+        leaverRows.data?.length === 0,
+    );
+
+    // Her next token refresh (supabase-js sends it to Realtime itself): Realtime re-checks the
+    // policies and closes both channels; what she sends afterwards reaches nobody.
+    check(await candidate.client.auth.refreshSession());
+    const closedAtRefresh = await Promise.all([leaverEvents.closing, leaverActivityWatch.closing]);
+    await leaverActivity.channel.send(typing("after the refresh"));
+    await companyTypes("after the refresh, control");
+    record(
+      "the leaver's channels at their next token refresh",
+      "closed by Realtime",
+      closedAtRefresh.join(" / "),
+      closedAtRefresh.every((message) => /permission/.test(message)),
+    );
+    record(
+      "the leaver's typing after the refresh",
+      "not delivered",
+      seenTyping.includes("after the refresh") ? "delivered" : "not delivered",
+      !seenTyping.includes("after the refresh"),
+    );
+
+    // A device that never refreshes keeps its channel until its token expires, no longer.
+    const closedAtExpiry = await secondDeviceWatch.closing;
+    await secondDevice.channel.send(typing("after expiry"));
+    await companyTypes("after expiry, control");
+    record(
+      "a leaver's channel whose token is never refreshed",
+      "closed at the token's expiry",
+      closedAtExpiry,
+      /expired/i.test(closedAtExpiry),
+    );
+    record(
+      "that device's typing after expiry",
+      "not delivered",
+      seenTyping.includes("after expiry") ? "delivered" : "not delivered",
+      !seenTyping.includes("after expiry"),
+    );
+  } finally {
+    await closeRealtime(company.client, candidate.client, outsider.client, shortLived.client);
+  }
   const rejoin = await joinPrivate(candidate, topic);
-  const activity = await joinPrivate(candidate, `${topic}:activity`);
+  const rejoinActivity = await joinPrivate(candidate, activity);
   record(
     "joining after leaving the conversation",
     "refused",
-    `${rejoin.status}, activity ${activity.status}`,
-    rejoin.status !== "SUBSCRIBED" && activity.status !== "SUBSCRIBED",
+    `${rejoin.status}, activity ${rejoinActivity.status}`,
+    rejoin.status !== "SUBSCRIBED" && rejoinActivity.status !== "SUBSCRIBED",
   );
   await closeRealtime(candidate.client);
 });
@@ -461,7 +622,7 @@ Deno.test("profiles: others read the card, not the activity", async () => {
     "id, engagement_score, last_activity_at",
   )
     .eq("id", other.id);
-  const card = await member.client.from("profiles").select("id, role, full_name, avatar_url")
+  const card = await member.client.from("profiles").select("id, role, public_name, avatar_url")
     .eq("id", other.id);
   record(
     "others' engagement_score / last_activity_at",
@@ -474,6 +635,22 @@ Deno.test("profiles: others read the card, not the activity", async () => {
     "readable",
     `${card.data?.length} row`,
     card.data?.length === 1,
+  );
+
+  // A new display name waits for moderation: others read no name meanwhile, its owner does.
+  const lure = "Votre compte Emploi+ est suspendu : vérifiez-le sur emploi-verif.test/login";
+  check(await other.client.from("profiles").update({ full_name: lure }).eq("id", other.id));
+  const pending = await member.client.from("profiles").select("public_name, moderation_status")
+    .eq("id", other.id).single();
+  const asWritten = await member.client.from("profiles").select("full_name").eq("id", other.id);
+  const own = await other.client.rpc("get_account").single<{ full_name: string }>();
+  record(
+    "others' read of a pending display name",
+    "no name; full_name refused; owner reads it",
+    `${pending.data?.moderation_status}: ${pending.data?.public_name}, full_name ${asWritten.status}` +
+      `, owner ${own.data?.full_name === lure ? "reads it" : "does not"}`,
+    pending.data?.public_name === null && asWritten.error?.code === "42501" &&
+      own.data?.full_name === lure,
   );
 });
 

@@ -374,7 +374,7 @@ async function fullLoad(run: string) {
   for (const member of members) {
     member.socket!.onBroadcast = (_topic, event, payload) => {
       if (event === "message_created") {
-        const id = (payload.record as { id: string }).id;
+        const id = (payload as { message_id: string }).message_id;
         const pending = pendingMessages.get(id);
         if (pending && pending.to === member.id) {
           messageLatencies.push(performance.now() - pending.sentAt);

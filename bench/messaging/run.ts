@@ -33,6 +33,7 @@ import { accessToken } from "../_support/access_token.ts";
 import { insertDirectConversations } from "../_support/conversations.ts";
 import { ChannelSocket } from "../_support/channel_socket.ts";
 import { type LatencySummary, printTable, summarize, writeResults } from "../_support/stats.ts";
+import type { MessageEvent } from "../../supabase/functions/_shared/realtime_events.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -102,10 +103,8 @@ async function keepConnected(candidateIds: string[]): Promise<() => void> {
   return () => clearInterval(timer);
 }
 
-/** What a message_created broadcast carries (only the record's id is read here). */
-interface MessageCreated {
-  record: { id: string };
-}
+/** What a message_created broadcast carries (only the message id is read here). */
+type MessageCreated = Pick<MessageEvent, "message_id">;
 
 /** Messages in flight: when each was sent, and the promise of its delivery. */
 class Deliveries {
@@ -308,7 +307,7 @@ const sockets = await ChannelSocket.joinAll<MessageCreated>(pairs.map((pair) => 
 })));
 for (const socket of sockets) {
   socket.onBroadcast = (payload, event) => {
-    if (event === "message_created") deliveries.arrived(payload.record.id);
+    if (event === "message_created") deliveries.arrived(payload.message_id);
   };
 }
 console.log(

@@ -129,9 +129,14 @@ async function enter(session: Session): Promise<void> {
   await supabase.rpc("presence_heartbeat");
   await supabase.realtime.setAuth(session.access_token);
 
-  const { data: profile, error } = await supabase.from("profiles")
-    .select("full_name, role, avatar_path").eq("id", userId).single();
-  if (error) return showError(error);
+  // The name as written (others read public_name, once moderation approved it).
+  const [account, card] = await Promise.all([
+    supabase.rpc("get_account").single(),
+    supabase.from("profiles").select("avatar_path").eq("id", userId).single(),
+  ]);
+  if (account.error) return showError(account.error);
+  if (card.error) return showError(card.error);
+  const profile = { ...account.data, ...card.data };
   element("me").textContent = profile.full_name;
   element("my-role").textContent = profile.role;
   form("candidate-profile").hidden = profile.role !== "candidate";
@@ -293,7 +298,21 @@ async function openConversation(conversationId: string): Promise<void> {
   element("messages").replaceChildren();
 
   let typingTimer: ReturnType<typeof setTimeout> | undefined;
-  onEvent(channel, "conversation", "message_created", ({ record }) => showMessage(record));
+  // Message events name the message; its text is read through row-level security (current
+  // participants only), so an event never carries a body.
+  onEvent(channel, "conversation", "message_created", async ({ message_id }) => {
+    const { data, error } = await supabase.from("messages").select("*").eq("id", message_id)
+      .maybeSingle();
+    if (error) return showError(error);
+    if (data) showMessage(data);
+  });
+  // Left on another device: this one leaves the channels too.
+  onEvent(channel, "conversation", "participant_left", async ({ user_id }) => {
+    if (user_id !== current?.userId) return;
+    conversation = undefined;
+    element("conversation").hidden = true;
+    await Promise.all([supabase.removeChannel(channel), supabase.removeChannel(activity)]);
+  });
   onEvent(channel, "conversation", "read_receipt", (receipt) => {
     if (receipt.user_id !== current?.userId) showSeenUpTo(receipt.last_read_message_id);
   });

@@ -357,9 +357,10 @@ async function realtimePage(): Promise<string> {
     "first, then `supabase.channel(topic, { config: { private: true } })`. Events the database " +
     "sends are checked against these types by `tests/contract_realtime_events_test.ts`. " +
     "The product sends database changes as broadcasts (the events below), not as " +
-    "`postgres_changes`: a broadcast carries what the product decides (no previous message " +
-    "body, no internal column), is authorized once per topic by RLS on `realtime.messages`, " +
-    "and costs nothing per subscriber in the database.",
+    "`postgres_changes`: a broadcast carries what the product decides (ids and times, never " +
+    "a message body: clients read messages through RLS; no internal column), is authorized " +
+    "once per topic by RLS on `realtime.messages`, and costs nothing per subscriber in the " +
+    "database.",
     "```ts\n" + source.trimEnd() + "\n```",
   ].join("\n\n") + "\n";
 }
