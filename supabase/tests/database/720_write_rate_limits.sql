@@ -11,7 +11,7 @@ values (tests.user_id('limited_company'), 'Post commenté', 'approved');
 select results_eq(
   $$ select action, capacity, window_seconds from private.write_limits() order by action $$,
   $$ values ('comment'::text, 10, 60), ('job', 20, 86400), ('message', 60, 60), ('post', 10, 600),
-            ('report', 10, 60) $$,
+            ('report', 10, 60), ('sign_up', 600, 3600) $$,
   'the limits, in one place: offers per day, comments and reports per minute…');
 
 select tests.authenticate_as('limited_member');
