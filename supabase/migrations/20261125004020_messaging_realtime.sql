@@ -15,34 +15,21 @@
 --     conversation:<id>:activity (typing broadcasts and presence: participants read and write),
 --     user:<id> and role:<role> (read-only).
 
--- The conversation of a topic `conversation:<uuid>` (lower-case, as ids are printed), else null.
-create function private.conversation_id_of_topic(p_topic text)
+-- The conversation of a topic `conversation:<uuid>` followed by p_suffix (lower-case, as ids are
+-- printed), else null: p_suffix '' for the database's events, ':activity' for what clients send.
+create function private.conversation_id_of_topic(p_topic text, p_suffix text default '')
 returns uuid
 language sql
 immutable
 set search_path = ''
 as $$
   select case
-    when p_topic ~ '^conversation:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-      then substr(p_topic, length('conversation:') + 1)::uuid
-  end;
-$$;
-grant execute on function private.conversation_id_of_topic(text) to authenticated, service_role;
-
--- The conversation of an activity topic `conversation:<uuid>:activity`, else null.
-create function private.conversation_id_of_activity_topic(p_topic text)
-returns uuid
-language sql
-immutable
-set search_path = ''
-as $$
-  select case
-    when p_topic ~
-      '^conversation:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:activity$'
+    when p_topic ~ ('^conversation:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
+      || p_suffix || '$')
       then substr(p_topic, length('conversation:') + 1, 36)::uuid
   end;
 $$;
-grant execute on function private.conversation_id_of_activity_topic(text)
+grant execute on function private.conversation_id_of_topic(text, text)
   to authenticated, service_role;
 
 -- What a message event says of a message: which one, whose, and when; never its body, which
@@ -240,7 +227,7 @@ create policy "Participants receive their conversation's typing and presence"
   to authenticated
   using (
     realtime.messages.extension in ('broadcast', 'presence')
-    and (select private.conversation_id_of_activity_topic((select realtime.topic())))
+    and (select private.conversation_id_of_topic((select realtime.topic()), ':activity'))
       in (select private.my_conversation_ids())
   );
 
@@ -249,7 +236,7 @@ create policy "Participants send typing and presence in their conversation"
   to authenticated
   with check (
     realtime.messages.extension in ('broadcast', 'presence')
-    and (select private.conversation_id_of_activity_topic((select realtime.topic())))
+    and (select private.conversation_id_of_topic((select realtime.topic()), ':activity'))
       in (select private.my_conversation_ids())
   );
 
