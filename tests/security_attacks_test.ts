@@ -445,24 +445,19 @@ Deno.test("Realtime: no forged message_created", async () => {
   }
 });
 
-/**
- * Everything a channel receives, and the moment Realtime closes it (its `system` error), which
- * fails after 30 s.
- */
+/** Everything a channel receives, and how Realtime closed it (its `system` error). */
 function watch(channel: RealtimeChannel) {
   const received: string[] = [];
-  let closed: (message: string) => void = () => {};
-  const closing = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${channel.topic} still open`)), 30_000);
-    closed = (message) => {
-      clearTimeout(timer);
-      resolve(message);
-    };
-  });
+  let closedWith: string | undefined;
   channel.on("broadcast", { event: "*" }, (message) => received.push(JSON.stringify(message)));
   channel.on("system", {}, (payload: { status?: string; message?: string }) => {
-    if (payload.status === "error") closed(payload.message ?? "");
+    if (payload.status === "error") closedWith ??= payload.message ?? "";
   });
+  const closing = () =>
+    eventually(() => Promise.resolve(closedWith), {
+      timeoutMs: 30_000,
+      what: `Realtime to close ${channel.topic}`,
+    });
   return { channel, received, closing };
 }
 
@@ -493,7 +488,7 @@ Deno.test("Realtime: leaving a conversation ends what its open channels carry", 
     event: "typing",
     payload: { user_id: candidate.id, marker },
   });
-  const reader = watch((await joinPrivate(outsider, topic)).channel);
+  const reader = await joinPrivate(outsider, topic);
   const readerActivity = await joinPrivate(outsider, activity);
   const seenTyping: string[] = [];
   readerActivity.channel.on("broadcast", { event: "typing" }, ({ payload }) => {
@@ -567,7 +562,10 @@ Deno.test("Realtime: leaving a conversation ends what its open channels carry", 
     // Her next token refresh (supabase-js sends it to Realtime itself): Realtime re-checks the
     // policies and closes both channels; what she sends afterwards reaches nobody.
     check(await candidate.client.auth.refreshSession());
-    const closedAtRefresh = await Promise.all([leaverEvents.closing, leaverActivityWatch.closing]);
+    const closedAtRefresh = await Promise.all([
+      leaverEvents.closing(),
+      leaverActivityWatch.closing(),
+    ]);
     await leaverActivity.channel.send(typing("after the refresh"));
     await companyTypes("after the refresh, control");
     record(
@@ -584,7 +582,7 @@ Deno.test("Realtime: leaving a conversation ends what its open channels carry", 
     );
 
     // A device that never refreshes keeps its channel until its token expires, no longer.
-    const closedAtExpiry = await secondDeviceWatch.closing;
+    const closedAtExpiry = await secondDeviceWatch.closing();
     await secondDevice.channel.send(typing("after expiry"));
     await companyTypes("after expiry, control");
     record(
