@@ -941,6 +941,7 @@ export type Database = {
           "moderated_by": string | null;
           "moderation_reason": string | null;
           "moderation_status": Database["public"]["Enums"]["moderation_status"];
+          "public_name": string | null;
           "role": Database["public"]["Enums"]["profile_role"];
           "suspended_at": string | null;
           "suspension_reason": string | null;
@@ -959,6 +960,7 @@ export type Database = {
           "moderated_by"?: string | null;
           "moderation_reason"?: string | null;
           "moderation_status"?: Database["public"]["Enums"]["moderation_status"];
+          "public_name"?: never;
           "role"?: Database["public"]["Enums"]["profile_role"];
           "suspended_at"?: string | null;
           "suspension_reason"?: string | null;
@@ -976,6 +978,7 @@ export type Database = {
           "moderated_by"?: string | null;
           "moderation_reason"?: string | null;
           "moderation_status"?: Database["public"]["Enums"]["moderation_status"];
+          "public_name"?: never;
           "role"?: Database["public"]["Enums"]["profile_role"];
           "suspended_at"?: string | null;
           "suspension_reason"?: string | null;
@@ -1283,11 +1286,11 @@ export type Database = {
           "candidate_id": string;
           "experience_level": Database["public"]["Enums"]["experience_level"];
           "explanation": Json;
-          "full_name": string;
           "headline": string;
           "location": string;
           "match_score": number;
           "open_to_work": boolean;
+          "public_name": string;
           "resume_path": string;
           "skills": (string)[];
           "years_experience": number;
