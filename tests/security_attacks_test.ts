@@ -15,7 +15,7 @@ import {
   type TestUser,
 } from "./_support/platform.ts";
 import type { RealtimeChannel } from "@supabase/supabase-js";
-import { signJwt } from "../local/platform/jwt.ts";
+import { signJwt, verifyJwt } from "../local/platform/jwt.ts";
 import {
   check,
   closeRealtime,
@@ -561,7 +561,16 @@ Deno.test("Realtime: leaving a conversation ends what its open channels carry", 
 
     // Her next token refresh (supabase-js sends it to Realtime itself): Realtime re-checks the
     // policies and closes both channels; what she sends afterwards reaches nobody.
-    check(await candidate.client.auth.refreshSession());
+    // Tokens carry their issue time in seconds: refreshed within the sign-in's second, the token
+    // would be the same one, which Realtime (and supabase-js) rightly ignore.
+    const token = await verifyJwt(candidate.accessToken, platform.jwtSecret);
+    const issuedAt = token.valid ? Number(token.claims.iat) : 0;
+    await eventually(() => Promise.resolve(Date.now() / 1000 >= issuedAt + 1 || undefined), {
+      what: "the second after the token's",
+    });
+    const refreshed = await candidate.client.auth.refreshSession();
+    check(refreshed);
+    assert.notEqual(refreshed.data.session?.access_token, candidate.accessToken);
     const closedAtRefresh = await Promise.all([
       leaverEvents.closing(),
       leaverActivityWatch.closing(),
