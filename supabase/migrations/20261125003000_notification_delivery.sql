@@ -268,7 +268,7 @@ begin
   ) on conflict do nothing;
 
   if found then
-    with audience as materialized (
+    with unreached as materialized (
       select member.*
       from private.notification_audience(notification_type, p_request -> 'audience') as member
       where dedupe is null or not exists (
@@ -276,10 +276,17 @@ begin
         where reached.dedupe_key = dedupe and reached.user_id = member.user_id
       )
     ),
+    -- Two requests with one key prepared at once both see a user unreached: the key's row is
+    -- what decides, so only the users whose row this request inserted are in its audience.
     remembered as (
       insert into private.notification_dedupe_keys (dedupe_key, user_id, request_id)
-      select dedupe, audience.user_id, this_request_id from audience where dedupe is not null
+      select dedupe, unreached.user_id, this_request_id from unreached where dedupe is not null
       on conflict do nothing
+      returning user_id
+    ),
+    audience as materialized (
+      select unreached.* from unreached
+      where dedupe is null or unreached.user_id in (select remembered.user_id from remembered)
     ),
     channel_recipients as (
       select
