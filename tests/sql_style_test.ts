@@ -82,11 +82,3 @@ select 'from private.work_queues w' as example;
 `;
   assert.deepEqual(rulesOf(sql), []);
 });
-
-Deno.test("exemptions name a file and a rule", () => {
-  const sql =
-    "revoke execute on function private.f() from public;\nselect 1 from private.work_queues w;\n";
-  assert.deepEqual(rulesOf(sql, "20261125003000_notification_delivery.sql"), [
-    "2:named-alias",
-  ]);
-});

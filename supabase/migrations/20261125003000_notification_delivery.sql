@@ -8,8 +8,9 @@
 -- the same chunks (with the same OneSignal idempotency keys). A role-wide announcement also goes
 -- to the `role:<role>` Realtime topic.
 -- The dispatcher then delivers the pending chunks, in parallel:
---   - in_app: private.deliver_in_app_chunk writes the chunk's public.notifications rows and
---     their `user:<id>` Realtime broadcasts, and marks the chunk sent, in one transaction;
+--   - in_app: private.deliver_in_app_chunk writes the chunk's public.notifications rows (one
+--     insert … select) and their `user:<id>` Realtime broadcasts (one private.send_broadcasts
+--     call), and marks the chunk sent, in one transaction;
 --   - push, email, sms: one OneSignal request each; every attempt is recorded
 --     (private.record_notification_attempt).
 -- A dispatcher killed at any point loses nothing and duplicates nothing: the expansion either
@@ -72,9 +73,13 @@ comment on table private.notification_deliveries is
   'Chunks of push/email/SMS recipients, one OneSignal request each, with their delivery status.';
 
 -- "Was this user notified?" looks a user up in the recipients of every provider chunk (in-app
--- is answered by public.notifications).
+-- is answered by public.notifications). A fan-out adds 100,000s of entries at once: they go to
+-- the index's pending list, merged into the index by (auto)vacuum, not by the fan-out's
+-- transaction (a default 4 MB list fills within one large fan-out and is merged there).
 create index notification_deliveries_recipients_idx
-  on private.notification_deliveries using gin (recipients) where channel <> 'in_app';
+  on private.notification_deliveries using gin (recipients)
+  with (gin_pending_list_limit = 65536)
+  where channel <> 'in_app';
 create index notification_deliveries_pending_idx
   on private.notification_deliveries (request_id) where status = 'pending';
 
@@ -152,37 +157,48 @@ create function private.notification_audience(
   sms boolean,
   quiet_until timestamptz
 )
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
+-- Planned with this call's audience: the branch it does not use is dropped, the filters are
+-- constants (folded once, not once per member) and the estimates are the real ones (an
+-- audience of 100,000 joins the preferences by hash, a handful of user ids by index).
+set plan_cache_mode = force_custom_plan
 as $$
+#variable_conflict use_column
+declare
+  wanted_skills text[] := case when jsonb_typeof(p_audience #> '{filters,skills}') = 'array'
+    then private.normalize_skills(array(
+      select jsonb_array_elements_text(p_audience #> '{filters,skills}')
+    ))
+  end;
+  wanted_location text :=
+    private.fold_text(nullif(btrim(p_audience #>> '{filters,location}'), ''));
+  wanted_ids uuid[] := case when p_audience ? 'userIds' then array(
+    select distinct element::uuid
+    from jsonb_array_elements_text(p_audience -> 'userIds') as element
+  ) end;
+  wanted_role public.profile_role :=
+    case when p_audience ? 'role' then (p_audience ->> 'role')::public.profile_role end;
+begin
+  return query
   with members as (
     select profile.id
     from public.profiles as profile
-    where p_audience ? 'userIds'
-      and profile.id in (
-        select distinct element::uuid
-        from jsonb_array_elements_text(p_audience -> 'userIds') as element
-      )
+    where profile.id = any (wanted_ids)
     union all
     select profile.id
     from public.profiles as profile
     left join public.candidates as candidate on candidate.id = profile.id
     left join public.companies as company on company.id = profile.id
-    where p_audience ? 'role'
-      and profile.role = (p_audience ->> 'role')::public.profile_role
+    where profile.role = wanted_role
+      and (wanted_skills is null or candidate.skill_keys && wanted_skills)
       and (
-        jsonb_typeof(p_audience #> '{filters,skills}') is distinct from 'array'
-        or candidate.skill_keys && private.normalize_skills(array(
-          select jsonb_array_elements_text(p_audience #> '{filters,skills}')
-        ))
-      )
-      and (
-        nullif(btrim(p_audience #>> '{filters,location}'), '') is null
+        wanted_location is null
         or strpos(
           private.fold_text(coalesce(candidate.location, company.location)),
-          private.fold_text(btrim(p_audience #>> '{filters,location}'))
+          wanted_location
         ) > 0
       )
   )
@@ -204,41 +220,48 @@ as $$
         when 'application' then coalesce(preference.applications_enabled, true)
         when 'marketing' then coalesce(preference.marketing_enabled, false)
         else true
-      end as type_on,
-      p_at at time zone preference.timezone as local_now
+      end as type_on
   ) as wanted
   cross join lateral (
+    -- The member's local time is computed only for members with quiet hours (most have none).
     select case
       when preference.quiet_hours_start is null
         or preference.quiet_hours_start = preference.quiet_hours_end then null
-      when (
-        preference.quiet_hours_start < preference.quiet_hours_end
-        and wanted.local_now::time >= preference.quiet_hours_start
-        and wanted.local_now::time < preference.quiet_hours_end
-      ) or (
-        preference.quiet_hours_start > preference.quiet_hours_end
-        and (wanted.local_now::time >= preference.quiet_hours_start
-          or wanted.local_now::time < preference.quiet_hours_end)
-      ) then (
-        wanted.local_now::date + preference.quiet_hours_end
-        + case when wanted.local_now::time >= preference.quiet_hours_end
-            then interval '1 day' else interval '0' end
-      ) at time zone preference.timezone
+      else (
+        select case
+          when (
+            preference.quiet_hours_start < preference.quiet_hours_end
+            and clock.local_now::time >= preference.quiet_hours_start
+            and clock.local_now::time < preference.quiet_hours_end
+          ) or (
+            preference.quiet_hours_start > preference.quiet_hours_end
+            and (clock.local_now::time >= preference.quiet_hours_start
+              or clock.local_now::time < preference.quiet_hours_end)
+          ) then (
+            clock.local_now::date + preference.quiet_hours_end
+            + case when clock.local_now::time >= preference.quiet_hours_end
+                then interval '1 day' else interval '0' end
+          ) at time zone preference.timezone
+        end
+        from (select p_at at time zone preference.timezone as local_now) as clock
+      )
     end as until
   ) as quiet;
+end;
 $$;
-revoke all on function private.notification_audience(text, jsonb, timestamptz)
-  from public, anon, authenticated;
 grant execute on function private.notification_audience(text, jsonb, timestamptz) to service_role;
 
 -- Expands a request once (idempotent: a request already expanded is left as it is) and returns
 -- its chunks still to deliver. p_provider_configured false (no OneSignal credentials): push,
 -- email and SMS chunks are recorded as skipped; in-app chunks are delivered all the same.
+-- p_in_app_lanes: how many in-app chunks the dispatcher writes at once (their count is a
+-- multiple of it when there is more than one).
 create function private.prepare_notification_delivery(
   p_request jsonb,
   p_provider_chunk_size integer,
   p_in_app_chunk_size integer,
-  p_provider_configured boolean
+  p_provider_configured boolean,
+  p_in_app_lanes integer default 1
 ) returns setof private.notification_deliveries
 language plpgsql
 security definer
@@ -256,8 +279,10 @@ declare
 begin
   if p_provider_chunk_size is null or p_provider_chunk_size < 1
     or p_in_app_chunk_size is null or p_in_app_chunk_size < 1
+    or p_in_app_lanes is null or p_in_app_lanes < 1
   then
-    raise exception 'chunk sizes must be positive' using errcode = '22023';
+    raise exception using errcode = '22023',
+      message = 'chunk sizes and lanes must be positive';
   end if;
 
   insert into private.notification_requests (
@@ -303,17 +328,33 @@ begin
       ) as channel (name, wanted)
       where channel.wanted
     ),
-    slices as (
-      select name, send_after, user_id,
-        (row_number() over (partition by name, send_after order by user_id) - 1)
-          / case when name = 'in_app' then p_in_app_chunk_size else p_provider_chunk_size end
-          as slice
+    -- Each channel's recipients in user id order (the inbox indexes lead with user_id: rows
+    -- written in that order touch their pages in order), then cut into slices of the chunk
+    -- size: each channel's ids are sorted as bare uuids (a window numbering every
+    -- (channel, send_after, user_id) row sorted whole rows, several times slower).
+    -- In-app recipients that need more than one chunk are cut into chunks of even sizes, as many
+    -- as a multiple of the p_in_app_lanes the dispatcher writes them with, so that every lane
+    -- has the same work to the end (100,000 in chunks of at most 12,500 over 3 lanes: 9 chunks
+    -- of 11,112, not 8 of 12,500 with a lane idle for the last one).
+    channel_groups as (
+      select name, send_after, array_agg(user_id order by user_id) as members,
+        case
+          when name <> 'in_app' then p_provider_chunk_size
+          when count(*) <= p_in_app_chunk_size then p_in_app_chunk_size
+          else ceil(count(*)::numeric / (p_in_app_lanes
+            * ceil(count(*)::numeric / (p_in_app_lanes * p_in_app_chunk_size))))::integer
+        end as size
       from channel_recipients
+      group by name, send_after
     ),
     chunks as (
-      select name, send_after, slice, array_agg(user_id order by user_id) as recipients
-      from slices
-      group by name, send_after, slice
+      select channel_groups.name, channel_groups.send_after, slice,
+        channel_groups.members[slice * channel_groups.size + 1:(slice + 1) * channel_groups.size]
+          as recipients
+      from channel_groups
+      cross join lateral generate_series(
+        0, (cardinality(channel_groups.members) - 1) / channel_groups.size
+      ) as slice
     ),
     stored_chunks as (
       insert into private.notification_deliveries (
@@ -362,26 +403,73 @@ begin
     order by delivery.channel, delivery.chunk_index;
 end;
 $$;
-revoke all on function private.prepare_notification_delivery(jsonb, integer, integer, boolean)
-  from public, anon, authenticated;
-grant execute on function private.prepare_notification_delivery(jsonb, integer, integer, boolean)
-  to service_role;
+grant execute on function private.prepare_notification_delivery(
+  jsonb, integer, integer, boolean, integer
+) to service_role;
+
+-- Many broadcasts in one statement: the set-based counterpart of realtime.send, with its
+-- contract. Each (payload, topic) pair becomes one realtime.messages row (extension 'broadcast',
+-- the given event and private flag), the payload given an `id` when it has none, as realtime.send
+-- does. Like realtime.send it never fails its caller: when the insert fails (on hosted Supabase,
+-- today's partition of realtime.messages missing, say) it warns and writes nothing, and the
+-- caller's own writes stand. Returns the number of messages written. One statement and one
+-- subtransaction for the whole set, where realtime.send costs a PL/pgSQL call and a
+-- subtransaction per message (docs/notifications.md). Called by the definer functions that
+-- broadcast to many topics at once (the notification fan-out); not granted to any client role.
+create function private.send_broadcasts(
+  p_payloads jsonb[],
+  p_event text,
+  p_topics text[],
+  p_private boolean default true
+) returns integer
+language plpgsql
+set search_path = ''
+as $$
+declare
+  written integer;
+begin
+  if cardinality(p_payloads) is distinct from cardinality(p_topics) then
+    raise exception using errcode = '22023',
+      message = format('%s payloads for %s topics', cardinality(p_payloads),
+        cardinality(p_topics));
+  end if;
+  begin
+    insert into realtime.messages (id, topic, extension, event, private, payload)
+    select message.id, message.topic, 'broadcast', p_event, p_private,
+      case when message.payload ? 'id' then message.payload
+        else jsonb_set(message.payload, '{id}', to_jsonb(message.id)) end
+    from (
+      select gen_random_uuid() as id, pair.payload, pair.topic
+      from unnest(p_payloads, p_topics) as pair (payload, topic)
+    ) as message;
+    get diagnostics written = row_count;
+    return written;
+  exception
+    when others then
+      raise warning 'WarnSendingBroadcastMessage: %', sqlerrm;
+      return 0;
+  end;
+end;
+$$;
 
 -- Delivers one in-app chunk, exactly once: its public.notifications rows and their broadcasts
 -- to `user:<id>` are written in the transaction that marks the chunk sent (a concurrent or
--- later call finds it sent and does nothing). Returns the number of rows written.
--- The broadcasts are realtime.send's rows (realtime.messages, extension 'broadcast', private),
--- written set-based: realtime.send itself, a PL/pgSQL call with a subtransaction per row, is
--- 2-3 times slower for a fan-out of thousands (docs/notifications.md).
+-- later call finds it sent and does nothing). Two statements whatever the chunk's size: one
+-- insert … select of the rows, one private.send_broadcasts of their broadcasts (which, like
+-- realtime.send, cannot fail the rows). Returns the rows written and how long the rows and the
+-- broadcasts took, in milliseconds (the dispatcher's log, bench/notifications' breakdown).
 create function private.deliver_in_app_chunk(p_request_id uuid, p_chunk_index integer)
-returns integer
+returns table (written integer, rows_ms double precision, broadcasts_ms double precision)
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
   chunk_recipients uuid[];
-  written integer;
+  topics text[];
+  payloads jsonb[];
+  started timestamptz;
+  rows_done timestamptz;
 begin
   update private.notification_deliveries as delivery
   set status = 'sent', attempts = delivery.attempts + 1, updated_at = now()
@@ -391,35 +479,40 @@ begin
     and delivery.status = 'pending'
   returning delivery.recipients into chunk_recipients;
   if not found then
-    return 0;
+    return query select 0, 0::double precision, 0::double precision;
+    return;
   end if;
 
+  started := clock_timestamp();
   with in_app as (
     insert into public.notifications (user_id, type, title, body, data, dedupe_key, request_id)
-    select recipient.user_id, request.type::public.notification_type, request.title, request.body, request.data,
-      request.dedupe_key, request.request_id
+    select recipient.user_id, request.type::public.notification_type, request.title,
+      request.body, request.data, request.dedupe_key, request.request_id
     from private.notification_requests as request
     cross join unnest(chunk_recipients) as recipient (user_id)
     where request.request_id = p_request_id
     on conflict (user_id, dedupe_key) do nothing
     returning id, user_id, type, title, body, data, created_at
   )
-  insert into realtime.messages (topic, extension, event, private, payload)
-  select 'user:' || in_app.user_id, 'broadcast', 'notification', true,
-    jsonb_build_object(
+  select
+    coalesce(array_agg('user:' || in_app.user_id), '{}'),
+    coalesce(array_agg(jsonb_build_object(
       'id', in_app.id, 'type', in_app.type, 'title', in_app.title, 'body', in_app.body,
       'data', in_app.data, 'created_at', in_app.created_at, 'read_at', null
-    )
+    )), '{}')
+  into topics, payloads
   from in_app;
-  get diagnostics written = row_count;
+  rows_done := clock_timestamp();
+  perform private.send_broadcasts(payloads, 'notification', topics);
 
   update private.notification_requests
-  set in_app_count = in_app_count + written
+  set in_app_count = in_app_count + cardinality(topics)
   where request_id = p_request_id;
-  return written;
+  return query select cardinality(topics),
+    (extract(epoch from rows_done - started) * 1000)::double precision,
+    (extract(epoch from clock_timestamp() - rows_done) * 1000)::double precision;
 end;
 $$;
-revoke all on function private.deliver_in_app_chunk(uuid, integer) from public, anon, authenticated;
 grant execute on function private.deliver_in_app_chunk(uuid, integer) to service_role;
 
 -- Records one OneSignal attempt of a chunk and moves the chunk on: sent / undeliverable /
@@ -471,9 +564,6 @@ begin
     and delivery.status = 'pending';
 end;
 $$;
-revoke all on function private.record_notification_attempt(
-  uuid, text, integer, uuid, text, integer, jsonb, text, integer, text, uuid[]
-) from public, anon, authenticated;
 grant execute on function private.record_notification_attempt(
   uuid, text, integer, uuid, text, integer, jsonb, text, integer, text, uuid[]
 ) to service_role;
@@ -506,7 +596,6 @@ begin
     select counts.pending, counts.failed, counts.failures from counts;
 end;
 $$;
-revoke all on function private.finish_notification_request(uuid) from public, anon, authenticated;
 grant execute on function private.finish_notification_request(uuid) to service_role;
 
 -- A request with permanently failed chunks goes to notifications_dlq once (with the failed
@@ -544,9 +633,6 @@ begin
   return first_time;
 end;
 $$;
-revoke all on function private.dead_letter_notification_request(
-  uuid, bigint, integer, jsonb, text, jsonb
-) from public, anon, authenticated;
 grant execute on function private.dead_letter_notification_request(
   uuid, bigint, integer, jsonb, text, jsonb
 ) to service_role;
@@ -605,8 +691,6 @@ as $$
   where notification.user_id = p_user_id and notification.created_at >= p_since
   order by 2 desc, 5;
 $$;
-revoke all on function private.notification_history(uuid, timestamptz)
-  from public, anon, authenticated;
 grant execute on function private.notification_history(uuid, timestamptz) to service_role;
 
 -- Deliveries of the last p_window per channel and status (for queue-health and dashboards).
@@ -632,8 +716,6 @@ as $$
     group by channel
   ) as per_channel;
 $$;
-revoke all on function private.notification_delivery_stats(interval)
-  from public, anon, authenticated;
 grant execute on function private.notification_delivery_stats(interval) to service_role;
 
 -- Delivery records are kept 30 days: OneSignal's idempotency keys are valid that long, so older
@@ -646,7 +728,6 @@ as $$
   delete from private.notification_requests where created_at < now() - interval '30 days';
   delete from private.notification_dedupe_keys where created_at < now() - interval '90 days';
 $$;
-revoke all on function private.prune_notification_records() from public, anon, authenticated;
 
 select cron.schedule(
   'prune-notification-records', '17 3 * * *', 'select private.prune_notification_records()'

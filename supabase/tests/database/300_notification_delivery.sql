@@ -170,11 +170,11 @@ select matches(
 
 -- In-app chunks: exactly once, with their Realtime broadcasts
 select is(
-  private.deliver_in_app_chunk((select request_id from first_call limit 1), 0),
+  (select written from private.deliver_in_app_chunk((select request_id from first_call limit 1), 0)),
   2,
   'an in-app chunk writes its rows');
 select is(
-  private.deliver_in_app_chunk((select request_id from first_call limit 1), 0),
+  (select written from private.deliver_in_app_chunk((select request_id from first_call limit 1), 0)),
   0,
   'delivering it again writes nothing');
 select is(

@@ -2,8 +2,8 @@
 //   1. expands it once, in one transaction (private.prepare_notification_delivery): audience,
 //      preferences, quiet hours, and the recipients of each channel cut into chunks;
 //   2. delivers the chunks still pending, in-app and OneSignal ones at the same time:
-//      - in-app: private.deliver_in_app_chunk (rows + `user:<id>` Realtime broadcasts), a few
-//        chunks in parallel transactions;
+//      - in-app: private.deliver_in_app_chunk (rows + `user:<id>` Realtime broadcasts, two
+//        statements per chunk whatever its size), a few large chunks in parallel transactions;
 //      - push, email, SMS: one OneSignal request per chunk, a few at a time, each with its
 //        idempotency key, retrying transient failures (429, 5xx, time-outs) with backoff and
 //        recording every attempt (private.record_notification_attempt);
@@ -34,9 +34,16 @@ import type { BatchContext, QueueMessage, QueueProcessor } from "../../_shared/q
 /** Requests dispatched at once within a batch (each may fan out to many chunks). */
 const REQUESTS_IN_PARALLEL = 4;
 
-/** In-app rows written per transaction, and such transactions at once per request. */
-const IN_APP_CHUNK_SIZE = 5_000;
-const IN_APP_CHUNKS_IN_PARALLEL = 2;
+/**
+ * In-app rows written per transaction (at most), and such transactions at once per request. A
+ * chunk costs two statements and a commit whatever its size, so its cost is its rows (their
+ * indexes, foreign key and Realtime messages); 12,500 keeps that overhead small, and the
+ * expansion cuts a larger audience into a multiple of the lanes of even chunks, so that no lane
+ * idles at the end. Three lanes: the concurrency of the old backend's workers, and DB_POOL_SIZE's
+ * default of 4 leaves a connection for recording the OneSignal attempts meanwhile.
+ */
+const IN_APP_CHUNK_SIZE = 12_500;
+const IN_APP_CHUNKS_IN_PARALLEL = 3;
 
 interface PendingChunk {
   request_id: string;
@@ -92,12 +99,13 @@ function loggedResponse(result: AttemptResult): unknown {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Sends one chunk (with its retries); returns the number of HTTP requests it took. */
 async function sendChunk(
   sql: Sql,
   config: OneSignalConfig,
   request: NotificationRequest,
   chunk: OneSignalChunk,
-): Promise<void> {
+): Promise<number> {
   const idempotencyKey = chunkIdempotencyKey(request.requestId, chunk.channel, chunk.chunk_index);
   const body = createMessageBody(config, {
     channel: chunk.channel,
@@ -112,7 +120,9 @@ async function sendChunk(
       name: `${request.type}:${request.requestId}`,
     },
   });
-  await sendMessageWithRetries(config, body, async (result, _attempt, durationMs) => {
+  let requests = 0;
+  await sendMessageWithRetries(config, body, async (result, attempt, durationMs) => {
+    requests = attempt;
     const invalid = result.outcome === "sent"
       ? result.invalidExternalIds.filter((id) => UUID.test(id))
       : [];
@@ -125,6 +135,36 @@ async function sendChunk(
         ${result.outcome === "sent" ? result.notificationId : null},
         ${invalid}::uuid[])`;
   });
+  return requests;
+}
+
+/**
+ * Where one request's dispatch spent its time, in milliseconds. The in-app chunks and the
+ * OneSignal requests run at the same time, so the busy times (summed over the parallel lanes)
+ * overlap one another and the wall time of delivering.
+ */
+export interface DispatchTimings {
+  requestId: string;
+  chunks: number;
+  inAppRows: number;
+  /** The expansion: audience, preferences, chunks stored (prepare_notification_delivery). */
+  preparingMs: number;
+  /** Delivering, first chunk started → last chunk recorded, both kinds of chunks. */
+  deliveringMs: number;
+  /** Writing the inbox rows, summed over the in-app chunks. */
+  inAppRowsMs: number;
+  /** Writing their Realtime messages, summed over the in-app chunks. */
+  broadcastsMs: number;
+  /** In-app chunks end to end (round trip, status, commit), summed over the chunks. */
+  inAppChunksMs: number;
+  inAppLanes: number;
+  /** OneSignal chunks end to end (requests, retries, attempts recorded), summed. */
+  oneSignalMs: number;
+  oneSignalRequests: number;
+  oneSignalLanes: number;
+  /** The end of the request: finish_notification_request (and the dead letter, if any). */
+  finishingMs: number;
+  totalMs: number;
 }
 
 /** Dispatches one request; returns an error when the message must be retried. */
@@ -132,32 +172,67 @@ async function dispatch(
   sql: Sql,
   config: OneSignalConfig | null,
   message: QueueMessage<NotificationRequest>,
+  timings: DispatchTimings,
 ): Promise<string | null> {
   const request = message.message;
+  const started = performance.now();
+  // In-app chunks are written from their stored recipients: only OneSignal's chunks need theirs
+  // here (a fan-out's in-app recipients are not shipped to the dispatcher and back).
   const pending = await sql<PendingChunk[]>`
-    select request_id, channel, chunk_index, send_after, recipients
+    select request_id, channel, chunk_index, send_after,
+      case when channel = 'in_app' then '{}' else recipients end as recipients
     from private.prepare_notification_delivery(
       ${sql.json(request as never)}::jsonb,
       ${config?.maxRecipientsPerRequest ?? ONESIGNAL_MAX_RECIPIENTS_PER_REQUEST}::integer,
       ${IN_APP_CHUNK_SIZE}::integer,
-      ${config !== null})`;
+      ${config !== null},
+      ${IN_APP_CHUNKS_IN_PARALLEL}::integer)`;
+  const delivering = performance.now();
+  timings.preparingMs = delivering - started;
+  timings.chunks = pending.length;
   const inApp = pending.filter((chunk) => chunk.channel === "in_app");
   const viaOneSignal = pending.filter((chunk): chunk is OneSignalChunk =>
     chunk.channel !== "in_app"
   );
+  timings.inAppLanes = Math.min(IN_APP_CHUNKS_IN_PARALLEL, inApp.length);
+  timings.oneSignalLanes = config ? Math.min(config.concurrency, viaOneSignal.length) : 0;
   await Promise.all([
     forEachConcurrently(inApp, IN_APP_CHUNKS_IN_PARALLEL, async (chunk) => {
-      await sql`select private.deliver_in_app_chunk(
-        ${chunk.request_id}::uuid, ${chunk.chunk_index}::integer)`;
+      const chunkStarted = performance.now();
+      const [written] = await sql<
+        { written: number; rows_ms: number; broadcasts_ms: number }[]
+      >`select written, rows_ms, broadcasts_ms
+        from private.deliver_in_app_chunk(${chunk.request_id}::uuid, ${chunk.chunk_index}::integer)`;
+      timings.inAppChunksMs += performance.now() - chunkStarted;
+      timings.inAppRows += written.written;
+      timings.inAppRowsMs += written.rows_ms;
+      timings.broadcastsMs += written.broadcasts_ms;
     }),
     config &&
-    forEachConcurrently(
-      viaOneSignal,
-      config.concurrency,
-      (chunk) => sendChunk(sql, config, request, chunk),
-    ),
+    forEachConcurrently(viaOneSignal, config.concurrency, async (chunk) => {
+      const chunkStarted = performance.now();
+      const requests = await sendChunk(sql, config, request, chunk);
+      timings.oneSignalRequests += requests;
+      timings.oneSignalMs += performance.now() - chunkStarted;
+    }),
   ]);
+  const finishing = performance.now();
+  timings.deliveringMs = finishing - delivering;
 
+  try {
+    return await finish(sql, message);
+  } finally {
+    timings.finishingMs = performance.now() - finishing;
+    timings.totalMs = performance.now() - started;
+  }
+}
+
+/** Ends the request: an error when the message must be retried, null when it is done. */
+async function finish(
+  sql: Sql,
+  message: QueueMessage<NotificationRequest>,
+): Promise<string | null> {
+  const request = message.message;
   const [outcome] = await sql<{ pending: number; failed: number; failures: unknown[] }[]>`
     select pending, failed, failures
     from private.finish_notification_request(${request.requestId}::uuid)`;
@@ -178,10 +253,71 @@ async function dispatch(
         ${request.requestId}::uuid, ${message.msg_id}::bigint, ${message.read_ct}::integer,
         ${sql.json(request as never)}::jsonb, ${error},
         ${sql.json(outcome.failures as never)}::jsonb)`;
-    return null;
   }
-  console.log(`notifications: processingId ${request.requestId}: ${pending.length} chunk(s) done`);
   return null;
+}
+
+function newTimings(requestId: string): DispatchTimings {
+  return {
+    requestId,
+    chunks: 0,
+    inAppRows: 0,
+    preparingMs: 0,
+    deliveringMs: 0,
+    inAppRowsMs: 0,
+    broadcastsMs: 0,
+    inAppChunksMs: 0,
+    inAppLanes: 0,
+    oneSignalMs: 0,
+    oneSignalRequests: 0,
+    oneSignalLanes: 0,
+    finishingMs: 0,
+    totalMs: 0,
+  };
+}
+
+/** The log line of a dispatched request: its chunks and where the time went. */
+function logDispatched(timings: DispatchTimings): void {
+  const ms = (value: number) => Math.round(value);
+  console.log(
+    `notifications: processingId ${timings.requestId}: ${timings.chunks} chunk(s) done in ` +
+      `${ms(timings.totalMs)} ms (preparing ${ms(timings.preparingMs)}, delivering ` +
+      `${ms(timings.deliveringMs)}: ${timings.inAppRows} in-app rows ${
+        ms(timings.inAppRowsMs)
+      } + ` +
+      `broadcasts ${ms(timings.broadcastsMs)} over ${timings.inAppLanes} lane(s), ` +
+      `${timings.oneSignalRequests} OneSignal request(s) ${ms(timings.oneSignalMs)} over ` +
+      `${timings.oneSignalLanes} lane(s); finishing ${ms(timings.finishingMs)})`,
+  );
+}
+
+/**
+ * The processor's work on a batch, with what each dispatched request reports (by default its
+ * log line; bench/notifications collects them for its breakdown).
+ */
+export async function processNotifications(
+  { sql, env, visibilityTimeoutSeconds }: BatchContext,
+  messages: QueueMessage<NotificationRequest>[],
+  onDispatched: (timings: DispatchTimings) => void = logDispatched,
+): Promise<Map<number, string>> {
+  const config = oneSignalConfigFromEnv(env);
+  const failures = new Map<number, string>();
+  const heartbeat = keepInvisible(sql, messages, visibilityTimeoutSeconds);
+  try {
+    await forEachConcurrently(messages, REQUESTS_IN_PARALLEL, async (message) => {
+      const timings = newTimings(message.message.requestId);
+      try {
+        const error = await dispatch(sql, config, message, timings);
+        if (error) failures.set(message.msg_id, error);
+        else onDispatched(timings);
+      } catch (error) {
+        failures.set(message.msg_id, error instanceof Error ? error.message : String(error));
+      }
+    });
+  } finally {
+    await heartbeat.stop();
+  }
+  return failures;
 }
 
 export const notificationsProcessor: QueueProcessor<NotificationRequest> = {
@@ -192,22 +328,5 @@ export const notificationsProcessor: QueueProcessor<NotificationRequest> = {
   visibilityTimeoutSeconds: 30,
   visibilityTimeoutSetting: "NOTIFICATIONS_VISIBILITY_TIMEOUT_SECONDS",
   message: notificationRequestSchema,
-  async process({ sql, env, visibilityTimeoutSeconds }: BatchContext, messages) {
-    const config = oneSignalConfigFromEnv(env);
-    const failures = new Map<number, string>();
-    const heartbeat = keepInvisible(sql, messages, visibilityTimeoutSeconds);
-    try {
-      await forEachConcurrently(messages, REQUESTS_IN_PARALLEL, async (message) => {
-        try {
-          const error = await dispatch(sql, config, message);
-          if (error) failures.set(message.msg_id, error);
-        } catch (error) {
-          failures.set(message.msg_id, error instanceof Error ? error.message : String(error));
-        }
-      });
-    } finally {
-      await heartbeat.stop();
-    }
-    return failures;
-  },
+  process: (context, messages) => processNotifications(context, messages),
 };
