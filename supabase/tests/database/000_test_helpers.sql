@@ -15,8 +15,15 @@
 --   tests.authenticate_as_anon()         act as a visitor (anon key)
 --   tests.authenticate_as_service_role() act as the service role (secret key)
 --   tests.clear_authentication()         back to the postgres superuser
+--   tests.act_as(actor)                  any of these, by an actor's name: 'anon', 'service_role',
+--                                        'postgres' or a persona
 --   tests.rows_affected(statement)       run an INSERT/UPDATE/DELETE as the current role and
 --                                        return how many rows it touched (0 = filtered by RLS)
+--   tests.outcome_as(actor, statement, outcome, description)
+--                                        one assertion: the statement, run as the actor, fails
+--                                        with the SQLSTATE outcome or touches outcome ('1 row')
+--   tests.results_as(actor, query, expected, description)
+--                                        one assertion: what the actor reads is that set
 --   tests.refused_to_everyone_but_the_service_role(statement, action)
 --                                        six assertions: the statement fails with 42501 for a
 --                                        visitor and for each persona
@@ -171,74 +178,51 @@ begin
 end;
 $$;
 
--- Not security definer: Postgres forbids SET ROLE there. The role and the claims are set for the
--- rest of the transaction (is_local), exactly like PostgREST does for one request.
-create or replace function tests.authenticate_as_id(p_user_id uuid)
+-- Acting as someone, as PostgREST does for one request: the role and the JWT claims, set for the
+-- rest of the transaction (is_local). Not security definer: Postgres forbids SET ROLE there.
+-- Role 'none' is the session's own (postgres), without claims.
+create or replace function tests.set_request(p_role text, p_user_id uuid default null)
 returns void
 language plpgsql
 set search_path = ''
 as $$
 begin
-  perform set_config('role', 'authenticated', true);
-  perform set_config('request.jwt.claims', json_build_object(
-    'sub', p_user_id, 'role', 'authenticated', 'aud', 'authenticated'
-  )::text, true);
+  perform set_config('role', p_role, true);
+  perform set_config('request.jwt.claims', case p_role
+    when 'none' then ''
+    when 'authenticated' then
+      json_build_object('sub', p_user_id, 'role', p_role, 'aud', p_role)::text
+    else json_build_object('role', p_role)::text
+  end, true);
 end;
 $$;
 
-create or replace function tests.authenticate_as(p_identifier text)
-returns void
-language sql
-set search_path = ''
-as $$
-  select tests.authenticate_as_id(tests.user_id(p_identifier));
-$$;
-
-create or replace function tests.authenticate_as_anon()
-returns void
-language plpgsql
-set search_path = ''
-as $$
-begin
-  perform set_config('role', 'anon', true);
-  perform set_config('request.jwt.claims', '{"role": "anon"}', true);
-end;
-$$;
-
-create or replace function tests.authenticate_as_service_role()
-returns void
-language plpgsql
-set search_path = ''
-as $$
-begin
-  perform set_config('role', 'service_role', true);
-  perform set_config('request.jwt.claims', '{"role": "service_role"}', true);
-end;
-$$;
-
-create or replace function tests.clear_authentication()
-returns void
-language plpgsql
-set search_path = ''
-as $$
-begin
-  perform set_config('role', 'none', true);
-  perform set_config('request.jwt.claims', '', true);
-end;
-$$;
-
--- Authenticates as one actor of a test matrix: 'anon' (a visitor), 'service_role', or a persona.
+-- Authenticates as one actor of a test matrix: 'anon' (a visitor), 'service_role', 'postgres'
+-- (no API role: back to the superuser) or a persona.
 create or replace function tests.act_as(p_actor text)
 returns void
 language sql
 set search_path = ''
 as $$
   select case p_actor
-    when 'anon' then tests.authenticate_as_anon()
-    when 'service_role' then tests.authenticate_as_service_role()
-    else tests.authenticate_as(p_actor)
+    when 'anon' then tests.set_request('anon')
+    when 'service_role' then tests.set_request('service_role')
+    when 'postgres' then tests.set_request('none')
+    else tests.set_request('authenticated', tests.user_id(p_actor))
   end;
 $$;
+
+-- The names most test files use.
+create or replace function tests.authenticate_as_id(p_user_id uuid) returns void
+language sql set search_path = '' return tests.set_request('authenticated', p_user_id);
+create or replace function tests.authenticate_as(p_identifier text) returns void
+language sql set search_path = '' return tests.act_as(p_identifier);
+create or replace function tests.authenticate_as_anon() returns void
+language sql set search_path = '' return tests.act_as('anon');
+create or replace function tests.authenticate_as_service_role() returns void
+language sql set search_path = '' return tests.act_as('service_role');
+create or replace function tests.clear_authentication() returns void
+language sql set search_path = '' return tests.act_as('postgres');
 
 create or replace function tests.rows_affected(p_statement text)
 returns integer
@@ -251,6 +235,61 @@ begin
   execute p_statement;
   get diagnostics affected = row_count;
   return affected;
+end;
+$$;
+
+-- One cell of an RLS matrix, as one pgTAP assertion: `statement`, run as `actor`, either fails
+-- with the SQLSTATE `outcome` ('42501': refused by a grant or a policy's check; throws_ok) or
+-- touches `outcome` rows ('0 rows': out of every policy's reach, '1 row'; is). pgTAP lives in
+-- `extensions`, and calls itself unqualified.
+create or replace function tests.outcome_as(
+  p_actor text,
+  p_statement text,
+  p_outcome text,
+  p_description text
+)
+returns text
+language plpgsql
+set search_path = public, extensions
+as $$
+declare
+  assertion text;
+begin
+  perform tests.act_as(p_actor);
+  if p_outcome ~ '^\d+ rows?$' then
+    assertion := is(tests.rows_affected(p_statement), split_part(p_outcome, ' ', 1)::integer,
+      p_description);
+  else
+    assertion := throws_ok(p_statement, p_outcome, null, p_description);
+  end if;
+  perform tests.clear_authentication();
+  return assertion;
+end;
+$$;
+
+-- What an actor reads, as one pgTAP assertion: the rows of `query` are the set `expected`
+-- (set_eq), or there are none (is_empty) when `expected` is empty.
+create or replace function tests.results_as(
+  p_actor text,
+  p_query text,
+  p_expected anyarray,
+  p_description text
+)
+returns text
+language plpgsql
+set search_path = public, extensions
+as $$
+declare
+  assertion text;
+begin
+  perform tests.act_as(p_actor);
+  if cardinality(p_expected) = 0 then
+    assertion := is_empty(p_query, p_description);
+  else
+    assertion := set_eq(p_query, p_expected, p_description);
+  end if;
+  perform tests.clear_authentication();
+  return assertion;
 end;
 $$;
 
@@ -377,27 +416,19 @@ end;
 $$;
 
 -- Six assertions: the statement fails with 42501 (insufficient privilege or row-level security)
--- for a visitor and for each persona. pgTAP lives in `extensions`, and calls itself unqualified.
+-- for a visitor and for each persona.
 create or replace function tests.refused_to_everyone_but_the_service_role(
   p_statement text,
   p_action text
 )
 returns setof text
-language plpgsql
-set search_path = public, extensions
+language sql
+set search_path = ''
 as $$
-declare
-  persona text;
-begin
-  perform tests.authenticate_as_anon();
-  return next throws_ok(p_statement, '42501', null, format('a visitor cannot %s', p_action));
-  foreach persona in array array['candidate_a', 'candidate_b', 'company_a', 'company_b', 'admin']
-  loop
-    perform tests.authenticate_as(persona);
-    return next throws_ok(p_statement, '42501', null, format('%s cannot %s', persona, p_action));
-  end loop;
-  perform tests.clear_authentication();
-end;
+  select tests.outcome_as(actor, p_statement, '42501',
+    format('%s cannot %s', case actor when 'anon' then 'a visitor' else actor end, p_action))
+  from unnest(array['anon', 'candidate_a', 'candidate_b', 'company_a', 'company_b', 'admin'])
+    as actor;
 $$;
 
 grant execute on all functions in schema tests to anon, authenticated, service_role;
