@@ -21,7 +21,8 @@
 --                                        return how many rows it touched (0 = filtered by RLS)
 --   tests.outcome_as(actor, statement, outcome, description)
 --                                        one assertion: the statement, run as the actor, fails
---                                        with the SQLSTATE outcome or touches outcome ('1 row')
+--                                        with the SQLSTATE outcome ('42501', or '42501: message')
+--                                        or touches outcome ('1 row')
 --   tests.results_as(actor, query, expected, description)
 --                                        one assertion: what the actor reads is that set
 --   tests.refused_to_everyone_but_the_service_role(statement, action)
@@ -239,8 +240,9 @@ end;
 $$;
 
 -- One cell of an RLS matrix, as one pgTAP assertion: `statement`, run as `actor`, has `outcome`:
--- the SQLSTATE it fails with ('42501': refused by a grant or a policy's check) or how many rows
--- it touched ('0 rows': out of every policy's reach, '1 row'). A failure says what it had.
+-- the SQLSTATE it fails with ('42501': refused by a grant or a policy's check), with its message
+-- when `outcome` gives one ('42501: a candidate can only…'), or how many rows it touched
+-- ('0 rows': out of every policy's reach, '1 row'). A failure says what it had.
 create or replace function tests.outcome_as(
   p_actor text,
   p_statement text,
@@ -260,7 +262,10 @@ begin
     touched := tests.rows_affected(p_statement);
     outcome := touched || case touched when 1 then ' row' else ' rows' end;
   exception when others then
-    outcome := sqlstate;
+    outcome := case
+      when p_outcome like '_____: %' then sqlstate || ': ' || sqlerrm
+      else sqlstate
+    end;
   end;
   perform tests.clear_authentication();
   return is(outcome, p_outcome, p_description);
