@@ -31,6 +31,11 @@
 --   tests.create_world()                 the personas and a small marketplace around them, the
 --                                        common fixture of the RLS matrices (described below)
 --   tests.direct_key(identifier, identifier)  conversations.direct_key of two test users
+--   tests.conversation_id(identifier, identifier)  their direct conversation (past RLS)
+--   tests.message_id(n)                  the n-th message id a test sends (sorts last)
+--   tests.can_read_topic(actor, topic, extension), tests.can_write_topic(…)
+--                                        whether Realtime would let the actor read (write) a
+--                                        private topic, probed as the Realtime server does
 --
 -- Identifiers are short names ('candidate_a'); the email is <identifier>@test.emploi.fr.
 -- This file commits (no rollback) so that the files after it can use the helpers; it is
@@ -308,6 +313,78 @@ set search_path = ''
 as $$
   select least(tests.user_id(p_first), tests.user_id(p_second))::text || ':'
     || greatest(tests.user_id(p_first), tests.user_id(p_second))::text;
+$$;
+
+-- The direct conversation of two test users, read past RLS.
+create or replace function tests.conversation_id(p_first text, p_second text)
+returns uuid
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select id from public.conversations where direct_key = tests.direct_key(p_first, p_second);
+$$;
+
+-- The n-th message id a test sends: a test's statements share one transaction time, so these
+-- ids sort after the random ids of the world's messages and make the sent ones the latest.
+create or replace function tests.message_id(p_n integer) returns uuid
+language sql immutable set search_path = ''
+return ('ffffffff-ffff-4fff-bfff-' || lpad(p_n::text, 12, '0'))::uuid;
+
+-- Probes of a private Realtime topic, as the Realtime server authorizes a channel: a row of the
+-- topic inserted by the server and selected back as the actor decides read access; a row
+-- inserted as the actor decides write access. Both run with realtime.topic set and leave nothing
+-- behind.
+create or replace function tests.can_read_topic(
+  p_actor text,
+  p_topic text,
+  p_extension text default 'broadcast'
+)
+returns boolean
+language plpgsql
+set search_path = ''
+as $$
+declare
+  probe uuid := gen_random_uuid();
+  seen boolean;
+begin
+  perform tests.clear_authentication();
+  insert into realtime.messages (id, topic, extension) values (probe, p_topic, p_extension);
+  perform tests.act_as(p_actor);
+  perform set_config('realtime.topic', p_topic, true);
+  select exists (select 1 from realtime.messages where id = probe) into seen;
+  perform tests.clear_authentication();
+  delete from realtime.messages where id = probe;
+  return seen;
+end;
+$$;
+
+create or replace function tests.can_write_topic(
+  p_actor text,
+  p_topic text,
+  p_extension text default 'broadcast'
+)
+returns boolean
+language plpgsql
+set search_path = ''
+as $$
+declare
+  allowed boolean;
+begin
+  perform tests.act_as(p_actor);
+  perform set_config('realtime.topic', p_topic, true);
+  begin
+    insert into realtime.messages (topic, extension) values (p_topic, p_extension);
+    allowed := true;
+    raise exception using errcode = 'P0004'; -- undo the probe
+  exception
+    when insufficient_privilege then allowed := false;
+    when assert_failure then null;
+  end;
+  perform tests.clear_authentication();
+  return allowed;
+end;
 $$;
 
 -- The fixture of the RLS matrices. Rows are named by their text so assertions read plainly.

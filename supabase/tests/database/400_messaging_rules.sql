@@ -11,10 +11,6 @@ create function pg_temp.may(p_initiator text, p_recipient text) returns boolean
 language sql as $$
   select private.may_open_conversation(tests.user_id(p_initiator), tests.user_id(p_recipient))
 $$;
-create function pg_temp.conversation_of(p_first text, p_second text) returns uuid
-language sql stable security definer as $$
-  select id from public.conversations where direct_key = tests.direct_key(p_first, p_second)
-$$;
 create function pg_temp.start(p_recipient text) returns uuid
 language sql as $$
   select public.start_conversation(tests.user_id(p_recipient))
@@ -68,10 +64,10 @@ select throws_ok($$ select public.can_message(gen_random_uuid()) $$, '42501', nu
 select tests.clear_authentication();
 create temporary table conversations_before as select count(*)::int as n from public.conversations;
 select tests.authenticate_as('company_a');
-select is(pg_temp.start('candidate_a'), pg_temp.conversation_of('candidate_a', 'company_a'),
+select is(pg_temp.start('candidate_a'), tests.conversation_id('candidate_a', 'company_a'),
   'asking again returns the existing conversation');
 select tests.authenticate_as('candidate_a');
-select is(pg_temp.start('company_a'), pg_temp.conversation_of('candidate_a', 'company_a'),
+select is(pg_temp.start('company_a'), tests.conversation_id('candidate_a', 'company_a'),
   'from either side');
 select tests.clear_authentication();
 select is((select count(*)::int from public.conversations),
@@ -84,13 +80,13 @@ select isnt(pg_temp.start('candidate_a'), null,
 select tests.authenticate_as('candidate_a');
 select set_eq(
   format('select * from pg_temp.active_participants(%L)',
-    pg_temp.conversation_of('candidate_a', 'company_b')),
+    tests.conversation_id('candidate_a', 'company_b')),
   array['candidate_a', 'company_b'], 'both members take part in the new conversation');
 select is(
   (select count(*)::int from public.conversations
-   where id = pg_temp.conversation_of('candidate_a', 'company_b')),
+   where id = tests.conversation_id('candidate_a', 'company_b')),
   1, 'the candidate sees it');
-select is(pg_temp.start('company_b'), pg_temp.conversation_of('candidate_a', 'company_b'),
+select is(pg_temp.start('company_b'), tests.conversation_id('candidate_a', 'company_b'),
   'the candidate may now answer although the rule would not let her write first');
 
 select throws_ok($$ select pg_temp.start('candidate_b') $$, '42501',
@@ -111,22 +107,22 @@ select throws_ok($$ select public.start_conversation(gen_random_uuid()) $$, '425
 
 -- Coming back to a conversation one left
 select tests.authenticate_as('candidate_b');
-select is(pg_temp.start('company_b'), pg_temp.conversation_of('candidate_b', 'company_b'),
+select is(pg_temp.start('company_b'), tests.conversation_id('candidate_b', 'company_b'),
   'candidate B gets the conversation company B left');
 select set_eq(
   format('select * from pg_temp.active_participants(%L)',
-    pg_temp.conversation_of('candidate_b', 'company_b')),
+    tests.conversation_id('candidate_b', 'company_b')),
   array['candidate_b'], 'which does not bring company B back');
 select tests.authenticate_as('company_b');
-select is(pg_temp.start('candidate_b'), pg_temp.conversation_of('candidate_b', 'company_b'),
+select is(pg_temp.start('candidate_b'), tests.conversation_id('candidate_b', 'company_b'),
   'company B reopens it');
 select set_eq(
   format('select * from pg_temp.active_participants(%L)',
-    pg_temp.conversation_of('candidate_b', 'company_b')),
+    tests.conversation_id('candidate_b', 'company_b')),
   array['candidate_b', 'company_b'], 'and takes part again');
 select is(
   (select count(*)::int from public.messages
-   where conversation_id = pg_temp.conversation_of('candidate_b', 'company_b')),
+   where conversation_id = tests.conversation_id('candidate_b', 'company_b')),
   1, 'and reads the history again');
 
 select * from finish();

@@ -9,19 +9,11 @@ begin;
 select plan(77);
 select tests.create_world();
 
-create function pg_temp.conversation_of(p_first text, p_second text) returns uuid
-language sql stable security definer as $$
-  select id from public.conversations where direct_key = tests.direct_key(p_first, p_second)
-$$;
 create function pg_temp.a() returns uuid language sql stable as $$
-  select pg_temp.conversation_of('candidate_a', 'company_a')
+  select tests.conversation_id('candidate_a', 'company_a')
 $$;
 create function pg_temp.b() returns uuid language sql stable as $$
-  select pg_temp.conversation_of('candidate_b', 'company_b')
-$$;
--- The n-th message id sent by these tests; they sort after the world's random ids.
-create function pg_temp.mid(p_n integer) returns uuid language sql immutable as $$
-  select ('ffffffff-ffff-4fff-bfff-' || lpad(p_n::text, 12, '0'))::uuid
+  select tests.conversation_id('candidate_b', 'company_b')
 $$;
 create function pg_temp.stored(p_id uuid) returns public.messages
 language sql stable security definer as $$
@@ -44,19 +36,19 @@ $$;
 select tests.authenticate_as('company_a');
 select is(
   (select row(sender_id, conversation_id, body)::text
-   from public.send_message(pg_temp.a(), E'  Bonjour,\n\ton se voit mardi ?  \n', pg_temp.mid(1))),
+   from public.send_message(pg_temp.a(), E'  Bonjour,\n\ton se voit mardi ?  \n', tests.message_id(1))),
   row(tests.user_id('company_a'), pg_temp.a(), E'Bonjour,\n\ton se voit mardi ?')::text,
   'send_message stores the trimmed body from the caller');
 select is(
-  (select id from public.send_message(pg_temp.a(), 'Bonjour,', pg_temp.mid(1))),
-  pg_temp.mid(1), 'a retry with the same id returns the stored message');
-select is(pg_temp.count_messages(array[pg_temp.mid(1)]), 1, 'and stores nothing more');
-select is((pg_temp.stored(pg_temp.mid(1))).body, E'Bonjour,\n\ton se voit mardi ?',
+  (select id from public.send_message(pg_temp.a(), 'Bonjour,', tests.message_id(1))),
+  tests.message_id(1), 'a retry with the same id returns the stored message');
+select is(pg_temp.count_messages(array[tests.message_id(1)]), 1, 'and stores nothing more');
+select is((pg_temp.stored(tests.message_id(1))).body, E'Bonjour,\n\ton se voit mardi ?',
   'the first body is kept');
 select isnt((select id from public.send_message(pg_temp.a(), 'Sans id')), null,
   'the id is optional (then sends are not idempotent)');
 select lives_ok(
-  format('select public.send_message(%L, %L, %L)', pg_temp.a(), repeat('é', 4000), pg_temp.mid(2)),
+  format('select public.send_message(%L, %L, %L)', pg_temp.a(), repeat('é', 4000), tests.message_id(2)),
   'a message of 4000 characters is accepted');
 select throws_ok(
   format('select public.send_message(%L, %L)', pg_temp.a(), repeat('a', 4001)), '22001',
@@ -74,11 +66,11 @@ select throws_ok(format('select public.send_message(null, %L)', 'Bonjour'), '220
 
 select tests.authenticate_as('candidate_a');
 select throws_ok(
-  format('select public.send_message(%L, %L, %L)', pg_temp.a(), 'Même id', pg_temp.mid(1)),
+  format('select public.send_message(%L, %L, %L)', pg_temp.a(), 'Même id', tests.message_id(1)),
   '23505', null, 'another sender cannot reuse a message id');
 select tests.authenticate_as('company_a');
 select throws_ok(
-  format('select public.send_message(%L, %L, %L)', pg_temp.b(), 'Ailleurs', pg_temp.mid(1)),
+  format('select public.send_message(%L, %L, %L)', pg_temp.b(), 'Ailleurs', tests.message_id(1)),
   '42501', null, 'company A cannot send into a conversation it is not part of');
 select tests.authenticate_as('candidate_b');
 select throws_ok(format('select public.send_message(%L, %L)', pg_temp.a(), 'Intrus'), '42501',
@@ -116,15 +108,15 @@ select is(pg_temp.send_burst(61),
 
 -- edit_message
 select tests.authenticate_as('company_a');
-select is((select body from public.edit_message(pg_temp.mid(1), ' Mardi 10 h ? ')), 'Mardi 10 h ?',
+select is((select body from public.edit_message(tests.message_id(1), ' Mardi 10 h ? ')), 'Mardi 10 h ?',
   'the sender edits their message');
-select isnt((pg_temp.stored(pg_temp.mid(1))).edited_at, null, 'edited_at is set');
-select is((select edited_at from public.edit_message(pg_temp.mid(2), repeat('é', 4000))), null,
+select isnt((pg_temp.stored(tests.message_id(1))).edited_at, null, 'edited_at is set');
+select is((select edited_at from public.edit_message(tests.message_id(2), repeat('é', 4000))), null,
   'an edit that changes nothing is not an edit');
-select throws_ok(format('select public.edit_message(%L, %L)', pg_temp.mid(1), ''), '22023', null,
+select throws_ok(format('select public.edit_message(%L, %L)', tests.message_id(1), ''), '22023', null,
   'an edit keeps the limits');
 select tests.authenticate_as('candidate_a');
-select throws_ok(format('select public.edit_message(%L, %L)', pg_temp.mid(1), 'Non'), '42501',
+select throws_ok(format('select public.edit_message(%L, %L)', tests.message_id(1), 'Non'), '42501',
   'edit_message: you can only edit your own messages', 'nobody else edits it');
 select throws_ok(
   format('select public.edit_message(%L, %L)',
@@ -134,19 +126,19 @@ select throws_ok(
 -- delete_message
 select tests.authenticate_as('company_a');
 select is(
-  (select row(body, deleted_at is not null)::text from public.delete_message(pg_temp.mid(2))),
+  (select row(body, deleted_at is not null)::text from public.delete_message(tests.message_id(2))),
   row(null::text, true)::text, 'the sender deletes their message: the body is erased');
 select is(
-  (select deleted_at from public.delete_message(pg_temp.mid(2))),
-  (pg_temp.stored(pg_temp.mid(2))).deleted_at, 'deleting twice changes nothing');
+  (select deleted_at from public.delete_message(tests.message_id(2))),
+  (pg_temp.stored(tests.message_id(2))).deleted_at, 'deleting twice changes nothing');
 select tests.authenticate_as('candidate_a');
-select is((select body from public.messages where id = pg_temp.mid(2)), null,
+select is((select body from public.messages where id = tests.message_id(2)), null,
   'the other participant no longer reads the body');
-select throws_ok(format('select public.delete_message(%L)', pg_temp.mid(1)), '42501',
+select throws_ok(format('select public.delete_message(%L)', tests.message_id(1)), '42501',
   'delete_message: you can only delete your own messages', 'nobody else deletes it');
 select throws_ok(format('select public.delete_message(%L)', gen_random_uuid()), '42501', null,
   'an unknown message gets the same answer');
-select is((pg_temp.stored(pg_temp.mid(1))).deleted_at, null, 'and the message is intact');
+select is((pg_temp.stored(tests.message_id(1))).deleted_at, null, 'and the message is intact');
 select tests.authenticate_as('company_b');
 select lives_ok(
   format('select public.delete_message(%L)',
@@ -155,7 +147,7 @@ select lives_ok(
 
 -- mark_as_read and unread counts
 select tests.clear_authentication();
-delete from public.messages where id <> all (array[pg_temp.mid(1), pg_temp.mid(2)])
+delete from public.messages where id <> all (array[tests.message_id(1), tests.message_id(2)])
   and conversation_id = pg_temp.a() and body like 'rafale %';
 delete from public.messages where conversation_id = pg_temp.a() and body = 'Sans id';
 -- A: 'Bonjour A' (company_a), 'Merci' (candidate_a), a deleted one (candidate_a),
@@ -164,31 +156,31 @@ select tests.authenticate_as('candidate_a');
 select is(
   (select unread_count from public.get_conversations() where conversation_id = pg_temp.a()), 2,
   'candidate A has 2 unread messages: others'', not deleted');
-select is(public.mark_as_read(pg_temp.a(), pg_temp.mid(1)), 0, 'reading up to mid(1) leaves 0');
+select is(public.mark_as_read(pg_temp.a(), tests.message_id(1)), 0, 'reading up to mid(1) leaves 0');
 select is(
   (select last_read_message_id from public.conversation_participants
    where conversation_id = pg_temp.a() and user_id = tests.user_id('candidate_a')),
-  pg_temp.mid(1), 'the read position is mid(1)');
+  tests.message_id(1), 'the read position is mid(1)');
 select tests.authenticate_as('company_a');
-select is((select id from public.send_message(pg_temp.a(), 'Trois', pg_temp.mid(3))),
-  pg_temp.mid(3), 'company A sends another message');
-select is((select id from public.send_message(pg_temp.a(), 'Quatre', pg_temp.mid(4))),
-  pg_temp.mid(4), 'and another');
+select is((select id from public.send_message(pg_temp.a(), 'Trois', tests.message_id(3))),
+  tests.message_id(3), 'company A sends another message');
+select is((select id from public.send_message(pg_temp.a(), 'Quatre', tests.message_id(4))),
+  tests.message_id(4), 'and another');
 select tests.authenticate_as('candidate_a');
 select is(
   (select unread_count from public.get_conversations() where conversation_id = pg_temp.a()), 2,
   'two new unread messages');
-select is(public.mark_as_read(pg_temp.a(), pg_temp.mid(3)), 1, 'reading the first leaves one');
-select is(public.mark_as_read(pg_temp.a(), pg_temp.mid(1)), 1, 'the position never moves back');
+select is(public.mark_as_read(pg_temp.a(), tests.message_id(3)), 1, 'reading the first leaves one');
+select is(public.mark_as_read(pg_temp.a(), tests.message_id(1)), 1, 'the position never moves back');
 select is(
   (select last_read_message_id from public.conversation_participants
    where conversation_id = pg_temp.a() and user_id = tests.user_id('candidate_a')),
-  pg_temp.mid(3), 'it is still mid(3)');
+  tests.message_id(3), 'it is still mid(3)');
 select is(public.mark_as_read(pg_temp.a()), 0, 'reading everything leaves none');
 select is(
   (select last_read_message_id from public.conversation_participants
    where conversation_id = pg_temp.a() and user_id = tests.user_id('candidate_a')),
-  pg_temp.mid(4), 'the position is the latest message');
+  tests.message_id(4), 'the position is the latest message');
 select throws_ok(
   format('select public.mark_as_read(%L, %L)', pg_temp.a(), pg_temp.any_message_of(pg_temp.b())),
   '22023', null, 'a message of another conversation is refused');
@@ -243,10 +235,10 @@ select is(
         order by created_at desc, id desc limit 3),
   'the first page holds the newest messages, newest first');
 select is(
-  array(select id from public.get_messages(pg_temp.a(), now(), pg_temp.mid(3), 2)),
-  array[pg_temp.mid(2), pg_temp.mid(1)], 'the next page starts after the cursor');
+  array(select id from public.get_messages(pg_temp.a(), now(), tests.message_id(3), 2)),
+  array[tests.message_id(2), tests.message_id(1)], 'the next page starts after the cursor');
 select is(
-  (select body from public.get_messages(pg_temp.a(), p_limit => 100) where id = pg_temp.mid(2)),
+  (select body from public.get_messages(pg_temp.a(), p_limit => 100) where id = tests.message_id(2)),
   null, 'deleted messages come without body');
 select throws_ok(format('select * from public.get_messages(%L, p_limit => 101)', pg_temp.a()),
   '22023', null, 'p_limit is checked');
@@ -296,9 +288,9 @@ select throws_ok('select public.presence_heartbeat()', '42501', null,
 
 -- The service role is nobody: the RPCs that act for a member want one.
 select tests.authenticate_as_service_role();
-select throws_ok(format('select public.edit_message(%L, %L)', pg_temp.mid(1), 'Service'), '42501',
+select throws_ok(format('select public.edit_message(%L, %L)', tests.message_id(1), 'Service'), '42501',
   'edit_message: sign in first', 'the service role edits no message');
-select throws_ok(format('select public.delete_message(%L)', pg_temp.mid(1)), '42501',
+select throws_ok(format('select public.delete_message(%L)', tests.message_id(1)), '42501',
   'delete_message: sign in first', 'nor deletes one');
 select throws_ok(format('select * from public.get_messages(%L)', pg_temp.a()), '42501',
   'get_messages: sign in first', 'nor reads a conversation it does not take part in');

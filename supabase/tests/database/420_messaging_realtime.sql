@@ -9,18 +9,11 @@ select tests.create_world();
 delete from realtime.messages;
 delete from pgmq.q_notifications;
 
-create function pg_temp.conversation_of(p_first text, p_second text) returns uuid
-language sql stable security definer as $$
-  select id from public.conversations where direct_key = tests.direct_key(p_first, p_second)
-$$;
 create function pg_temp.a() returns uuid language sql stable as $$
-  select pg_temp.conversation_of('candidate_a', 'company_a')
+  select tests.conversation_id('candidate_a', 'company_a')
 $$;
 create function pg_temp.b() returns uuid language sql stable as $$
-  select pg_temp.conversation_of('candidate_b', 'company_b')
-$$;
-create function pg_temp.mid(p_n integer) returns uuid language sql immutable as $$
-  select ('ffffffff-ffff-4fff-bfff-' || lpad(p_n::text, 12, '0'))::uuid
+  select tests.conversation_id('candidate_b', 'company_b')
 $$;
 -- What was broadcast: the payloads of `event` on `topic`.
 create function pg_temp.broadcasts(p_topic text, p_event text) returns table (payload jsonb)
@@ -35,78 +28,33 @@ language sql security definer as $$
   select message from pgmq.q_notifications where message -> 'data' ->> 'messageId' = p_message_id::text
 $$;
 
--- Probes, as the Realtime server authorizes a private channel: a row of the topic inserted by
--- the server and selected back as the user decides read access; a row inserted as the user
--- decides write access. Both run with realtime.topic set and leave nothing behind.
-create function pg_temp.as_member(p_who text) returns void language sql as $$
-  select case when p_who = 'anon' then tests.authenticate_as_anon()
-    else tests.authenticate_as(p_who) end
-$$;
-create function pg_temp.can_read(p_who text, p_topic text, p_extension text default 'broadcast')
-returns boolean
-language plpgsql as $$
-declare
-  probe uuid := gen_random_uuid();
-  seen boolean;
-begin
-  perform tests.clear_authentication();
-  insert into realtime.messages (id, topic, extension) values (probe, p_topic, p_extension);
-  perform pg_temp.as_member(p_who);
-  perform set_config('realtime.topic', p_topic, true);
-  select exists (select 1 from realtime.messages where id = probe) into seen;
-  perform tests.clear_authentication();
-  delete from realtime.messages where id = probe;
-  return seen;
-end;
-$$;
-create function pg_temp.can_write(p_who text, p_topic text, p_extension text default 'broadcast')
-returns boolean
-language plpgsql as $$
-declare
-  allowed boolean;
-begin
-  perform pg_temp.as_member(p_who);
-  perform set_config('realtime.topic', p_topic, true);
-  begin
-    insert into realtime.messages (topic, extension) values (p_topic, p_extension);
-    allowed := true;
-    raise exception using errcode = 'P0004'; -- undo the probe
-  exception
-    when insufficient_privilege then allowed := false;
-    when assert_failure then null;
-  end;
-  perform tests.clear_authentication();
-  return allowed;
-end;
-$$;
-
 -- A new message
 select tests.authenticate_as('company_a');
 select lives_ok(
-  format('select public.send_message(%L, %L, %L)', pg_temp.a(), 'Bonjour Camille', pg_temp.mid(1)),
+  format('select public.send_message(%L, %L, %L)', pg_temp.a(), 'Bonjour Camille', tests.message_id(1)),
   'company A sends a message while candidate A is not connected');
 select tests.clear_authentication();
 select is(
   (select payload - 'id' from pg_temp.broadcasts('conversation:' || pg_temp.a(), 'message_created')
-   where payload ->> 'message_id' = pg_temp.mid(1)::text),
-  jsonb_build_object('conversation_id', pg_temp.a(), 'message_id', pg_temp.mid(1),
+   where payload ->> 'message_id' = tests.message_id(1)::text),
+  jsonb_build_object('conversation_id', pg_temp.a(), 'message_id', tests.message_id(1),
     'sender_id', tests.user_id('company_a'), 'created_at', now()),
   'message_created is broadcast on conversation:<id>: which message, whose, when, and no body');
 select is((select last_message_at from public.conversations where id = pg_temp.a()), now(),
   'the conversation''s activity time moves');
 select is(
-  (select count(*)::int from pg_temp.pushes(pg_temp.mid(1))), 1,
+  (select count(*)::int from pg_temp.pushes(tests.message_id(1))), 1,
   'a push is requested for candidate A, who is not connected');
 select is(
-  (select p - 'requestId' from pg_temp.pushes(pg_temp.mid(1)) as p),
+  (select p - 'requestId' from pg_temp.pushes(tests.message_id(1)) as p),
   jsonb_build_object(
     'type', 'message',
     'title', 'Nouveau message de « Company A »',
     'body', 'Ouvrez Emploi+ pour le lire.',
-    'data', jsonb_build_object('conversationId', pg_temp.a(), 'messageId', pg_temp.mid(1),
+    'data', jsonb_build_object('conversationId', pg_temp.a(), 'messageId', tests.message_id(1),
       'senderId', tests.user_id('company_a')),
     'audience', jsonb_build_object('userIds', jsonb_build_array(tests.user_id('candidate_a'))),
-    'dedupeKey', 'message:' || pg_temp.mid(1),
+    'dedupeKey', 'message:' || tests.message_id(1),
     'collapseKey', 'conversation:' || pg_temp.a()),
   'to her only, collapsed per conversation, without the message text');
 select is_empty(
@@ -118,15 +66,15 @@ select tests.authenticate_as('candidate_a');
 select public.presence_heartbeat();
 select tests.authenticate_as('company_a');
 select lives_ok(
-  format('select public.send_message(%L, %L, %L)', pg_temp.a(), 'Vous êtes là ?', pg_temp.mid(2)),
+  format('select public.send_message(%L, %L, %L)', pg_temp.a(), 'Vous êtes là ?', tests.message_id(2)),
   'company A sends a message while candidate A is connected');
 select tests.clear_authentication();
-select is_empty(format('select * from pg_temp.pushes(%L)', pg_temp.mid(2)),
+select is_empty(format('select * from pg_temp.pushes(%L)', tests.message_id(2)),
   'no push for a connected participant');
 select is(
   (select payload - 'id' from pg_temp.broadcasts(
      'user:' || tests.user_id('candidate_a'), 'message_received')),
-  jsonb_build_object('conversation_id', pg_temp.a(), 'message_id', pg_temp.mid(2),
+  jsonb_build_object('conversation_id', pg_temp.a(), 'message_id', tests.message_id(2),
     'sender_id', tests.user_id('company_a'), 'created_at', now()),
   'she is told on user:<id>, for her conversation list');
 
@@ -137,42 +85,42 @@ update public.notification_preferences set messages_enabled = false
 where user_id = tests.user_id('candidate_a');
 select tests.authenticate_as('company_a');
 select lives_ok(
-  format('select public.send_message(%L, %L, %L)', pg_temp.a(), 'Relance', pg_temp.mid(3)),
+  format('select public.send_message(%L, %L, %L)', pg_temp.a(), 'Relance', tests.message_id(3)),
   'a message to a participant who turned message notifications off');
 select tests.clear_authentication();
-select is_empty(format('select * from pg_temp.pushes(%L)', pg_temp.mid(3)),
+select is_empty(format('select * from pg_temp.pushes(%L)', tests.message_id(3)),
   'requests no push');
 update public.notification_preferences set messages_enabled = true
 where user_id = tests.user_id('candidate_a');
 
 insert into public.messages (id, conversation_id, sender_id, body, created_at)
-values (pg_temp.mid(4), pg_temp.a(), tests.user_id('company_a'), 'Archive',
+values (tests.message_id(4), pg_temp.a(), tests.user_id('company_a'), 'Archive',
   now() - interval '1 day');
-select is_empty(format('select * from pg_temp.pushes(%L)', pg_temp.mid(4)),
+select is_empty(format('select * from pg_temp.pushes(%L)', tests.message_id(4)),
   'a message stored with an old date (import, seed) requests no push');
 
 insert into public.messages (id, conversation_id, sender_id, body)
-values (pg_temp.mid(5), pg_temp.b(), tests.user_id('candidate_b'), 'Toujours là ?');
-select is_empty(format('select * from pg_temp.pushes(%L)', pg_temp.mid(5)),
+values (tests.message_id(5), pg_temp.b(), tests.user_id('candidate_b'), 'Toujours là ?');
+select is_empty(format('select * from pg_temp.pushes(%L)', tests.message_id(5)),
   'a participant who left is not notified');
 
 -- Edits and deletions
 select tests.authenticate_as('company_a');
-select public.edit_message(pg_temp.mid(1), 'Bonjour Camille !');
+select public.edit_message(tests.message_id(1), 'Bonjour Camille !');
 select tests.clear_authentication();
 select is(
   (select payload - 'id' from pg_temp.broadcasts('conversation:' || pg_temp.a(), 'message_edited')),
-  jsonb_build_object('conversation_id', pg_temp.a(), 'message_id', pg_temp.mid(1),
+  jsonb_build_object('conversation_id', pg_temp.a(), 'message_id', tests.message_id(1),
     'sender_id', tests.user_id('company_a'), 'created_at', now(), 'edited_at', now(),
     'deleted_at', null),
   'message_edited says which message was edited when, without the body');
 select tests.authenticate_as('company_a');
-select public.delete_message(pg_temp.mid(1));
+select public.delete_message(tests.message_id(1));
 select tests.clear_authentication();
 select is(
   (select payload ->> 'deleted_at' from pg_temp.broadcasts(
      'conversation:' || pg_temp.a(), 'message_deleted')
-   where payload ->> 'message_id' = pg_temp.mid(1)::text)::timestamptz,
+   where payload ->> 'message_id' = tests.message_id(1)::text)::timestamptz,
   now(), 'message_deleted says when the message was deleted');
 select is(
   (select count(*)::int from realtime.messages
@@ -182,7 +130,7 @@ select is(
   (select count(*)::int from pg_temp.broadcasts('conversation:' || pg_temp.a(), 'message_deleted')),
   1, 'deleting twice broadcasts once');
 select tests.authenticate_as('company_a');
-select public.delete_message(pg_temp.mid(1));
+select public.delete_message(tests.message_id(1));
 select tests.clear_authentication();
 select is(
   (select count(*)::int from pg_temp.broadcasts('conversation:' || pg_temp.a(), 'message_deleted')),
@@ -190,77 +138,77 @@ select is(
 
 -- Read receipts, leaving and coming back
 select tests.authenticate_as('candidate_a');
-select public.mark_as_read(pg_temp.a(), pg_temp.mid(2));
+select public.mark_as_read(pg_temp.a(), tests.message_id(2));
 select tests.clear_authentication();
 select is(
   (select payload - 'id' - 'last_read_at' from pg_temp.broadcasts(
      'conversation:' || pg_temp.a(), 'read_receipt')),
   jsonb_build_object('conversation_id', pg_temp.a(), 'user_id', tests.user_id('candidate_a'),
-    'last_read_message_id', pg_temp.mid(2)),
+    'last_read_message_id', tests.message_id(2)),
   'read_receipt says who read up to which message');
 select tests.authenticate_as('candidate_a');
-select public.mark_as_read(pg_temp.a(), pg_temp.mid(2));
+select public.mark_as_read(pg_temp.a(), tests.message_id(2));
 select tests.clear_authentication();
 select is(
   (select count(*)::int from pg_temp.broadcasts('conversation:' || pg_temp.a(), 'read_receipt')),
   1, 'reading again where one was sends no receipt');
 
 -- Policies of realtime.messages: conversation:<id>
-select ok(pg_temp.can_read('candidate_a', 'conversation:' || pg_temp.a()),
+select ok(tests.can_read_topic('candidate_a', 'conversation:' || pg_temp.a()),
   'a participant receives the conversation''s broadcasts');
-select ok(not pg_temp.can_write('candidate_a', 'conversation:' || pg_temp.a()),
+select ok(not tests.can_write_topic('candidate_a', 'conversation:' || pg_temp.a()),
   'nobody broadcasts on it: its events come from the database (a fake message_created is refused)');
-select ok(pg_temp.can_read('company_a', 'conversation:' || pg_temp.a() || ':activity', 'presence'),
+select ok(tests.can_read_topic('company_a', 'conversation:' || pg_temp.a() || ':activity', 'presence'),
   'participants see presence on the conversation''s activity topic');
-select ok(pg_temp.can_write('candidate_a', 'conversation:' || pg_temp.a() || ':activity'),
+select ok(tests.can_write_topic('candidate_a', 'conversation:' || pg_temp.a() || ':activity'),
   'and broadcast (typing) there');
-select ok(pg_temp.can_write('company_a', 'conversation:' || pg_temp.a() || ':activity', 'presence'),
+select ok(tests.can_write_topic('company_a', 'conversation:' || pg_temp.a() || ':activity', 'presence'),
   'and track presence there');
-select ok(not pg_temp.can_read('candidate_b', 'conversation:' || pg_temp.a()),
+select ok(not tests.can_read_topic('candidate_b', 'conversation:' || pg_temp.a()),
   'an outsider cannot join');
-select ok(not pg_temp.can_read('candidate_b', 'conversation:' || pg_temp.a() || ':activity', 'presence'),
+select ok(not tests.can_read_topic('candidate_b', 'conversation:' || pg_temp.a() || ':activity', 'presence'),
   'nor see presence');
-select ok(not pg_temp.can_write('candidate_b', 'conversation:' || pg_temp.a() || ':activity'),
+select ok(not tests.can_write_topic('candidate_b', 'conversation:' || pg_temp.a() || ':activity'),
   'nor broadcast');
-select ok(not pg_temp.can_write('candidate_b', 'conversation:' || pg_temp.a() || ':activity', 'presence'),
+select ok(not tests.can_write_topic('candidate_b', 'conversation:' || pg_temp.a() || ':activity', 'presence'),
   'nor track presence');
-select ok(not pg_temp.can_read('admin', 'conversation:' || pg_temp.a()),
+select ok(not tests.can_read_topic('admin', 'conversation:' || pg_temp.a()),
   'admins do not read conversations they are not part of');
-select ok(not pg_temp.can_read('anon', 'conversation:' || pg_temp.a()),
+select ok(not tests.can_read_topic('anon', 'conversation:' || pg_temp.a()),
   'visitors join no conversation');
-select ok(not pg_temp.can_read('company_b', 'conversation:' || pg_temp.b()),
+select ok(not tests.can_read_topic('company_b', 'conversation:' || pg_temp.b()),
   'a member who left no longer joins');
-select ok(not pg_temp.can_write('company_b', 'conversation:' || pg_temp.b()),
+select ok(not tests.can_write_topic('company_b', 'conversation:' || pg_temp.b()),
   'nor broadcasts');
-select ok(not pg_temp.can_read('candidate_a', 'conversation:' || upper(pg_temp.a()::text)),
+select ok(not tests.can_read_topic('candidate_a', 'conversation:' || upper(pg_temp.a()::text)),
   'topics are lower-case ids');
-select ok(not pg_temp.can_read('candidate_a', 'conversation:not-a-uuid'),
+select ok(not tests.can_read_topic('candidate_a', 'conversation:not-a-uuid'),
   'a malformed topic is refused, not an error');
 
 -- user:<id>
-select ok(pg_temp.can_read('candidate_a', 'user:' || tests.user_id('candidate_a')),
+select ok(tests.can_read_topic('candidate_a', 'user:' || tests.user_id('candidate_a')),
   'a member receives their user topic');
-select ok(not pg_temp.can_write('candidate_a', 'user:' || tests.user_id('candidate_a')),
+select ok(not tests.can_write_topic('candidate_a', 'user:' || tests.user_id('candidate_a')),
   'but does not broadcast on it');
-select ok(not pg_temp.can_write('candidate_a', 'user:' || tests.user_id('candidate_a'), 'presence'),
+select ok(not tests.can_write_topic('candidate_a', 'user:' || tests.user_id('candidate_a'), 'presence'),
   'nor track presence there');
-select ok(not pg_temp.can_read('candidate_b', 'user:' || tests.user_id('candidate_a')),
+select ok(not tests.can_read_topic('candidate_b', 'user:' || tests.user_id('candidate_a')),
   'nobody else receives it');
-select ok(not pg_temp.can_read('anon', 'user:'), 'visitors have no user topic');
+select ok(not tests.can_read_topic('anon', 'user:'), 'visitors have no user topic');
 
 -- role:<role>
-select ok(pg_temp.can_read('candidate_a', 'role:candidate'), 'candidates receive role:candidate');
-select ok(pg_temp.can_read('company_a', 'role:company'), 'companies receive role:company');
-select ok(pg_temp.can_read('admin', 'role:admin'), 'admins receive role:admin');
-select ok(not pg_temp.can_read('candidate_a', 'role:company'), 'a candidate not role:company');
-select ok(not pg_temp.can_read('company_a', 'role:admin'), 'a company not role:admin');
-select ok(not pg_temp.can_write('candidate_a', 'role:candidate'), 'role topics are read only');
-select ok(not pg_temp.can_read('anon', 'role:candidate'), 'visitors have no role topic');
+select ok(tests.can_read_topic('candidate_a', 'role:candidate'), 'candidates receive role:candidate');
+select ok(tests.can_read_topic('company_a', 'role:company'), 'companies receive role:company');
+select ok(tests.can_read_topic('admin', 'role:admin'), 'admins receive role:admin');
+select ok(not tests.can_read_topic('candidate_a', 'role:company'), 'a candidate not role:company');
+select ok(not tests.can_read_topic('company_a', 'role:admin'), 'a company not role:admin');
+select ok(not tests.can_write_topic('candidate_a', 'role:candidate'), 'role topics are read only');
+select ok(not tests.can_read_topic('anon', 'role:candidate'), 'visitors have no role topic');
 
 
 -- Anything else
-select ok(not pg_temp.can_read('candidate_a', 'lobby'), 'other private topics are closed');
-select ok(not pg_temp.can_write('candidate_a', 'lobby'), 'for writing too');
+select ok(not tests.can_read_topic('candidate_a', 'lobby'), 'other private topics are closed');
+select ok(not tests.can_write_topic('candidate_a', 'lobby'), 'for writing too');
 
 -- Leaving ends access
 select tests.authenticate_as('candidate_a');
@@ -270,19 +218,19 @@ select is(
   (select payload ->> 'user_id' from pg_temp.broadcasts(
      'conversation:' || pg_temp.a(), 'participant_left')),
   tests.user_id('candidate_a')::text, 'participant_left is broadcast');
-select ok(not pg_temp.can_read('candidate_a', 'conversation:' || pg_temp.a()),
+select ok(not tests.can_read_topic('candidate_a', 'conversation:' || pg_temp.a()),
   'who left no longer joins the conversation''s channel');
 -- A channel she joined before leaving stays open until Realtime re-authorizes it (token refresh
 -- or expiry): what it still carries holds no content, and the content is read through RLS.
 insert into public.conversation_participants (conversation_id, user_id)
 values (pg_temp.a(), tests.user_id('candidate_b'));
 select tests.authenticate_as('company_a');
-select public.send_message(pg_temp.a(), 'Après son départ', pg_temp.mid(6));
+select public.send_message(pg_temp.a(), 'Après son départ', tests.message_id(6));
 select tests.authenticate_as('candidate_b');
-select is((select body from public.messages where id = pg_temp.mid(6)), 'Après son départ',
+select is((select body from public.messages where id = tests.message_id(6)), 'Après son départ',
   'a message after she left reaches a remaining participant');
 select tests.authenticate_as('candidate_a');
-select is_empty(format('select body from public.messages where id = %L', pg_temp.mid(6)),
+select is_empty(format('select body from public.messages where id = %L', tests.message_id(6)),
   'but not her: the event her open channel may still get names a message she cannot read');
 select tests.clear_authentication();
 delete from public.conversation_participants
@@ -294,7 +242,7 @@ select is(
   (select payload ->> 'user_id' from pg_temp.broadcasts(
      'conversation:' || pg_temp.a(), 'participant_joined')),
   tests.user_id('candidate_a')::text, 'coming back broadcasts participant_joined');
-select ok(pg_temp.can_read('candidate_a', 'conversation:' || pg_temp.a()),
+select ok(tests.can_read_topic('candidate_a', 'conversation:' || pg_temp.a()),
   'and the channel is open again');
 
 select * from finish();

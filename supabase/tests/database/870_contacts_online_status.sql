@@ -84,22 +84,7 @@ select ok(
   'an expired member is no longer counted as connected');
 
 -- The global `online` topic is retired
-create function pg_temp.online_probe(p_extension text) returns boolean
-language plpgsql as $$
-declare
-  probe uuid := gen_random_uuid();
-  seen boolean;
-begin
-  insert into realtime.messages (id, topic, extension) values (probe, 'online', p_extension);
-  perform tests.authenticate_as('candidate_a');
-  perform set_config('realtime.topic', 'online', true);
-  select exists (select 1 from realtime.messages where id = probe) into seen;
-  perform tests.clear_authentication();
-  delete from realtime.messages where id = probe;
-  return seen;
-end;
-$$;
-select ok(not pg_temp.online_probe('presence'), 'nobody joins the global online topic');
+select ok(not tests.can_read_topic('candidate_a', 'online', 'presence'), 'nobody joins the global online topic');
 select ok(exists (select 1 from cron.job where jobname = 'expire-presence'),
   'expiry runs on a schedule');
 

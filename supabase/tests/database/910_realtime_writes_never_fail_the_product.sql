@@ -8,12 +8,8 @@ select plan(9);
 select tests.create_world();
 set local client_min_messages = error;
 
-create function pg_temp.a() returns uuid language sql stable security definer as $$
-  select id from public.conversations
-  where direct_key = tests.direct_key('candidate_a', 'company_a')
-$$;
-create function pg_temp.mid(p_n integer) returns uuid language sql immutable as $$
-  select ('eeeeeeee-eeee-4eee-beee-' || lpad(p_n::text, 12, '0'))::uuid
+create function pg_temp.a() returns uuid language sql stable as $$
+  select tests.conversation_id('candidate_a', 'company_a')
 $$;
 
 -- Today's partition goes missing.
@@ -32,19 +28,19 @@ select lives_ok(
 
 select tests.authenticate_as('company_a');
 select lives_ok(
-  format('select public.send_message(%L, %L, %L)', pg_temp.a(), 'Sans partition', pg_temp.mid(2)),
+  format('select public.send_message(%L, %L, %L)', pg_temp.a(), 'Sans partition', tests.message_id(2)),
   'a message is sent');
 select lives_ok(
-  format('select public.edit_message(%L, %L)', pg_temp.mid(2), 'Sans partition, modifié'),
+  format('select public.edit_message(%L, %L)', tests.message_id(2), 'Sans partition, modifié'),
   'edited');
-select lives_ok(format('select public.delete_message(%L)', pg_temp.mid(2)), 'and deleted');
+select lives_ok(format('select public.delete_message(%L)', tests.message_id(2)), 'and deleted');
 select tests.clear_authentication();
 select is(
-  (select row(body, deleted_at is not null)::text from public.messages where id = pg_temp.mid(2)),
+  (select row(body, deleted_at is not null)::text from public.messages where id = tests.message_id(2)),
   row(null::text, true)::text, 'the message was stored, then deleted');
 select is_empty(
   format($$ select 1 from realtime.messages where payload ->> 'message_id' = %L $$,
-    pg_temp.mid(2)),
+    tests.message_id(2)),
   'nothing of it was broadcast');
 
 select tests.authenticate_as('candidate_a');
