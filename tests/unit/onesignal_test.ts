@@ -20,7 +20,9 @@ const USER_A = "0b7c8a2e-59a4-4d4b-9b8e-1d2f3a4b5c6d";
 const USER_B = "1c8d9b3f-6ab5-4e5c-8c9f-2e3a4b5c6d7e";
 const REQUEST = "6f1e2d3c-4b5a-4968-8776-655443322110";
 
-function configFor(standIn: { url: string; appId: string; apiKey: string }): OneSignalConfig {
+type StandIn = ReturnType<typeof startOneSignalStandIn>;
+
+function configFor(standIn: StandIn): OneSignalConfig {
   return {
     apiUrl: standIn.url,
     appId: standIn.appId,
@@ -32,6 +34,21 @@ function configFor(standIn: { url: string; appId: string; apiKey: string }): One
     retryBaseMs: 10,
     maxRetryWaitMs: 2_000,
   };
+}
+
+/** A test against a fresh stand-in of its own, closed whatever the outcome. */
+function standInTest(
+  name: string,
+  body: (standIn: StandIn, config: OneSignalConfig) => Promise<void>,
+) {
+  Deno.test(name, async () => {
+    const standIn = startOneSignalStandIn();
+    try {
+      await body(standIn, configFor(standIn));
+    } finally {
+      await standIn.close();
+    }
+  });
 }
 
 function pushTo(config: OneSignalConfig, externalIds: string[], chunkIndex = 0) {
@@ -98,10 +115,9 @@ Deno.test("Retry-After and backoff", () => {
   assert.deepEqual(retryDelayMs(4, null, 100, () => 0.5), 800);
 });
 
-Deno.test("the stand-in answers like OneSignal: sent, invalid aliases, nobody subscribed, 4xx", async () => {
-  const standIn = startOneSignalStandIn();
-  const config = configFor(standIn);
-  try {
+standInTest(
+  "the stand-in answers like OneSignal: sent, invalid aliases, nobody subscribed, 4xx",
+  async (standIn, config) => {
     await standIn.control.setSubscriptions({ unsubscribed: { push: [USER_B] } });
     const partly = await sendMessageOnce(config, pushTo(config, [USER_A, USER_B]));
     assert.deepEqual(partly.outcome, "sent");
@@ -137,34 +153,25 @@ Deno.test("the stand-in answers like OneSignal: sent, invalid aliases, nobody su
       }),
     );
     assert.deepEqual(sms.outcome, "permanent");
-  } finally {
-    await standIn.close();
-  }
+  },
+);
+
+standInTest("a replayed idempotency key delivers nothing twice", async (standIn, config) => {
+  const first = await sendMessageOnce(config, pushTo(config, [USER_A]));
+  const second = await sendMessageOnce(config, pushTo(config, [USER_A]));
+  assert.deepEqual(first.outcome, "sent");
+  assert.deepEqual(second.outcome, "sent");
+  assert.ok(second.outcome === "sent" && second.replayed);
+  assert.deepEqual(
+    (first as { notificationId: string }).notificationId,
+    (second as { notificationId: string }).notificationId,
+  );
+  assert.deepEqual(standIn.state().notifications.length, 1);
 });
 
-Deno.test("a replayed idempotency key delivers nothing twice", async () => {
-  const standIn = startOneSignalStandIn();
-  const config = configFor(standIn);
-  try {
-    const first = await sendMessageOnce(config, pushTo(config, [USER_A]));
-    const second = await sendMessageOnce(config, pushTo(config, [USER_A]));
-    assert.deepEqual(first.outcome, "sent");
-    assert.deepEqual(second.outcome, "sent");
-    assert.ok(second.outcome === "sent" && second.replayed);
-    assert.deepEqual(
-      (first as { notificationId: string }).notificationId,
-      (second as { notificationId: string }).notificationId,
-    );
-    assert.deepEqual(standIn.state().notifications.length, 1);
-  } finally {
-    await standIn.close();
-  }
-});
-
-Deno.test("transient failures are retried, honouring Retry-After, until sent", async () => {
-  const standIn = startOneSignalStandIn();
-  const config = configFor(standIn);
-  try {
+standInTest(
+  "transient failures are retried, honouring Retry-After, until sent",
+  async (standIn, config) => {
     await standIn.control.setFaults({
       failureRate: 0.6,
       failureStatuses: [500, 429],
@@ -182,15 +189,12 @@ Deno.test("transient failures are retried, honouring Retry-After, until sent", a
     }
     assert.ok(attempts.some((attempt) => attempt.outcome === "transient"), "faults were injected");
     assert.deepEqual(standIn.state().notifications.length, 10, "each chunk delivered once");
-  } finally {
-    await standIn.close();
-  }
-});
+  },
+);
 
-Deno.test("a time-out after delivery is retried with the same key and not delivered twice", async () => {
-  const standIn = startOneSignalStandIn();
-  const config = configFor(standIn);
-  try {
+standInTest(
+  "a time-out after delivery is retried with the same key and not delivered twice",
+  async (standIn, config) => {
     await standIn.control.setFaults({ stallRate: 1, stallMs: 600 });
     const first = await sendMessageOnce(config, pushTo(config, [USER_A]));
     assert.deepEqual(first.outcome, "transient");
@@ -199,15 +203,12 @@ Deno.test("a time-out after delivery is retried with the same key and not delive
     const retry = await sendMessageOnce(config, pushTo(config, [USER_A]));
     assert.ok(retry.outcome === "sent" && retry.replayed);
     assert.deepEqual(standIn.state().notifications.length, 1);
-  } finally {
-    await standIn.close();
-  }
-});
+  },
+);
 
-Deno.test("a Retry-After longer than the in-process limit is left to the queue", async () => {
-  const standIn = startOneSignalStandIn();
-  const config = configFor(standIn);
-  try {
+standInTest(
+  "a Retry-After longer than the in-process limit is left to the queue",
+  async (standIn, config) => {
     await standIn.control.setFaults({
       failureRate: 1,
       failureStatuses: [429],
@@ -221,7 +222,5 @@ Deno.test("a Retry-After longer than the in-process limit is left to the queue",
     assert.deepEqual(result.outcome, "transient");
     assert.deepEqual((result as { retryAfterMs: number }).retryAfterMs, 100_000);
     assert.deepEqual(attempts, 1);
-  } finally {
-    await standIn.close();
-  }
-});
+  },
+);
