@@ -26,7 +26,8 @@ import {
   openConversation,
   unwrap,
 } from "./_support/messaging.ts";
-import { createUser, platform, promoteToAdmin, sql } from "./_support/platform.ts";
+import { createUser, promoteToAdmin, sql } from "./_support/platform.ts";
+import { notify } from "./notifications/support.ts";
 
 const options = { sanitizeResources: false, sanitizeOps: false };
 const PIPELINE_TIMEOUT_MS = 30_000;
@@ -300,16 +301,8 @@ Deno.test(
     try {
       assert.equal(status, "SUBSCRIBED");
       const announcement = nextBroadcast(channel, "announcement", () => true, PIPELINE_TIMEOUT_MS);
-      const response = await fetch(`${platform.url}/functions/v1/notify`, {
-        method: "POST",
-        headers: {
-          authorization: `Bearer ${platform.secretKey}`,
-          apikey: platform.publishableKey,
-          "content-type": "application/json",
-        },
-        body: JSON.stringify({ role: "admin", type: "system", title: "Maintenance ce soir" }),
-      });
-      assert.equal(response.status, 202, await response.text());
+      const answer = await notify({ role: "admin", type: "system", title: "Maintenance ce soir" });
+      assert.equal(answer.status, 202, JSON.stringify(answer.body));
       assertShape(
         "announcement",
         await announcement,

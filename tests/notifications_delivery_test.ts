@@ -10,28 +10,16 @@
 import assert from "node:assert/strict";
 import { envFrom } from "../supabase/functions/_shared/platform.ts";
 import { notificationsProcessor } from "../supabase/functions/queue-worker/processors/notifications.ts";
-import { createUser, platform, promoteToAdmin, sql } from "./_support/platform.ts";
+import { createUser, promoteToAdmin, sql } from "./_support/platform.ts";
 import {
   createMembers,
   enqueueClaimed,
   eventuallyWithSweep,
+  notify,
   reachedByChannel,
   requestCompleted,
   standIn,
 } from "./notifications/support.ts";
-
-async function notify(body: unknown, token = platform.secretKey) {
-  const response = await fetch(`${platform.url}/functions/v1/notify`, {
-    method: "POST",
-    headers: {
-      authorization: `Bearer ${token}`,
-      apikey: platform.publishableKey,
-      "content-type": "application/json",
-    },
-    body: typeof body === "string" ? body : JSON.stringify(body),
-  });
-  return { status: response.status, body: await response.json() };
-}
 
 const sorted = (ids: Iterable<string>) => [...ids].sort();
 

@@ -4,23 +4,15 @@
 
 import assert from "node:assert/strict";
 import type { RealtimeChannel } from "@supabase/supabase-js";
-import { createUser, platform, type TestUser } from "./_support/platform.ts";
+import { createUser, type TestUser } from "./_support/platform.ts";
 import { deferred } from "./_support/deferred.ts";
-import { requestCompleted } from "./notifications/support.ts";
+import { notify, requestCompleted } from "./notifications/support.ts";
 
-async function notify(body: unknown): Promise<string> {
-  const response = await fetch(`${platform.url}/functions/v1/notify`, {
-    method: "POST",
-    headers: {
-      authorization: `Bearer ${platform.secretKey}`,
-      apikey: platform.publishableKey,
-      "content-type": "application/json",
-    },
-    body: JSON.stringify(body),
-  });
-  const answer = await response.json();
-  assert.equal(response.status, 202, JSON.stringify(answer));
-  return answer.processingId;
+/** Asks notify for a notification; answers its processingId. */
+async function notifyAccepted(body: unknown): Promise<string> {
+  const answer = await notify(body);
+  assert.equal(answer.status, 202, JSON.stringify(answer.body));
+  return answer.body.processingId;
 }
 
 /** Joins `topic` privately as `user`; resolves when joined, rejects with the server's reason. */
@@ -55,7 +47,7 @@ Deno.test(
         "another member may not listen to it",
       );
 
-      const processingId = await notify({
+      const processingId = await notifyAccepted({
         type: "application",
         title: "Votre candidature a été vue",
         body: "Acme a consulté votre profil.",
@@ -99,7 +91,7 @@ Deno.test(
         join(candidate, "role:company", "announcement"),
         /permissions to read from this Channel topic/,
       );
-      const processingId = await notify({
+      const processingId = await notifyAccepted({
         type: "system",
         title: "Nouvelle grille tarifaire",
         role: "company",

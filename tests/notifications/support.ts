@@ -1,12 +1,13 @@
 // Shared by the notifications tests: the OneSignal stand-in of the platform under test, members
-// created in bulk, waiting for the dispatcher to finish a request, and whom it reached.
+// created in bulk, calls to the notify function, waiting for the dispatcher to finish a request,
+// and whom it reached.
 
 import {
   OneSignalStandInControl,
   type StandInNotification,
 } from "../../local/onesignal/control.ts";
 import type { QueueMessage } from "../../supabase/functions/_shared/queue.ts";
-import { eventually, sql } from "../_support/platform.ts";
+import { eventually, platform, sql } from "../_support/platform.ts";
 
 /**
  * The stand-in the platform's functions send to. The test platform starts it and passes
@@ -116,6 +117,34 @@ export async function enqueueClaimed(
     }::jsonb)`;
   });
   return { ...claimed, msg_id: Number(claimed.msg_id) };
+}
+
+/** notify's answer: 202 `{ success, processingId, message }`, or an error body. */
+export interface NotifyAnswer {
+  success?: boolean;
+  processingId: string;
+  message?: string;
+  error?: unknown;
+}
+
+/**
+ * Calls the notify Edge Function as the service role (or with `token`); a string body is sent as
+ * it is, anything else as JSON.
+ */
+export async function notify(
+  body: unknown,
+  token = platform.secretKey,
+): Promise<{ status: number; body: NotifyAnswer }> {
+  const response = await fetch(`${platform.url}/functions/v1/notify`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${token}`,
+      apikey: platform.publishableKey,
+      "content-type": "application/json",
+    },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
 }
 
 /** Waits until the dispatcher has finished the request (nothing pending), or fails. */
