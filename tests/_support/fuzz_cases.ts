@@ -724,58 +724,48 @@ export function tableWriteCases(fixtures: Fixtures): EntryPoint[] {
     authorization: `Bearer ${token}`,
     "content-type": "application/json",
   });
+  /**
+   * A write of one oversize value into `table.column` as `token`: a PATCH of the row `id`, or a
+   * POST of a new row with the other `fields` it needs. An oversize text may follow a `prefix`
+   * (a URL's scheme and host, so that only its length is wrong).
+   */
   const write = (
-    label: string,
+    tableColumn: string,
     key: "lelem" | "ltext",
-    method: "POST" | "PATCH",
-    path: string,
     token: string,
-    body: Record<string, unknown>,
-  ): EntryPoint => ({
-    label: `rest ${label}`,
-    cases: [{
-      key,
-      expect: "refused",
-      attempt: { method, path, headers: as(token), body: JSON.stringify(body) },
-    }],
-  });
+    { id, fields = {}, prefix = "" }: { id?: string; fields?: object; prefix?: string },
+  ): EntryPoint => {
+    const [table, column] = tableColumn.split(".");
+    const body = { ...fields, [column]: key === "lelem" ? longElement : prefix + longText };
+    return {
+      label: `rest ${tableColumn}`,
+      cases: [{
+        key,
+        expect: "refused",
+        attempt: {
+          method: id ? "PATCH" : "POST",
+          path: id ? `/rest/v1/${table}?id=eq.${id}` : `/rest/v1/${table}`,
+          headers: as(token),
+          body: JSON.stringify(body),
+        },
+      }],
+    };
+  };
   const { candidate, company } = fixtures.tokens;
   const { self, peer, post } = fixtures.ids;
   return [
-    write("candidates.skills", "lelem", "PATCH", `/rest/v1/candidates?id=eq.${self}`, candidate, {
-      skills: longElement,
+    write("candidates.skills", "lelem", candidate, { id: self }),
+    write("candidates.headline", "ltext", candidate, { id: self }),
+    write("jobs.required_skills", "lelem", company, { fields: { title: "Offre fuzz" } }),
+    write("jobs.description", "ltext", company, { fields: { title: "Offre fuzz" } }),
+    write("posts.images", "lelem", candidate, { fields: { content: "Fuzz" } }),
+    write("posts.links", "lelem", candidate, { fields: { content: "Fuzz" } }),
+    write("post_comments.content", "ltext", candidate, { fields: { post_id: post } }),
+    write("profiles.avatar_url", "ltext", candidate, {
+      id: self,
+      prefix: "https://cdn.example.com/",
     }),
-    write("candidates.headline", "ltext", "PATCH", `/rest/v1/candidates?id=eq.${self}`, candidate, {
-      headline: longText,
-    }),
-    write("jobs.required_skills", "lelem", "POST", "/rest/v1/jobs", company, {
-      title: "Offre fuzz",
-      required_skills: longElement,
-    }),
-    write("jobs.description", "ltext", "POST", "/rest/v1/jobs", company, {
-      title: "Offre fuzz",
-      description: longText,
-    }),
-    write("posts.images", "lelem", "POST", "/rest/v1/posts", candidate, {
-      content: "Fuzz",
-      images: longElement,
-    }),
-    write("posts.links", "lelem", "POST", "/rest/v1/posts", candidate, {
-      content: "Fuzz",
-      links: longElement,
-    }),
-    write("post_comments.content", "ltext", "POST", "/rest/v1/post_comments", candidate, {
-      post_id: post,
-      content: longText,
-    }),
-    write("profiles.avatar_url", "ltext", "PATCH", `/rest/v1/profiles?id=eq.${self}`, candidate, {
-      avatar_url: `https://cdn.example.com/${longText}`,
-    }),
-    write("profiles.full_name", "ltext", "PATCH", `/rest/v1/profiles?id=eq.${self}`, candidate, {
-      full_name: longText,
-    }),
-    write("companies.website", "ltext", "PATCH", `/rest/v1/companies?id=eq.${peer}`, company, {
-      website: `https://example.com/${longText}`,
-    }),
+    write("profiles.full_name", "ltext", candidate, { id: self }),
+    write("companies.website", "ltext", company, { id: peer, prefix: "https://example.com/" }),
   ];
 }
