@@ -6,6 +6,7 @@
 // shape follows; a payload the database changes fails the run.
 
 import assert from "node:assert/strict";
+import type { RealtimeChannel } from "@supabase/supabase-js";
 import {
   type AnnouncementEvent,
   type ContactPresenceEvent,
@@ -112,6 +113,10 @@ const notification = <Type extends keyof NotificationDataByType>(
     read_at: "null",
   }) satisfies ShapeOf<NotificationEvent>;
 
+/** The next in-app notification of `type` on a user:<id> channel, which the pipeline sends. */
+const nextNotification = (channel: RealtimeChannel, type: keyof NotificationDataByType) =>
+  nextBroadcast(channel, "notification", (payload) => payload.type === type, PIPELINE_TIMEOUT_MS);
+
 Deno.test(
   "every event of user:<id> and conversation:<id> has the exported shape",
   options,
@@ -126,12 +131,7 @@ Deno.test(
       const conversation = conversationTopic.channel;
 
       // A candidate who is not connected (no heartbeat) gets a message as a notification.
-      const messageNotification = nextBroadcast(
-        user,
-        "notification",
-        (payload) => payload.type === "message",
-        PIPELINE_TIMEOUT_MS,
-      );
+      const messageNotification = nextNotification(user, "message");
       const created = nextBroadcast(conversation, "message_created");
       const first = unwrap(
         await company.client.rpc("send_message", {
@@ -243,12 +243,7 @@ Deno.test(
     );
     const { channel } = await joinPrivate(candidate, topics.user(candidate.id));
     try {
-      const alert = nextBroadcast(
-        channel,
-        "notification",
-        (payload) => payload.type === "job_alert",
-        PIPELINE_TIMEOUT_MS,
-      );
+      const alert = nextNotification(channel, "job_alert");
       check(
         await company.client.from("jobs").insert({
           company_id: company.id,
@@ -264,12 +259,7 @@ Deno.test(
         notification("job_alert", { jobId: "uuid", reason: { oneOf: ["profile_match"] } }),
       );
 
-      const verdict = nextBroadcast(
-        channel,
-        "notification",
-        (payload) => payload.type === "moderation",
-        PIPELINE_TIMEOUT_MS,
-      );
+      const verdict = nextNotification(channel, "moderation");
       check(
         await candidate.client.from("posts").insert({
           author_id: candidate.id,

@@ -11,6 +11,7 @@ import {
   nextBroadcast,
   openConversation,
   sendMessage,
+  subscribe,
   unwrap,
 } from "./_support/messaging.ts";
 
@@ -59,11 +60,10 @@ Deno.test("the outsider cannot read the messages through REST or RPC", async () 
 });
 
 Deno.test("the outsider cannot send into the conversation", async () => {
-  const listening = await joinPrivate(candidate, topic);
-  assert.equal(listening.status, "SUBSCRIBED", String(listening.error));
+  const listening = await subscribe(candidate, topic);
   try {
     const intruded: unknown[] = [];
-    listening.channel.on("broadcast", { event: "message_created" }, (message) => {
+    listening.on("broadcast", { event: "message_created" }, (message) => {
       if (message.payload.sender_id !== company.id) intruded.push(message.payload);
     });
     const sent = await send(outsider.client, "Bonjour, je m'invite");
@@ -98,7 +98,7 @@ Deno.test("the outsider cannot send into the conversation", async () => {
     // arrived before it.
     const legitimateId = crypto.randomUUID();
     const legitimate = nextBroadcast(
-      listening.channel,
+      listening,
       "message_created",
       (payload) => payload.message_id === legitimateId,
     );

@@ -11,6 +11,7 @@ import {
   nextBroadcast,
   openConversation,
   sendMessage,
+  subscribe,
   unwrap,
 } from "./_support/messaging.ts";
 
@@ -18,12 +19,11 @@ const { company, candidate, conversationId } = await openConversation();
 const topic = `conversation:${conversationId}`;
 
 Deno.test("a message reaches the other participant over Realtime within 1 s", async () => {
-  const listening = await joinPrivate(candidate, topic);
-  assert.equal(listening.status, "SUBSCRIBED", String(listening.error));
+  const listening = await subscribe(candidate, topic);
   try {
     const messageId = crypto.randomUUID();
     const arrived = nextBroadcast(
-      listening.channel,
+      listening,
       "message_created",
       (payload) => payload.message_id === messageId,
     );
@@ -51,15 +51,14 @@ Deno.test("a message reaches the other participant over Realtime within 1 s", as
 });
 
 Deno.test("edits, soft deletes and read receipts are broadcast", async () => {
-  const listening = await joinPrivate(company, topic);
-  assert.equal(listening.status, "SUBSCRIBED", String(listening.error));
+  const listening = await subscribe(company, topic);
   try {
     const sent = unwrap(
       await sendMessage(candidate.client, conversationId, "Oui, à 10 h"),
     ) as { id: string };
 
     const edited = nextBroadcast(
-      listening.channel,
+      listening,
       "message_edited",
       (payload) => payload.message_id === sent.id,
     );
@@ -72,7 +71,7 @@ Deno.test("edits, soft deletes and read receipts are broadcast", async () => {
     assert.equal(editedEvent.body, undefined, "no body in the event");
 
     const deleted = nextBroadcast(
-      listening.channel,
+      listening,
       "message_deleted",
       (payload) => payload.message_id === sent.id,
     );
@@ -96,7 +95,7 @@ Deno.test("edits, soft deletes and read receipts are broadcast", async () => {
     assert.equal(stored[0].with_body, 0);
 
     const receipt = nextBroadcast(
-      listening.channel,
+      listening,
       "read_receipt",
       (payload) => payload.user_id === candidate.id,
     );
@@ -114,18 +113,16 @@ Deno.test("typing broadcasts and presence joins and leaves are seen", async () =
   const joined: string[] = [];
   const left: string[] = [];
   const activity = `${topic}:activity`;
-  const companySide = await joinPrivate(company, activity, (channel) => {
+  const companySide = await subscribe(company, activity, (channel) => {
     channel.on("presence", { event: "join" }, ({ key }) => joined.push(key));
     channel.on("presence", { event: "leave" }, ({ key }) => left.push(key));
   }, company.id);
-  assert.equal(companySide.status, "SUBSCRIBED", String(companySide.error));
   try {
-    const candidateSide = await joinPrivate(candidate, activity, () => {}, candidate.id);
-    assert.equal(candidateSide.status, "SUBSCRIBED", String(candidateSide.error));
+    const candidateSide = await subscribe(candidate, activity, undefined, candidate.id);
 
-    const typing = nextBroadcast(companySide.channel, "typing");
+    const typing = nextBroadcast(companySide, "typing");
     assert.equal(
-      await candidateSide.channel.send({
+      await candidateSide.send({
         type: "broadcast",
         event: "typing",
         payload: { user_id: candidate.id, typing: true },
@@ -134,13 +131,13 @@ Deno.test("typing broadcasts and presence joins and leaves are seen", async () =
     );
     assert.deepEqual(await typing, { user_id: candidate.id, typing: true });
 
-    assert.equal(await candidateSide.channel.track({ online_at: new Date().toISOString() }), "ok");
+    assert.equal(await candidateSide.track({ online_at: new Date().toISOString() }), "ok");
     await waitFor(() => joined.includes(candidate.id), "the candidate's presence join");
-    assert.ok(presenceOf(companySide.channel.presenceState()).includes(candidate.id));
+    assert.ok(presenceOf(companySide.presenceState()).includes(candidate.id));
 
-    await candidate.client.removeChannel(candidateSide.channel);
+    await candidate.client.removeChannel(candidateSide);
     await waitFor(() => left.includes(candidate.id), "the candidate's presence leave");
-    assert.ok(!presenceOf(companySide.channel.presenceState()).includes(candidate.id));
+    assert.ok(!presenceOf(companySide.presenceState()).includes(candidate.id));
   } finally {
     await closeRealtime(company.client, candidate.client);
   }
@@ -149,12 +146,11 @@ Deno.test("typing broadcasts and presence joins and leaves are seen", async () =
 Deno.test(
   "a contact's online status arrives on user:<id>; `online` is retired",
   async () => {
-    const inbox = await joinPrivate(company, `user:${company.id}`);
-    assert.equal(inbox.status, "SUBSCRIBED", String(inbox.error));
+    const inbox = await subscribe(company, `user:${company.id}`);
     try {
       check(await company.client.rpc("presence_heartbeat"));
       const cameOnline = nextBroadcast(
-        inbox.channel,
+        inbox,
         "contact_presence",
         (payload) => payload.user_id === candidate.id && payload.online === true,
       );
@@ -167,7 +163,7 @@ Deno.test(
       assert.deepEqual(contacts, [{ user_id: candidate.id, online: true }]);
 
       const wentOffline = nextBroadcast(
-        inbox.channel,
+        inbox,
         "contact_presence",
         (payload) => payload.user_id === candidate.id && payload.online === false,
       );
@@ -186,13 +182,12 @@ Deno.test(
 Deno.test(
   "a connected participant is told on user:<id>, one who is not gets a push",
   async () => {
-    const inbox = await joinPrivate(candidate, `user:${candidate.id}`);
-    assert.equal(inbox.status, "SUBSCRIBED", String(inbox.error));
+    const inbox = await subscribe(candidate, `user:${candidate.id}`);
     try {
       check(await candidate.client.rpc("presence_heartbeat"));
       const connectedMessageId = crypto.randomUUID();
       const told = nextBroadcast(
-        inbox.channel,
+        inbox,
         "message_received",
         (payload) => payload.message_id === connectedMessageId,
       );

@@ -2,6 +2,7 @@
 // talk, see docs/messaging.md), an outsider with no link to either, and helpers to listen on a
 // private Realtime channel.
 
+import assert from "node:assert/strict";
 import type { RealtimeChannel, SupabaseClient } from "@supabase/supabase-js";
 import { createUser, moderated, type TestUser } from "./platform.ts";
 
@@ -82,6 +83,18 @@ export async function joinPrivate(
       }
     });
   });
+}
+
+/** joinPrivate that must succeed: the channel, once subscribed (the test fails otherwise). */
+export async function subscribe(
+  user: TestUser,
+  topic: string,
+  configure?: (channel: RealtimeChannel) => void,
+  presenceKey?: string,
+): Promise<RealtimeChannel> {
+  const joined = await joinPrivate(user, topic, configure, presenceKey);
+  assert.equal(joined.status, "SUBSCRIBED", String(joined.error));
+  return joined.channel;
 }
 
 /** send_message as the frontend calls it; the message id makes a retried send store one message. */
