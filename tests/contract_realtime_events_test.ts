@@ -122,6 +122,10 @@ Deno.test(
   options,
   async () => {
     const { company, candidate, conversationId } = await openConversation();
+    const companySends = async (p_body: string) =>
+      unwrap(
+        await company.client.rpc("send_message", { p_conversation_id: conversationId, p_body }),
+      );
     const userTopic = await joinPrivate(candidate, topics.user(candidate.id));
     const conversationTopic = await joinPrivate(company, topics.conversation(conversationId));
     try {
@@ -133,12 +137,7 @@ Deno.test(
       // A candidate who is not connected (no heartbeat) gets a message as a notification.
       const messageNotification = nextNotification(user, "message");
       const created = nextBroadcast(conversation, "message_created");
-      const first = unwrap(
-        await company.client.rpc("send_message", {
-          p_conversation_id: conversationId,
-          p_body: "Bonjour !",
-        }),
-      );
+      const first = await companySends("Bonjour !");
       assertShape("message_created", await created, messageEvent);
       assertShape(
         "notification (message)",
@@ -149,12 +148,7 @@ Deno.test(
       // Connected (heartbeat): message_received instead.
       check(await candidate.client.rpc("presence_heartbeat"));
       const received = nextBroadcast(user, "message_received");
-      const second = unwrap(
-        await company.client.rpc("send_message", {
-          p_conversation_id: conversationId,
-          p_body: "Vous êtes là ?",
-        }),
-      );
+      const second = await companySends("Vous êtes là ?");
       assertShape("message_received", await received, messageEvent);
 
       // The company coming online is told to the candidate, a connected contact.

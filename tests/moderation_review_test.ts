@@ -50,29 +50,21 @@ Deno.test("report, hide, review, suspend and reinstate", async () => {
   assert.equal(item.open_reports, 3);
   assert.equal(item.reports.length, 3);
 
-  const badDecision = await admin.client.rpc("review_content", {
-    p_kind: "post",
-    p_id: postId,
-    p_decision: "ban",
-    p_reason: "x",
-  });
+  const review = (kind: string, id: string, decision: string, reason: string) =>
+    admin.client.rpc("review_content", {
+      p_kind: kind,
+      p_id: id,
+      p_decision: decision,
+      p_reason: reason,
+    });
+  const badDecision = await review("post", postId, "ban", "x");
   assert.equal(badDecision.error?.code, "22P02");
   assert.match(badDecision.error!.message, /enum moderation_decision: "ban"/);
-  const flag = await admin.client.rpc("review_content", {
-    p_kind: "post",
-    p_id: postId,
-    p_decision: "flag",
-    p_reason: "x",
-  });
+  const flag = await review("post", postId, "flag", "x");
   assert.equal(flag.error?.code, "22023");
   assert.match(flag.error!.message, /approve, reject or suspend/);
 
-  const suspended = await admin.client.rpc("review_content", {
-    p_kind: "post",
-    p_id: postId,
-    p_decision: "suspend",
-    p_reason: "Arnaques répétées",
-  });
+  const suspended = await review("post", postId, "suspend", "Arnaques répétées");
   assert.equal(suspended.error, null, JSON.stringify(suspended.error));
   assert.deepEqual(suspended.data, [{
     kind: "post",
@@ -91,12 +83,7 @@ Deno.test("report, hide, review, suspend and reinstate", async () => {
   }, { what: "the suspension notice" });
   assert.equal(notified, "Votre compte est suspendu");
 
-  const reinstated = await admin.client.rpc("review_content", {
-    p_kind: "profile",
-    p_id: author.id,
-    p_decision: "approve",
-    p_reason: "Compte vérifié",
-  });
+  const reinstated = await review("profile", author.id, "approve", "Compte vérifié");
   assert.equal(reinstated.data?.[0].author_suspended, false);
   const again = await author.client.from("posts").insert({ content: "Merci pour la vérification" });
   assert.equal(again.status, 201, JSON.stringify(again.error));
