@@ -33,17 +33,37 @@ async function join(
   });
 }
 
+/** `user` listens on `topic`: resolves, once joined, to the first `event` broadcast there. */
+async function listen(
+  user: TestUser,
+  topic: string,
+  event: string,
+): Promise<Promise<Record<string, unknown>>> {
+  const first = deferred<Record<string, unknown>>(`the ${event} on ${topic}`, 15_000);
+  await join(user, topic, event, first.resolve);
+  return first.promise;
+}
+
+/** Realtime refuses `user` the private channel `topic`. */
+function refused(user: TestUser, topic: string, event: string, message?: string) {
+  return assert.rejects(
+    join(user, topic, event),
+    /permissions to read from this Channel topic/,
+    message,
+  );
+}
+
 Deno.test(
   "a signed-in member receives their in-app notification over Realtime",
   async () => {
     const member = await createUser("candidate");
     const stranger = await createUser("candidate");
     try {
-      const live = deferred<Record<string, unknown>>("the notification on user:<id>", 15_000);
-      await join(member, `user:${member.id}`, "notification", live.resolve);
-      await assert.rejects(
-        join(stranger, `user:${member.id}`, "notification"),
-        /permissions to read from this Channel topic/,
+      const live = await listen(member, `user:${member.id}`, "notification");
+      await refused(
+        stranger,
+        `user:${member.id}`,
+        "notification",
         "another member may not listen to it",
       );
 
@@ -54,7 +74,7 @@ Deno.test(
         data: { applicationId: "a1" },
         userId: member.id,
       });
-      const payload = await live.promise;
+      const payload = await live;
       assert.equal(payload.title, "Votre candidature a été vue");
       assert.equal(payload.type, "application");
       assert.deepEqual(payload.data, { applicationId: "a1" });
@@ -82,21 +102,14 @@ Deno.test(
     const company = await createUser("company");
     const candidate = await createUser("candidate");
     try {
-      const announced = deferred<Record<string, unknown>>(
-        "the announcement on role:company",
-        15_000,
-      );
-      await join(company, "role:company", "announcement", announced.resolve);
-      await assert.rejects(
-        join(candidate, "role:company", "announcement"),
-        /permissions to read from this Channel topic/,
-      );
+      const announced = await listen(company, "role:company", "announcement");
+      await refused(candidate, "role:company", "announcement");
       const processingId = await notifyAccepted({
         type: "system",
         title: "Nouvelle grille tarifaire",
         role: "company",
       });
-      const payload = await announced.promise;
+      const payload = await announced;
       assert.equal(payload.request_id, processingId);
       assert.equal(payload.title, "Nouvelle grille tarifaire");
     } finally {
