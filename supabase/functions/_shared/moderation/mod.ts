@@ -93,42 +93,37 @@ export function moderationSettingsFromEnv(env: Env): ModerationSettings {
 }
 
 function linkFindings(checks: LinkCheck[], kind: "lien" | "image"): Finding[] {
-  const findings: Finding[] = [];
-  const urlsWith = (problem: LinkCheck["problems"][number]) =>
-    checks.filter((check) => check.problems.includes(problem)).map((check) => check.url);
-  const unsafe = [...urlsWith("unsafe_scheme"), ...urlsWith("credentials")];
-  if (unsafe.length > 0) {
-    findings.push({
+  const urlsWith = (accept: (problems: LinkCheck["problems"]) => boolean) =>
+    checks.filter((check) => accept(check.problems)).map((check) => check.url);
+  const blocked = checks.filter((check) => check.problems.includes("blocked_domain"));
+  const domains = [...new Set(blocked.map((check) => check.domain ?? check.url))];
+  const findings: (Finding & { evidence: string[] })[] = [
+    {
       rule: "unsafe_link",
       action: "reject",
       message: kind === "lien" ? "Lien dangereux" : "Adresse d'image dangereuse",
-      evidence: unsafe,
-    });
-  }
-  const blocked = checks.filter((check) => check.problems.includes("blocked_domain"));
-  if (blocked.length > 0) {
-    const domains = [...new Set(blocked.map((check) => check.domain ?? check.url))];
-    findings.push({
+      evidence: [
+        ...urlsWith((problems) => problems.includes("unsafe_scheme")),
+        ...urlsWith((problems) => problems.includes("credentials")),
+      ],
+    },
+    {
       rule: "blocked_domain",
       action: "reject",
       message: `Lien vers un domaine bloqué (${domains.join(", ")})`,
       evidence: blocked.map((check) => check.url),
-    });
-  }
-  const malformed = checks
-    .filter((check) =>
-      check.problems.includes("malformed") && !check.problems.includes("blocked_domain")
-    )
-    .map((check) => check.url);
-  if (malformed.length > 0) {
-    findings.push({
+    },
+    {
       rule: "malformed_link",
       action: "flag",
       message: kind === "lien" ? "Lien invalide" : "Adresse d'image invalide",
-      evidence: malformed,
-    });
-  }
-  return findings;
+      evidence: urlsWith((problems) =>
+        problems.includes("malformed") && !problems.includes("blocked_domain")
+      ),
+    },
+  ];
+  // A rule is a finding when some link breaks it.
+  return findings.filter((finding) => finding.evidence.length > 0);
 }
 
 function reasonOf(findings: Finding[], verdict: Verdict): string | null {
