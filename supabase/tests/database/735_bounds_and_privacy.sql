@@ -12,34 +12,29 @@ insert into derived_column values
   ('jobs', 'match_nice_to_have_skills'),
   ('notifications', 'data');
 
-select is_empty(
-  $$ select table_class.relname || '.' || attribute.attname
-     from pg_attribute as attribute
-     join pg_class as table_class on table_class.oid = attribute.attrelid
-     join pg_namespace as namespace on namespace.oid = table_class.relnamespace
-     where namespace.nspname = 'public' and table_class.relkind = 'r' and attribute.attnum > 0
-       and not attribute.attisdropped and attribute.attgenerated = ''
-       and attribute.atttypid in ('text'::regtype, 'varchar'::regtype, 'jsonb'::regtype)
-       and (table_class.relname, attribute.attname) not in (select * from derived_column)
-       and not exists (
-         select 1 from pg_constraint as constraint_row
-         where constraint_row.conrelid = table_class.oid and constraint_row.contype = 'c'
-           and attribute.attnum = any (constraint_row.conkey)) $$,
+-- Columns of `types` in the tables members write with no check constraint whose definition is
+-- like `definition`.
+create function pg_temp.unchecked_columns(p_types regtype[], p_definition text)
+returns setof text
+language sql as $$
+  select table_class.relname || '.' || attribute.attname
+  from pg_attribute as attribute
+  join pg_class as table_class on table_class.oid = attribute.attrelid
+  join pg_namespace as namespace on namespace.oid = table_class.relnamespace
+  where namespace.nspname = 'public' and table_class.relkind = 'r' and attribute.attnum > 0
+    and not attribute.attisdropped and attribute.attgenerated = ''
+    and attribute.atttypid = any (p_types)
+    and (table_class.relname, attribute.attname) not in (select * from derived_column)
+    and not exists (
+      select 1 from pg_constraint as constraint_row
+      where constraint_row.conrelid = table_class.oid and constraint_row.contype = 'c'
+        and attribute.attnum = any (constraint_row.conkey)
+        and pg_get_constraintdef(constraint_row.oid) like p_definition)
+$$;
+select is_empty($$ select * from pg_temp.unchecked_columns('{text, varchar, jsonb}', '%') $$,
   'every text and jsonb column members write has a check constraint');
 select is_empty(
-  $$ select table_class.relname || '.' || attribute.attname
-     from pg_attribute as attribute
-     join pg_class as table_class on table_class.oid = attribute.attrelid
-     join pg_namespace as namespace on namespace.oid = table_class.relnamespace
-     where namespace.nspname = 'public' and table_class.relkind = 'r' and attribute.attnum > 0
-       and not attribute.attisdropped and attribute.attgenerated = ''
-       and attribute.atttypid = 'text[]'::regtype
-       and (table_class.relname, attribute.attname) not in (select * from derived_column)
-       and not exists (
-         select 1 from pg_constraint as constraint_row
-         where constraint_row.conrelid = table_class.oid and constraint_row.contype = 'c'
-           and attribute.attnum = any (constraint_row.conkey)
-           and pg_get_constraintdef(constraint_row.oid) like '%elements_within%') $$,
+  $$ select * from pg_temp.unchecked_columns('{text[]}', '%elements_within%') $$,
   'every text array members write bounds each element');
 
 select tests.create_user('bounded', 'candidate');
