@@ -12,19 +12,17 @@ select tests.create_user('scoring_company', 'company');
 select results_eq('select action, points from private.activity_rules() order by points',
   $$ values ('view'::text, 1::numeric), ('like', 5), ('comment', 10), ('share', 15), ('apply', 20) $$,
   'points: view 1, like 5, comment 10, share 15, apply 20');
-select is(private.activity_multiplier('2026-01-15 12:00 Europe/Paris'), 1::numeric,
-  'midday in Paris: x1');
-select is(private.activity_multiplier('2026-01-15 23:30 Europe/Paris'), 1.5,
-  'half past eleven at night in Paris: x1.5');
-select is(private.activity_multiplier('2026-01-15 05:59 Europe/Paris'), 1.5, '05:59: still night');
-select is(private.activity_multiplier('2026-01-15 06:00 Europe/Paris'), 1::numeric,
-  '06:00: day again');
-select is(private.activity_multiplier('2026-07-01 20:30 UTC'), 1.5,
-  '20:30 UTC in summer is 22:30 in Paris: night (daylight saving time)');
-select is(private.activity_multiplier('2026-01-15 21:30 UTC'), 1.5,
-  '21:30 UTC in winter is 22:30 in Paris: night');
-select is(private.activity_multiplier('2026-07-01 19:30 UTC'), 1::numeric,
-  '19:30 UTC in summer is 21:30 in Paris: day');
+select is(private.activity_multiplier(at), multiplier, description)
+from (values
+  ('2026-01-15 12:00 Europe/Paris'::timestamptz, 1::numeric, 'midday in Paris: x1'),
+  ('2026-01-15 23:30 Europe/Paris', 1.5, 'half past eleven at night in Paris: x1.5'),
+  ('2026-01-15 05:59 Europe/Paris', 1.5, '05:59: still night'),
+  ('2026-01-15 06:00 Europe/Paris', 1, '06:00: day again'),
+  ('2026-07-01 20:30 UTC', 1.5,
+    '20:30 UTC in summer is 22:30 in Paris: night (daylight saving time)'),
+  ('2026-01-15 21:30 UTC', 1.5, '21:30 UTC in winter is 22:30 in Paris: night'),
+  ('2026-07-01 19:30 UTC', 1, '19:30 UTC in summer is 21:30 in Paris: day')
+) as expected (at, multiplier, description);
 
 -- record_activity with explicit times.
 create function pg_temp.record(p_action text, p_target uuid, p_at timestamptz)
@@ -34,24 +32,26 @@ language sql as $$
   from private.record_activity(tests.user_id('scorer'), p_action, p_target,
     case when p_target is null then null else 'post' end, p_at)
 $$;
-select is(pg_temp.record('view', '00000000-0000-0000-0000-00000000000a', '2026-01-15 12:00 Europe/Paris'),
-  'true 1 1.0', 'a view earns 1 point');
-select is(pg_temp.record('view', '00000000-0000-0000-0000-00000000000a', '2026-01-15 12:30 Europe/Paris'),
-  'false 0 1.0', 'the same view half an hour later earns nothing');
-select is(pg_temp.record('view', '00000000-0000-0000-0000-00000000000b', '2026-01-15 12:30 Europe/Paris'),
-  'true 1 2.0', 'a view of another target counts');
-select is(pg_temp.record('view', '00000000-0000-0000-0000-00000000000a', '2026-01-15 13:01 Europe/Paris'),
-  'true 1 3.0', 'the same view more than an hour later counts again');
-select is(pg_temp.record('like', '00000000-0000-0000-0000-00000000000c', '2026-01-15 23:00 Europe/Paris'),
-  'true 7.5 10.5', 'a like at night earns 5 x 1.5');
-select is(pg_temp.record('share', '00000000-0000-0000-0000-00000000000c', '2026-01-15 14:00 Europe/Paris'),
-  'true 15 25.5', 'a share earns 15');
-select is(pg_temp.record('share', '00000000-0000-0000-0000-00000000000c', '2026-01-15 20:00 Europe/Paris'),
-  'false 0 25.5', 'sharing the same post again the same day earns nothing');
-select is(pg_temp.record('comment', null, '2026-01-15 15:00 Europe/Paris'), 'true 10 35.5',
-  'a comment earns 10');
-select is(pg_temp.record('comment', null, '2026-01-15 15:01 Europe/Paris'), 'true 10 45.5',
-  'and so does the next one');
+-- In order: each row's score adds to the previous ones'.
+select is(pg_temp.record(action, target, at), outcome, description)
+from (values
+  ('view', '00000000-0000-0000-0000-00000000000a'::uuid,
+    '2026-01-15 12:00 Europe/Paris'::timestamptz, 'true 1 1.0', 'a view earns 1 point'),
+  ('view', '00000000-0000-0000-0000-00000000000a', '2026-01-15 12:30 Europe/Paris', 'false 0 1.0',
+    'the same view half an hour later earns nothing'),
+  ('view', '00000000-0000-0000-0000-00000000000b', '2026-01-15 12:30 Europe/Paris', 'true 1 2.0',
+    'a view of another target counts'),
+  ('view', '00000000-0000-0000-0000-00000000000a', '2026-01-15 13:01 Europe/Paris', 'true 1 3.0',
+    'the same view more than an hour later counts again'),
+  ('like', '00000000-0000-0000-0000-00000000000c', '2026-01-15 23:00 Europe/Paris',
+    'true 7.5 10.5', 'a like at night earns 5 x 1.5'),
+  ('share', '00000000-0000-0000-0000-00000000000c', '2026-01-15 14:00 Europe/Paris',
+    'true 15 25.5', 'a share earns 15'),
+  ('share', '00000000-0000-0000-0000-00000000000c', '2026-01-15 20:00 Europe/Paris',
+    'false 0 25.5', 'sharing the same post again the same day earns nothing'),
+  ('comment', null, '2026-01-15 15:00 Europe/Paris', 'true 10 35.5', 'a comment earns 10'),
+  ('comment', null, '2026-01-15 15:01 Europe/Paris', 'true 10 45.5', 'and so does the next one')
+) as expected (action, target, at, outcome, description);
 select results_eq(
   $$ select engagement_score, last_activity_at from public.profiles
      where id = tests.user_id('scorer') $$,
