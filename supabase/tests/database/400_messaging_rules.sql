@@ -15,10 +15,11 @@ create function pg_temp.start(p_recipient text) returns uuid
 language sql as $$
   select public.start_conversation(tests.user_id(p_recipient))
 $$;
-create function pg_temp.active_participants(p_conversation uuid) returns setof text
+-- Who takes part in the conversation of two members (those who left it excepted).
+create function pg_temp.active_participants(p_first text, p_second text) returns setof text
 language sql security definer as $$
   select tests.name_of(user_id) from public.conversation_participants
-  where conversation_id = p_conversation and left_at is null
+  where conversation_id = tests.conversation_id(p_first, p_second) and left_at is null
 $$;
 
 -- The rule
@@ -79,8 +80,7 @@ select isnt(pg_temp.start('candidate_a'), null,
   'a company opens a conversation with a matched candidate');
 select tests.authenticate_as('candidate_a');
 select set_eq(
-  format('select * from pg_temp.active_participants(%L)',
-    tests.conversation_id('candidate_a', 'company_b')),
+  $$ select * from pg_temp.active_participants('candidate_a', 'company_b') $$,
   array['candidate_a', 'company_b'], 'both members take part in the new conversation');
 select is(
   (select count(*)::int from public.conversations
@@ -110,15 +110,13 @@ select tests.authenticate_as('candidate_b');
 select is(pg_temp.start('company_b'), tests.conversation_id('candidate_b', 'company_b'),
   'candidate B gets the conversation company B left');
 select set_eq(
-  format('select * from pg_temp.active_participants(%L)',
-    tests.conversation_id('candidate_b', 'company_b')),
+  $$ select * from pg_temp.active_participants('candidate_b', 'company_b') $$,
   array['candidate_b'], 'which does not bring company B back');
 select tests.authenticate_as('company_b');
 select is(pg_temp.start('candidate_b'), tests.conversation_id('candidate_b', 'company_b'),
   'company B reopens it');
 select set_eq(
-  format('select * from pg_temp.active_participants(%L)',
-    tests.conversation_id('candidate_b', 'company_b')),
+  $$ select * from pg_temp.active_participants('candidate_b', 'company_b') $$,
   array['candidate_b', 'company_b'], 'and takes part again');
 select is(
   (select count(*)::int from public.messages
