@@ -33,38 +33,34 @@ select results_eq($$ select * from pg_temp.history('A published') $$,
   array['- -> submitted by platform'], 'a submission records its first history row');
 
 -- SELECT, as each role
-select tests.authenticate_as_anon();
-select throws_ok($$ select 1 from public.job_application_events $$, '42501', null,
+select tests.outcome_as('anon', 'select 1 from public.job_application_events', '42501',
   'a visitor cannot read any history');
-select tests.authenticate_as('candidate_a');
-select set_eq($$ select * from pg_temp.visible_histories() $$, array['A published', 'A closed'],
-  'candidate A reads the history of her applications only');
-select tests.authenticate_as('candidate_b');
-select set_eq($$ select * from pg_temp.visible_histories() $$, array['B published'],
-  'candidate B reads the history of his application only');
-select tests.authenticate_as('company_a');
-select set_eq($$ select * from pg_temp.visible_histories() $$, array['A published', 'A closed'],
-  'company A reads the history of the applications to its offers');
-select tests.authenticate_as('company_b');
-select set_eq($$ select * from pg_temp.visible_histories() $$, array['B published'],
-  'company B reads the history of the application to its offer only');
-select tests.authenticate_as('admin');
-select is_empty($$ select * from pg_temp.visible_histories() $$, 'the admin reads no history');
-select tests.authenticate_as_service_role();
-select set_eq($$ select * from pg_temp.visible_histories() $$,
-  array['A published', 'A closed', 'B published'], 'the service role reads every history');
+select tests.results_as(actor, 'select * from pg_temp.visible_histories()', seen, description)
+from (values
+  ('candidate_a', array['A published', 'A closed'],
+    'candidate A reads the history of her applications only'),
+  ('candidate_b', array['B published'], 'candidate B reads the history of his application only'),
+  ('company_a', array['A published', 'A closed'],
+    'company A reads the history of the applications to its offers'),
+  ('company_b', array['B published'],
+    'company B reads the history of the application to its offer only'),
+  ('admin', '{}', 'the admin reads no history'),
+  ('service_role', array['A published', 'A closed', 'B published'],
+    'the service role reads every history')
+) as expected (actor, seen, description);
 
 -- Nobody writes the history directly.
-select tests.authenticate_as('company_a');
-select throws_ok(
-  format('insert into public.job_application_events (application_id, to_status) values (%L, %L)',
-    pg_temp.application_id('A published'), 'hired'),
-  '42501', null, 'the company cannot write a history row');
-select throws_ok($$ update public.job_application_events set message = 'x' $$, '42501', null,
-  'the company cannot edit the history');
-select tests.authenticate_as('candidate_a');
-select throws_ok($$ delete from public.job_application_events $$, '42501', null,
-  'the candidate cannot erase the history');
+select tests.outcome_as(actor, statement, '42501', description)
+from (values
+  ('company_a',
+    format('insert into public.job_application_events (application_id, to_status) values (%L, %L)',
+      pg_temp.application_id('A published'), 'hired'),
+    'the company cannot write a history row'),
+  ('company_a', 'update public.job_application_events set message = ''x''',
+    'the company cannot edit the history'),
+  ('candidate_a', 'delete from public.job_application_events',
+    'the candidate cannot erase the history')
+) as expected (actor, statement, description);
 
 -- The company moves an application forward, with a message.
 select tests.authenticate_as('company_a');
