@@ -19,6 +19,14 @@ language sql as $$
 $$;
 create function pg_temp.post_fingerprint(p_content text) returns text
 language sql as $$ select pg_temp.fingerprint('post', tests.post_id(p_content)) $$;
+-- The worker's verdict on the post of that text, as it reads now.
+create function pg_temp.moderate_post(
+  p_content text, p_verdict text, p_reason text default null, p_findings jsonb default '[]'
+) returns text
+language sql as $$
+  select private.apply_moderation('post', tests.post_id(p_content),
+    pg_temp.post_fingerprint(p_content), p_verdict, p_reason, p_findings)
+$$;
 create function pg_temp.feed_contents() returns setof text
 language sql as $$
   select content from public.v_newsfeed_feed where author_id = tests.user_id('moderated_author')
@@ -44,8 +52,7 @@ select results_eq(
 
 -- approve
 select is(
-  private.apply_moderation('post', tests.post_id('Bonjour à tous'),
-    pg_temp.post_fingerprint('Bonjour à tous'), 'approve'),
+  pg_temp.moderate_post('Bonjour à tous', 'approve'),
   'applied', 'an approval is applied');
 select results_eq(
   $$ select moderation_status::text, is_flagged, flag_reason, moderated_at is not null
@@ -53,14 +60,12 @@ select results_eq(
   $$ values ('approved'::text, false, null::text, true) $$,
   'the approved post is approved, unflagged, with its moderation time');
 select is(
-  private.apply_moderation('post', tests.post_id('Bonjour à tous'),
-    pg_temp.post_fingerprint('Bonjour à tous'), 'approve'),
+  pg_temp.moderate_post('Bonjour à tous', 'approve'),
   'already_moderated', 'a redelivered verdict changes nothing');
 
 -- flag and reject
 select is(
-  private.apply_moderation('post', tests.post_id('ACHETEZ   maintenant '),
-    pg_temp.post_fingerprint('ACHETEZ   maintenant '), 'flag', 'spam: same text posted again',
+  pg_temp.moderate_post('ACHETEZ   maintenant ', 'flag', 'spam: same text posted again',
     '[{"rule": "spam"}]'),
   'applied', 'a flag is applied');
 select results_eq(
@@ -69,8 +74,7 @@ select results_eq(
   $$ values ('flagged'::text, true, 'spam: same text posted again'::text) $$,
   'a flagged post waits for an admin, flagged, with the reason');
 select is(
-  private.apply_moderation('post', tests.post_id('Achetez maintenant'),
-    pg_temp.post_fingerprint('Achetez maintenant'), 'reject', 'blocked link: malware.example'),
+  pg_temp.moderate_post('Achetez maintenant', 'reject', 'blocked link: malware.example'),
   'applied', 'a rejection is applied');
 select is((select moderation_status from public.posts where id = tests.post_id('Achetez maintenant')),
   'rejected', 'the rejected post is rejected');
@@ -119,8 +123,7 @@ select is((select moderation_status from public.posts where id = tests.post_id('
 -- An admin's decision stands.
 update public.posts set moderation_status = 'approved' where id = tests.post_id('Texte modifié');
 select is(
-  private.apply_moderation('post', tests.post_id('Texte modifié'),
-    pg_temp.post_fingerprint('Texte modifié'), 'reject', 'profanity'),
+  pg_temp.moderate_post('Texte modifié', 'reject', 'profanity'),
   'already_moderated', 'the worker does not overturn an admin');
 select is(
   private.apply_moderation('post', gen_random_uuid(), 'x', 'approve'), 'not_found',
