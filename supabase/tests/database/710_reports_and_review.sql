@@ -20,6 +20,12 @@ update public.posts set moderation_status = 'flagged', is_flagged = true, flag_r
   moderated_at = now() - interval '2 hours'
 where id = (select id from public.posts where content = 'Post en attente');
 
+-- The title of the notification queued for an item's author about a decision on it.
+create function pg_temp.notice(p_id uuid, p_decision text) returns text
+language sql as $$
+  select (select message ->> 'title' from pgmq.q_notifications
+    where message -> 'data' ->> 'id' = p_id::text and message -> 'data' ->> 'decision' = p_decision)
+$$;
 create function pg_temp.report(
   p_who text, p_kind public.content_kind, p_id uuid, p_reason text default 'Arnaque'
 )
@@ -68,9 +74,7 @@ select results_eq(
   $$ select moderation_status, is_flagged from public.posts where id = tests.post_id('Post signalé') $$,
   $$ values ('flagged'::public.moderation_status, true) $$, 'it is flagged, out of the feed, pending review');
 select is(
-  (select message ->> 'title' from pgmq.q_notifications
-   where message -> 'data' ->> 'id' = tests.post_id('Post signalé')::text
-     and message -> 'data' ->> 'decision' = 'flag'),
+  pg_temp.notice(tests.post_id('Post signalé'), 'flag'),
   'Votre publication est en cours de vérification', 'the author is told');
 select tests.authenticate_as('rep_one');
 select is((select count(*)::integer from public.content_reports), 1,
@@ -148,9 +152,7 @@ select results_eq(
   $$ values ('rejected'::public.moderation_status, true) $$, 'suspend rejects the item and suspends its author');
 select tests.clear_authentication();
 select is(
-  (select message ->> 'title' from pgmq.q_notifications
-   where message -> 'data' ->> 'id' = tests.post_id('Post en attente')::text
-     and message -> 'data' ->> 'decision' = 'suspend'),
+  pg_temp.notice(tests.post_id('Post en attente'), 'suspend'),
   'Votre compte est suspendu', 'the author is told of the suspension');
 
 select tests.authenticate_as('rep_author');
