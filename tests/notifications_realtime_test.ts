@@ -33,15 +33,18 @@ async function join(
   });
 }
 
-/** `user` listens on `topic`: resolves, once joined, to the first `event` broadcast there. */
+/**
+ * `user` listens on `topic`: once joined, `first` is the first `event` broadcast there. (In an
+ * object: an async function returning the promise itself would wait for the broadcast.)
+ */
 async function listen(
   user: TestUser,
   topic: string,
   event: string,
-): Promise<Promise<Record<string, unknown>>> {
+): Promise<{ first: Promise<Record<string, unknown>> }> {
   const first = deferred<Record<string, unknown>>(`the ${event} on ${topic}`, 15_000);
   await join(user, topic, event, first.resolve);
-  return first.promise;
+  return { first: first.promise };
 }
 
 /** Realtime refuses `user` the private channel `topic`. */
@@ -74,7 +77,7 @@ Deno.test(
         data: { applicationId: "a1" },
         userId: member.id,
       });
-      const payload = await live;
+      const payload = await live.first;
       assert.equal(payload.title, "Votre candidature a été vue");
       assert.equal(payload.type, "application");
       assert.deepEqual(payload.data, { applicationId: "a1" });
@@ -109,7 +112,7 @@ Deno.test(
         title: "Nouvelle grille tarifaire",
         role: "company",
       });
-      const payload = await announced;
+      const payload = await announced.first;
       assert.equal(payload.request_id, processingId);
       assert.equal(payload.title, "Nouvelle grille tarifaire");
     } finally {
