@@ -8,15 +8,27 @@ import { check, unwrap } from "./_support/messaging.ts";
 import { createUser, moderated, sql } from "./_support/platform.ts";
 import { Constants } from "../supabase/functions/_shared/database.types.ts";
 
+/** A refusal as supabase-js hands it over: the HTTP status, Postgres's code and its message. */
+function assertRefused(
+  result: { status: number; error: { code: string; message: string } | null },
+  status: number,
+  code: string,
+  message: string,
+): void {
+  assert.equal(result.status, status);
+  assert.equal(result.error?.code, code);
+  assert.equal(result.error?.message, message);
+}
+
 Deno.test("a wrong value names the field's type, whose values the generated types list", async () => {
   const company = await createUser("company");
   // (A client typed with the generated Database refuses "expert" at compile time.)
   const wrongLevel = await company.client.from("jobs")
     .insert({ company_id: company.id, title: "Niveau inconnu", experience_level: "expert" });
-  assert.equal(wrongLevel.status, 400);
-  assert.equal(wrongLevel.error?.code, "22P02");
-  assert.equal(
-    wrongLevel.error?.message,
+  assertRefused(
+    wrongLevel,
+    400,
+    "22P02",
     'invalid input value for enum experience_level: "expert"',
   );
   // The enum is named after the field; a frontend shows its values from the generated Constants.
@@ -55,9 +67,7 @@ Deno.test("applying twice answers 409 with the existing application and what to 
   await moderated("jobs", job.id);
   check(await candidate.client.from("job_applications").insert({ job_id: job.id }));
   const again = await candidate.client.from("job_applications").insert({ job_id: job.id });
-  assert.equal(again.status, 409);
-  assert.equal(again.error?.code, "23505");
-  assert.equal(again.error?.message, "you already applied to this offer");
+  assertRefused(again, 409, "23505", "you already applied to this offer");
   assert.match(again.error!.details, /^Application [0-9a-f-]{36} is submitted\.$/);
   assert.match(again.error!.hint, /withdraw/);
 
@@ -80,9 +90,7 @@ Deno.test("reacting to a post awaiting moderation answers 403 with a sentence", 
     return row;
   });
   const reaction = await reader.client.from("post_reactions").insert({ post_id: post.id });
-  assert.equal(reaction.status, 403);
-  assert.equal(reaction.error?.code, "42501");
-  assert.equal(reaction.error?.message, "this post cannot receive reactions yet");
+  assertRefused(reaction, 403, "42501", "this post cannot receive reactions yet");
   assert.match(reaction.error!.details, /awaiting moderation/);
   assert.match(reaction.error!.hint, /approved posts/);
 });
@@ -91,9 +99,7 @@ Deno.test("a column the member may not update is refused by name, with what they
   const candidate = await createUser("candidate");
   const promotion = await candidate.client.from("profiles")
     .update({ role: "admin" }).eq("id", candidate.id);
-  assert.equal(promotion.status, 403);
-  assert.equal(promotion.error?.code, "42501");
-  assert.equal(promotion.error?.message, 'column "role" of table "profiles" is read-only');
+  assertRefused(promotion, 403, "42501", 'column "role" of table "profiles" is read-only');
   assert.match(promotion.error!.details, /written by the platform \(or an admin\)/);
   assert.equal(
     promotion.error?.hint,
@@ -130,7 +136,5 @@ Deno.test("a column the member may not insert is still refused by Postgres's pri
   // Postgres names the table; tables.md lists the insertable columns.
   const approved = await author.client.from("posts")
     .insert({ author_id: author.id, content: "Déjà approuvé ?", moderation_status: "approved" });
-  assert.equal(approved.status, 403);
-  assert.equal(approved.error?.code, "42501");
-  assert.equal(approved.error?.message, "permission denied for table posts");
+  assertRefused(approved, 403, "42501", "permission denied for table posts");
 });
