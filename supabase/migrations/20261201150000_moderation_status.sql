@@ -15,43 +15,18 @@
 
 alter table public.posts
   add column moderated_by uuid references public.profiles (id) on delete set null;
+create index posts_moderated_by_idx on public.posts (moderated_by);
 
 alter table public.post_comments
   add column moderation_status public.moderation_status not null default (
     case when current_user in ('anon', 'authenticated') then 'pending'::public.moderation_status
     else 'approved' end
-  ),
-  add column moderation_reason text
-    constraint post_comments_moderation_reason_length check (char_length(moderation_reason) <= 500),
-  add column moderated_at timestamptz,
-  add column moderated_by uuid references public.profiles (id) on delete set null;
-
-alter table public.jobs
-  add column moderation_reason text
-    constraint jobs_moderation_reason_length check (char_length(moderation_reason) <= 500),
-  add column moderated_at timestamptz,
-  add column moderated_by uuid references public.profiles (id) on delete set null;
+  );
 
 -- Company pages and profiles are created by the sign-up trigger from what the member typed: they
 -- start pending whoever inserts them.
 alter table public.companies
-  add column moderation_status public.moderation_status not null default 'pending',
-  add column moderation_reason text
-    constraint companies_moderation_reason_length check (char_length(moderation_reason) <= 500),
-  add column moderated_at timestamptz,
-  add column moderated_by uuid references public.profiles (id) on delete set null;
-
-alter table public.profiles
-  add column moderation_reason text
-    constraint profiles_moderation_reason_length check (char_length(moderation_reason) <= 500),
-  add column moderated_at timestamptz,
-  add column moderated_by uuid references public.profiles (id) on delete set null;
-
-create index post_comments_moderated_by_idx on public.post_comments (moderated_by);
-create index posts_moderated_by_idx on public.posts (moderated_by);
-create index jobs_moderated_by_idx on public.jobs (moderated_by);
-create index companies_moderated_by_idx on public.companies (moderated_by);
-create index profiles_moderated_by_idx on public.profiles (moderated_by);
+  add column moderation_status public.moderation_status not null default 'pending';
 
 -- Whether any of the named columns differs between two versions of a row.
 create function private.columns_differ(p_old jsonb, p_new jsonb, p_columns text[])
@@ -89,46 +64,6 @@ begin
 end;
 $$;
 
-create trigger post_comments_remoderate_on_edit
-  before update of content on public.post_comments
-  for each row execute function private.remoderate_on_edit('content');
-
-create trigger jobs_remoderate_on_edit
-  before update of title, description, required_skills, nice_to_have_skills on public.jobs
-  for each row execute function
-    private.remoderate_on_edit('title', 'description', 'required_skills', 'nice_to_have_skills');
-
-create trigger companies_remoderate_on_edit
-  before update of name, description, website, industry, location on public.companies
-  for each row execute function
-    private.remoderate_on_edit('name', 'description', 'website', 'industry', 'location');
-
-create trigger profiles_remoderate_on_edit
-  before update of full_name on public.profiles
-  for each row execute function private.remoderate_on_edit('full_name');
-
--- A candidate's headline is part of their profile card: editing it re-moderates the profile.
-create function private.remoderate_profile_on_headline_edit()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-begin
-  if (select auth.role()) = 'authenticated' and new.headline is distinct from old.headline then
-    update public.profiles
-    set moderation_status = 'pending', moderation_reason = null, moderated_at = null,
-        moderated_by = null
-    where id = new.id;
-  end if;
-  return null;
-end;
-$$;
-
-create trigger candidates_remoderate_profile_on_headline_edit
-  after update of headline on public.candidates
-  for each row execute function private.remoderate_profile_on_headline_edit();
-
 -- After insert or update: an item that is pending (new, edited, or sent back by a trigger) goes on
 -- the post_moderation queue, which moderates every kind: {kind, id}. tg_argv: the kind, then the
 -- moderated columns. Posts keep their own trigger (pipeline_enqueue), which sends {postId}.
@@ -152,26 +87,74 @@ begin
 end;
 $$;
 
-create trigger post_comments_enqueue_moderation
-  after insert or update of content, moderation_status on public.post_comments
-  for each row execute function private.enqueue_content_moderation('comment', 'content');
+-- Makes a table with a moderation_status moderated like the others, given its kind and the
+-- columns moderation reads (one list for both triggers): why, when and by whom it was last
+-- moderated (moderation_reason, moderated_at, moderated_by and its index), and the two triggers
+-- above, <table>_remoderate_on_edit and <table>_enqueue_moderation. Posts are not: they have had
+-- moderated_at since the newsfeed, keep flag_reason instead of moderation_reason, and have their
+-- own triggers.
+create function private.moderate_table(p_table regclass, p_kind text, p_columns text[])
+returns void
+language plpgsql
+set search_path = ''
+as $$
+declare
+  table_name text := (select relname from pg_catalog.pg_class where oid = p_table);
+  column_list text;
+  argument_list text;
+begin
+  execute format(
+    'alter table %s '
+    'add column moderation_reason text constraint %I check (char_length(moderation_reason) <= 500), '
+    'add column moderated_at timestamptz, '
+    'add column moderated_by uuid references public.profiles (id) on delete set null',
+    p_table, table_name || '_moderation_reason_length');
+  execute format('create index %I on %s (moderated_by)', table_name || '_moderated_by_idx', p_table);
 
-create trigger jobs_enqueue_moderation
-  after insert or update of title, description, required_skills, nice_to_have_skills,
-    moderation_status
-  on public.jobs
-  for each row execute function private.enqueue_content_moderation(
-    'job', 'title', 'description', 'required_skills', 'nice_to_have_skills');
+  select string_agg(quote_ident(moderated.name), ', ' order by moderated.position),
+    string_agg(quote_literal(moderated.name), ', ' order by moderated.position)
+  into column_list, argument_list
+  from unnest(p_columns) with ordinality as moderated (name, position);
+  execute format(
+    'create trigger %I before update of %s on %s '
+    'for each row execute function private.remoderate_on_edit(%s)',
+    table_name || '_remoderate_on_edit', column_list, p_table, argument_list);
+  execute format(
+    'create trigger %I after insert or update of %s, moderation_status on %s '
+    'for each row execute function private.enqueue_content_moderation(%L, %s)',
+    table_name || '_enqueue_moderation', column_list, p_table, p_kind, argument_list);
+end;
+$$;
 
-create trigger companies_enqueue_moderation
-  after insert or update of name, description, website, industry, location, moderation_status
-  on public.companies
-  for each row execute function private.enqueue_content_moderation(
-    'company', 'name', 'description', 'website', 'industry', 'location');
+select private.moderate_table(moderated.table_name, moderated.kind, moderated.columns)
+from (values
+  ('public.post_comments'::regclass, 'comment', array['content']),
+  ('public.jobs', 'job', array['title', 'description', 'required_skills', 'nice_to_have_skills']),
+  ('public.companies', 'company', array['name', 'description', 'website', 'industry', 'location']),
+  ('public.profiles', 'profile', array['full_name'])
+) as moderated (table_name, kind, columns);
 
-create trigger profiles_enqueue_moderation
-  after insert or update of full_name, moderation_status on public.profiles
-  for each row execute function private.enqueue_content_moderation('profile', 'full_name');
+-- A candidate's headline is part of their profile card: editing it re-moderates the profile.
+create function private.remoderate_profile_on_headline_edit()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if (select auth.role()) = 'authenticated' and new.headline is distinct from old.headline then
+    update public.profiles
+    set moderation_status = 'pending', moderation_reason = null, moderated_at = null,
+        moderated_by = null
+    where id = new.id;
+  end if;
+  return null;
+end;
+$$;
+
+create trigger candidates_remoderate_profile_on_headline_edit
+  after update of headline on public.candidates
+  for each row execute function private.remoderate_profile_on_headline_edit();
 
 -- An offer enters or leaves matching when its approval changes while published: approval is what
 -- lets matching (and its job alerts) see it.
