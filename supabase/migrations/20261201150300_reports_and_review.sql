@@ -298,17 +298,19 @@ begin
       order by decision.created_at desc, decision.id desc
       limit 1
     ), '[]'::jsonb),
-    (select count(*)::integer from public.content_reports as report
-     where report.kind = page.kind and report.target_id = page.id and report.resolved_at is null),
-    coalesce((
-      select jsonb_agg(jsonb_build_object('reporterId', report.reporter_id, 'reason', report.reason,
-          'createdAt', report.created_at) order by report.created_at, report.id)
-      from public.content_reports as report
-      where report.kind = page.kind and report.target_id = page.id and report.resolved_at is null
-    ), '[]'::jsonb),
+    open_report.count,
+    open_report.list,
     page.queued_at
   from page
   left join lateral private.moderation_subjects(page.kind::text, array[page.id]) as subject on true
+  cross join lateral (
+    select count(*)::integer as count,
+      coalesce(jsonb_agg(jsonb_build_object('reporterId', report.reporter_id,
+          'reason', report.reason, 'createdAt', report.created_at)
+        order by report.created_at, report.id), '[]'::jsonb) as list
+    from public.content_reports as report
+    where report.kind = page.kind and report.target_id = page.id and report.resolved_at is null
+  ) as open_report
   order by page.queued_at, page.id;
 end;
 $$;
