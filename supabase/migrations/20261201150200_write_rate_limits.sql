@@ -26,6 +26,30 @@ as $$
     ('sign_up', 600, 3600);
 $$;
 
+-- Takes one token of bucket p_bucket under the action's limit: whether it was allowed, when to
+-- retry, and the limit itself.
+create function private.take_write_token(p_action text, p_bucket text)
+returns table (
+  allowed boolean, retry_after_seconds integer, capacity integer, window_seconds integer
+)
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  limits record;
+begin
+  select * into limits from private.write_limits() as write_limit
+  where write_limit.action = p_action;
+  if not found then
+    raise exception using errcode = '22023', message = format('no write limit for %L', p_action);
+  end if;
+  return query
+  select verdict.allowed, verdict.retry_after_seconds, limits.capacity, limits.window_seconds
+  from private.take_rate_limit_token(p_bucket, limits.capacity, limits.window_seconds) as verdict;
+end;
+$$;
+
 -- Takes one token of the member's bucket for the action, or raises the 429 error.
 create function private.enforce_write_limit(p_action text, p_member_id uuid)
 returns void
@@ -34,22 +58,16 @@ security definer
 set search_path = ''
 as $$
 declare
-  limits record;
   verdict record;
 begin
-  select * into limits from private.write_limits() as write_limit
-  where write_limit.action = p_action;
-  if not found then
-    raise exception using errcode = '22023', message = format('no write limit for %L', p_action);
-  end if;
-  select * into verdict from private.take_rate_limit_token(
-    format('write:%s:%s', p_action, p_member_id), limits.capacity, limits.window_seconds);
+  select * into verdict
+  from private.take_write_token(p_action, format('write:%s:%s', p_action, p_member_id));
   if not verdict.allowed then
     raise sqlstate 'PGRST' using
       message = json_build_object(
         'code', 'PT429',
-        'message', format('%s: too many requests (%s per %s s)', p_action, limits.capacity,
-          limits.window_seconds),
+        'message', format('%s: too many requests (%s per %s s)', p_action, verdict.capacity,
+          verdict.window_seconds),
         'details', format('retry_after_seconds=%s', verdict.retry_after_seconds),
         'hint', format('retry after %s seconds', verdict.retry_after_seconds)
       )::text,

@@ -26,12 +26,8 @@ begin
   if session_user <> 'supabase_auth_admin' then
     return null;
   end if;
-  select write_limit.capacity, write_limit.window_seconds into budget
-  from private.write_limits() as write_limit
-  where write_limit.action = 'sign_up';
-  if (select verdict.allowed
-      from private.take_rate_limit_token('write:sign_up:platform', budget.capacity,
-        budget.window_seconds) as verdict) then
+  select * into budget from private.take_write_token('sign_up', 'write:sign_up:platform');
+  if budget.allowed then
     return null;
   end if;
   update public.profiles
