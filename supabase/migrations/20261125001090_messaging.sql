@@ -15,6 +15,16 @@ create table public.conversations (
 comment on table public.conversations is
   'A conversation; direct_key makes a direct conversation between two users unique.';
 
+-- The direct_key of two members' conversation, whichever of them opens it.
+create function private.direct_key(p_first uuid, p_second uuid)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select least(p_first, p_second)::text || ':' || greatest(p_first, p_second)::text;
+$$;
+
 -- Messages are soft-deleted: the body is erased and deleted_at set, the row stays so that the
 -- history keeps its shape ("message deleted").
 create table public.messages (

@@ -69,8 +69,7 @@ as $$
       from public.conversations as conversation
       join public.conversation_participants as me
         on me.conversation_id = conversation.id and me.user_id = (select auth.uid())
-      where conversation.direct_key = least((select auth.uid()), p_user_id)::text || ':'
-        || greatest((select auth.uid()), p_user_id)::text
+      where conversation.direct_key = private.direct_key((select auth.uid()), p_user_id)
     )
     or private.may_open_conversation((select auth.uid()), p_user_id),
     false

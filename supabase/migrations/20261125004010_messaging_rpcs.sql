@@ -139,7 +139,7 @@ begin
     raise exception using
       errcode = '22023', message = 'start_conversation: you cannot message yourself';
   end if;
-  pair_key := least(caller, p_user_id)::text || ':' || greatest(caller, p_user_id)::text;
+  pair_key := private.direct_key(caller, p_user_id);
 
   select conversation.id into opened_id
   from public.conversations as conversation
