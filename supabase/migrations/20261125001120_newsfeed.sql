@@ -90,20 +90,17 @@ begin
       where feed.is_pinned
       order by feed.created_at desc, feed.id desc
       limit p_limit;
-    return query
-      select feed.*
-      from public.v_newsfeed_feed as feed
-      where not feed.is_pinned
-      order by feed.created_at desc, feed.id desc
-      limit p_limit;
-    return;
   end if;
 
+  -- No cursor: the first page, everything before the greatest possible key (as get_messages).
   return query
     select feed.*
     from public.v_newsfeed_feed as feed
     where not feed.is_pinned
-      and (feed.created_at, feed.id) < (p_cursor_created_at, p_cursor_id)
+      and (feed.created_at, feed.id) < (
+        coalesce(p_cursor_created_at, 'infinity'),
+        coalesce(p_cursor_id, 'ffffffff-ffff-ffff-ffff-ffffffffffff')
+      )
     order by feed.created_at desc, feed.id desc
     limit p_limit;
 end;
