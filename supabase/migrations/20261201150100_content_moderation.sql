@@ -5,6 +5,8 @@
 --   private.moderation_subjects(kind, ids)  the text of items as the engine judges it
 --   private.apply_moderation(...)           the engine's verdict on one version of an item
 --   private.set_moderation(...)             the one place an item's moderation columns change
+--   private.decide_moderation(...)          every decision: those columns, its audit row, the
+--                                           author told
 --   public.moderation_decisions             every decision: engine, reports, admins (audit)
 --
 -- Verdicts: approve -> approved; flag -> flagged (hidden until an admin reviews it); reject ->
@@ -314,6 +316,44 @@ begin
 end;
 $$;
 
+-- A decision on an item, whoever made it (the engine, members' reports, an admin): the item's
+-- moderation columns, the audit row, and the author told, except of the engine's approvals (the
+-- author was never told the item waited). p_dedupe_key makes the author's notification unique
+-- (null: this decision, `review:<audit row id>`).
+create function private.decide_moderation(
+  p_kind text,
+  p_id uuid,
+  p_author_id uuid,
+  p_source public.moderation_source,
+  p_decision public.moderation_decision,
+  p_reason text,
+  p_dedupe_key text default null,
+  p_reviewer_id uuid default null,
+  p_findings jsonb default '[]'
+)
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  decision_id bigint;
+begin
+  perform private.set_moderation(p_kind, p_id,
+    case p_decision when 'approve' then 'approved' when 'flag' then 'flagged' else 'rejected' end,
+    p_reason, p_reviewer_id);
+  insert into public.moderation_decisions (kind, target_id, author_id, source, decision, reason,
+    findings, reviewer_id)
+  values (p_kind::public.content_kind, p_id, p_author_id, p_source, p_decision, left(p_reason, 500),
+    coalesce(p_findings, '[]'), p_reviewer_id)
+  returning moderation_decisions.id into decision_id;
+  if p_source <> 'engine' or p_decision <> 'approve' then
+    perform private.tell_author_about_moderation(p_kind, p_id, p_author_id, p_decision::text,
+      p_reason, coalesce(p_dedupe_key, format('review:%s', decision_id)));
+  end if;
+end;
+$$;
+
 -- Applies the worker's verdict to the version it moderated. Returns what happened: applied,
 -- stale (the text changed since; its own message will moderate the new version),
 -- already_moderated (an admin or an earlier delivery decided), not_found (deleted).
@@ -358,17 +398,10 @@ begin
     return 'already_moderated';
   end if;
 
-  perform private.set_moderation(p_kind, p_id,
-    case p_verdict when 'approve' then 'approved' when 'flag' then 'flagged' else 'rejected' end,
-    p_reason);
-  insert into public.moderation_decisions (kind, target_id, author_id, source, decision, reason,
-    findings)
-  values (p_kind::public.content_kind, p_id, subject.author_id, 'engine',
-    p_verdict::public.moderation_decision, left(p_reason, 500), coalesce(p_findings, '[]'));
-  if p_verdict <> 'approve' then
-    perform private.tell_author_about_moderation(p_kind, p_id, subject.author_id, p_verdict,
-      p_reason, format('moderation:%s:%s:%s', p_kind, p_id, p_fingerprint));
-  end if;
+  perform private.decide_moderation(p_kind, p_id, subject.author_id, 'engine',
+    p_verdict::public.moderation_decision, p_reason,
+    p_dedupe_key => format('moderation:%s:%s:%s', p_kind, p_id, p_fingerprint),
+    p_findings => p_findings);
   return 'applied';
 end;
 $$;

@@ -194,11 +194,9 @@ begin
   if reports >= (select settings.hide_after_reports from private.report_settings() as settings)
      and p_kind <> 'message'
      and subject.moderation_status = 'approved' and subject.moderated_by is null then
-    perform private.set_moderation(p_kind::text, p_id, 'flagged', 'Signalé par plusieurs membres');
-    insert into public.moderation_decisions (kind, target_id, author_id, source, decision, reason)
-    values (p_kind, p_id, subject.author_id, 'reports', 'flag', 'Signalé par plusieurs membres');
-    perform private.tell_author_about_moderation(p_kind::text, p_id, subject.author_id, 'flag',
-      'Signalé par plusieurs membres', format('reports:%s:%s:%s', p_kind, p_id, subject.fingerprint));
+    perform private.decide_moderation(p_kind::text, p_id, subject.author_id, 'reports', 'flag',
+      'Signalé par plusieurs membres',
+      p_dedupe_key => format('reports:%s:%s:%s', p_kind, p_id, subject.fingerprint));
     hides := true;
   end if;
   return query select report, p_kind, p_id, reports,
@@ -342,7 +340,6 @@ as $$
 declare
   reviewer uuid := private.require_admin('review_content');
   subject record;
-  decision_id bigint;
 begin
   perform private.require_moderation_kind(p_kind::text);
   -- A flag is the engine's and the reports' decision, not an admin's.
@@ -365,9 +362,6 @@ begin
   end if;
   select * into subject from private.moderation_subjects(p_kind::text, array[p_id]);
 
-  perform private.set_moderation(p_kind::text, p_id,
-    case p_decision when 'approve' then 'approved' else 'rejected' end,
-    nullif(btrim(p_reason), ''), reviewer);
   if p_decision = 'suspend' then
     update public.profiles
     set suspended_at = coalesce(suspended_at, now()), suspension_reason = left(btrim(p_reason), 500)
@@ -378,14 +372,8 @@ begin
   end if;
   update public.content_reports as report set resolved_at = now()
   where report.kind = p_kind and report.target_id = p_id and report.resolved_at is null;
-  insert into public.moderation_decisions (kind, target_id, author_id, source, decision, reason,
-    reviewer_id)
-  values (p_kind, p_id, subject.author_id, 'admin', p_decision, nullif(btrim(p_reason), ''),
-    reviewer)
-  returning moderation_decisions.id into decision_id;
-  perform private.tell_author_about_moderation(p_kind::text, p_id, subject.author_id,
-    p_decision::text,
-    nullif(btrim(p_reason), ''), format('review:%s', decision_id));
+  perform private.decide_moderation(p_kind::text, p_id, subject.author_id, 'admin', p_decision,
+    nullif(btrim(p_reason), ''), p_reviewer_id => reviewer);
 
   return query
   select p_kind, p_id, (select moderated.moderation_status
