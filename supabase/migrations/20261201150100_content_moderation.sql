@@ -61,26 +61,7 @@ create policy "Admins read the moderation audit"
   to authenticated
   using ((select private.is_admin()));
 
-create function private.moderation_table(p_kind text)
-returns text
-language plpgsql
-immutable
-set search_path = ''
-as $$
-begin
-  return case p_kind
-    when 'post' then 'posts'
-    when 'comment' then 'post_comments'
-    when 'job' then 'jobs'
-    when 'company' then 'companies'
-    when 'profile' then 'profiles'
-    when 'message' then 'messages'
-    else null
-  end;
-end;
-$$;
-
--- Raises the field-naming error of an unknown kind; returns the kind's table.
+-- The table of a kind's items; the field-naming error for an unknown kind.
 create function private.require_moderation_kind(p_kind text)
 returns text
 language plpgsql
@@ -88,13 +69,19 @@ immutable
 set search_path = ''
 as $$
 begin
-  if private.moderation_table(p_kind) is null then
-    raise exception using
-      errcode = '22023',
-      message = format('p_kind: unknown kind %L (post, comment, job, company, profile or message)',
-        left(p_kind, 40));
-  end if;
-  return private.moderation_table(p_kind);
+  case p_kind
+    when 'post' then return 'posts';
+    when 'comment' then return 'post_comments';
+    when 'job' then return 'jobs';
+    when 'company' then return 'companies';
+    when 'profile' then return 'profiles';
+    when 'message' then return 'messages';
+    else
+      raise exception using
+        errcode = '22023',
+        message = format('p_kind: unknown kind %L (post, comment, job, company, profile or message)',
+          left(p_kind, 40));
+  end case;
 end;
 $$;
 
