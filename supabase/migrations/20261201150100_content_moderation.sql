@@ -153,6 +153,15 @@ as $$
       message.created_at
     from public.messages as message
     where p_kind = 'message' and message.id = any (p_ids)
+  ),
+  -- What the spam rules compare a post or a comment with: the author's items of its kind.
+  -- Inlined where it is used, so that each use reads only the author's rows through the index.
+  authored as not materialized (
+    select 'post' as kind, post.id, post.author_id, post.content, post.created_at
+    from public.posts as post
+    union all
+    select 'comment', comment.id, comment.author_id, comment.content, comment.created_at
+    from public.post_comments as comment
   )
   select
     subject.kind, subject.id, subject.author_id, subject.body, subject.names, subject.images,
@@ -164,31 +173,19 @@ as $$
     subject.created_at
   from subject
   left join lateral (
-    select count(*) from public.posts as earlier
-    where subject.kind = 'post' and earlier.author_id = subject.author_id
-      and earlier.id <> subject.id
-      and earlier.created_at between subject.created_at - p_burst_window and subject.created_at
-    union all
-    select count(*) from public.post_comments as earlier
-    where subject.kind = 'comment' and earlier.author_id = subject.author_id
+    select count(*) from authored as earlier
+    where earlier.kind = subject.kind and earlier.author_id = subject.author_id
       and earlier.id <> subject.id
       and earlier.created_at between subject.created_at - p_burst_window and subject.created_at
   ) as burst on burst.count > 0
   left join lateral (
-    select earlier.id, earlier.created_at from public.posts as earlier
-    where subject.kind = 'post' and earlier.author_id = subject.author_id
+    select earlier.id from authored as earlier
+    where earlier.kind = subject.kind and earlier.author_id = subject.author_id
       and earlier.id <> subject.id
       and earlier.created_at between subject.created_at - p_duplicate_window and subject.created_at
       and lower(regexp_replace(btrim(earlier.content), '\s+', ' ', 'g'))
         = lower(regexp_replace(btrim(subject.body), '\s+', ' ', 'g'))
-    union all
-    select earlier.id, earlier.created_at from public.post_comments as earlier
-    where subject.kind = 'comment' and earlier.author_id = subject.author_id
-      and earlier.id <> subject.id
-      and earlier.created_at between subject.created_at - p_duplicate_window and subject.created_at
-      and lower(regexp_replace(btrim(earlier.content), '\s+', ' ', 'g'))
-        = lower(regexp_replace(btrim(subject.body), '\s+', ' ', 'g'))
-    order by 2, 1
+    order by earlier.created_at, earlier.id
     limit 1
   ) as duplicate on true;
 $$;
