@@ -3,9 +3,6 @@
 -- capacity per minute. One upsert per request takes a token atomically under the row lock, so
 -- concurrent instances can neither lose nor double-count a request.
 
-create schema if not exists private;
-revoke all on schema private from public, anon, authenticated;
-
 create table private.rate_limit_buckets (
   bucket text primary key,
   tokens double precision not null,

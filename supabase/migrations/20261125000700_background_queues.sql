@@ -6,10 +6,6 @@
 --   project_url     base URL of the project's API, e.g. https://<ref>.supabase.co
 --   webhook_secret  the WEBHOOK_SECRET the Edge Functions expect in x-webhook-secret
 
-create schema if not exists private;
-revoke all on schema private from public, anon, authenticated;
-grant usage on schema private to service_role;
-
 -- The one list of work queues. The queues and their dead-letter queues are created from it, the
 -- sweep and queue-health read it, and the queue worker's processors are checked against it
 -- (tests/background_queue_list_test.ts).

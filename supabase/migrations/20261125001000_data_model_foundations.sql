@@ -1,16 +1,6 @@
--- Foundations of the Emploi+ data model: the `private` schema for the helpers that policies and
--- triggers call, a French full-text configuration that folds accents, and the small immutable
--- helpers used by generated columns and indexes.
-
--- `private` is not exposed by the Data API (config.toml exposes public and graphql_public only)
--- and the API roles get no USAGE on it: policies, generated columns and indexes refer to its
--- functions by oid, so the roles only need EXECUTE on the few helpers granted to them below (by
--- default only a function's owner may execute it: 20261125000500). Code that API roles run and
--- that is parsed at run time (PL/pgSQL of security invoker functions and triggers) must not name
--- `private` objects.
-create schema if not exists private;
-revoke all on schema private from public, anon, authenticated;
-grant usage on schema private to service_role;
+-- Foundations of the Emploi+ data model: a French full-text configuration that folds accents, and
+-- the small immutable helpers used by generated columns and indexes (in `private`, closed to the
+-- API roles: 20261125000500).
 
 -- French stemming after accent folding: "Développeur", "developpeur" and "DÉVELOPPEUR" index and
 -- query the same lexeme. Words with non-ASCII letters first meet the French stop words with their
