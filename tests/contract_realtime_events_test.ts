@@ -10,6 +10,7 @@ import type { RealtimeChannel } from "@supabase/supabase-js";
 import {
   type AnnouncementEvent,
   type ContactPresenceEvent,
+  type InboxEvent,
   type MessageChangeEvent,
   type MessageEvent,
   type NotificationDataByType,
@@ -28,7 +29,8 @@ import {
   unwrap,
 } from "./_support/messaging.ts";
 import { createUser, promoteToAdmin, sql } from "./_support/platform.ts";
-import { notify } from "./notifications/support.ts";
+import { createMembers, notify } from "./notifications/support.ts";
+import { MEMBER_BROADCASTS_MAX } from "../supabase/functions/queue-worker/processors/notifications.ts";
 
 const options = { sanitizeResources: false, sanitizeOps: false };
 const PIPELINE_TIMEOUT_MS = 30_000;
@@ -275,6 +277,15 @@ Deno.test(
   },
 );
 
+const requestEvent = {
+  id: "uuid",
+  request_id: "uuid",
+  type: { oneOf: ["system"] },
+  title: "text",
+  body: { nullable: "text" },
+  data: {},
+} satisfies ShapeOf<AnnouncementEvent> & ShapeOf<InboxEvent>;
+
 Deno.test(
   "an announcement to a role reaches role:<role> with the exported shape",
   options,
@@ -287,20 +298,42 @@ Deno.test(
       const announcement = nextBroadcast(channel, "announcement", () => true, PIPELINE_TIMEOUT_MS);
       const answer = await notify({ role: "admin", type: "system", title: "Maintenance ce soir" });
       assert.equal(answer.status, 202, JSON.stringify(answer.body));
-      assertShape(
-        "announcement",
-        await announcement,
-        {
-          id: "uuid",
-          request_id: "uuid",
-          type: { oneOf: ["system"] },
-          title: "text",
-          body: { nullable: "text" },
-          data: {},
-        } satisfies ShapeOf<AnnouncementEvent>,
-      );
+      assertShape("announcement", await announcement, requestEvent);
     } finally {
       await closeRealtime(admin.client);
+    }
+  },
+);
+
+Deno.test(
+  "a role's large fan-out tells role:<role> with the exported inbox shape",
+  options,
+  async () => {
+    const town = `Contractville-${crypto.randomUUID().slice(0, 8)}`;
+    const company = await createUser("company");
+    await sql`update public.companies set location = ${town} where id = ${company.id}`;
+    await createMembers(MEMBER_BROADCASTS_MAX, { role: "company", location: town });
+    let processingId = "";
+    const { channel, status } = await joinPrivate(company, topics.role("company"));
+    try {
+      assert.equal(status, "SUBSCRIBED");
+      const inbox = nextBroadcast(
+        channel,
+        "inbox",
+        (payload) => payload.request_id === processingId,
+        PIPELINE_TIMEOUT_MS,
+      );
+      const answer = await notify({
+        role: "company",
+        filters: { location: town },
+        type: "system",
+        title: "Salon",
+      });
+      assert.equal(answer.status, 202, JSON.stringify(answer.body));
+      processingId = answer.body.processingId;
+      assertShape("inbox", await inbox, requestEvent);
+    } finally {
+      await closeRealtime(company.client);
     }
   },
 );

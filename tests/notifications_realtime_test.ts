@@ -1,12 +1,14 @@
 // In-app notifications reach a signed-in client live, over Realtime, as the frontend receives them
 // with supabase-js: the private channel `user:<id>` (event `notification`), and `role:<role>` for
-// announcements to a role (event `announcement`). Nobody else may listen on those topics.
+// announcements to a role (event `announcement`) and for a role's large fan-outs (event `inbox`,
+// then the member reads their row). Nobody else may listen on those topics.
 
 import assert from "node:assert/strict";
 import type { RealtimeChannel } from "@supabase/supabase-js";
-import { createUser, type TestUser } from "./_support/platform.ts";
+import { createUser, sql, type TestUser } from "./_support/platform.ts";
 import { deferred } from "./_support/deferred.ts";
-import { notify, requestCompleted } from "./notifications/support.ts";
+import { createMembers, notify, requestCompleted } from "./notifications/support.ts";
+import { MEMBER_BROADCASTS_MAX } from "../supabase/functions/queue-worker/processors/notifications.ts";
 
 /** Asks notify for a notification; answers its processingId. */
 async function notifyAccepted(body: unknown): Promise<string> {
@@ -118,6 +120,63 @@ Deno.test(
     } finally {
       await company.client.removeAllChannels();
       await candidate.client.removeAllChannels();
+    }
+  },
+);
+
+Deno.test(
+  "a role's large fan-out tells its members once, on the role's topic, and each reads their row",
+  async () => {
+    const town = `Grandeville-${crypto.randomUUID().slice(0, 8)}`;
+    const member = await createUser("company");
+    const outsider = await createUser("company");
+    try {
+      await sql`update public.companies set location = ${town} where id = ${member.id}`;
+      // One more in-app recipient than the dispatcher broadcasts to one by one.
+      await createMembers(MEMBER_BROADCASTS_MAX, { role: "company", location: town });
+      const told = deferred<Record<string, unknown>>("the inbox event on role:company", 30_000);
+      const outsiderTold = deferred<Record<string, unknown>>("the same, for an outsider", 30_000);
+      let processingId = "";
+      await join(member, "role:company", "inbox", (payload) => {
+        if (payload.request_id === processingId) told.resolve(payload);
+      });
+      await join(outsider, "role:company", "inbox", (payload) => {
+        if (payload.request_id === processingId) outsiderTold.resolve(payload);
+      });
+
+      processingId = await notifyAccepted({
+        type: "system",
+        title: "Salon de l'emploi à Grandeville",
+        role: "company",
+        filters: { location: town },
+      });
+      const payload = await told.promise;
+      assert.equal(payload.title, "Salon de l'emploi à Grandeville");
+      assert.equal(payload.type, "system");
+
+      // Sent once every row is written: the member's row is there, the outsider has none.
+      const mine = await member.client.from("notifications").select("title, read_at")
+        .eq("request_id", processingId);
+      assert.equal(mine.error, null);
+      assert.deepEqual(mine.data, [{ title: payload.title, read_at: null }]);
+      await outsiderTold.promise;
+      const theirs = await outsider.client.from("notifications").select("id")
+        .eq("request_id", processingId);
+      assert.deepEqual(theirs.data, [], "the outsider was not in the audience");
+      const [request] = await sql`
+        select recipient_count, in_app_count from private.notification_requests
+        where request_id = ${processingId}`;
+      assert.deepEqual({ ...request }, {
+        recipient_count: MEMBER_BROADCASTS_MAX + 1,
+        in_app_count: MEMBER_BROADCASTS_MAX + 1,
+      });
+      const [perMember] = await sql`
+        select count(*)::int as count from realtime.messages
+        where event = 'notification' and payload ->> 'title' = ${payload.title as string}`;
+      assert.equal(perMember.count, 0, "no member got a broadcast of their own");
+    } finally {
+      await member.client.removeAllChannels();
+      await outsider.client.removeAllChannels();
     }
   },
 );

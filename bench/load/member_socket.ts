@@ -18,6 +18,7 @@ const KIND_OF_EVENT: Record<string, FrameKind> = {
   typing: "typing",
   contact_presence: "presence",
   notification: "notifications",
+  inbox: "notifications",
 };
 
 export interface JoinOptions {

@@ -1,8 +1,8 @@
 // Load harness: N members online at once on the local stack (docs/capacity.md).
 //
 // Each member holds one Realtime WebSocket (raw Phoenix frames, as one supabase-js client), with a
-// pre-minted access token of its own, joins its private `user:<id>` topic and the
-// `conversation:<id>` topics of its conversations (authorized by the RLS policies of
+// pre-minted access token of its own, joins its private `user:<id>` and `role:<role>` topics and
+// the `conversation:<id>` topics of its conversations (authorized by the RLS policies of
 // realtime.messages), tracks presence there, heartbeats (`presence_heartbeat`, which announces
 // online/offline to contacts), types and sends messages at a realistic rate, and receives
 // notifications. Companies publish offers (matched, alerts in-app); one broadcast goes to every
@@ -210,7 +210,10 @@ async function rest(
   return response;
 }
 
-/** Connects every member, joining its user topic and its conversations, CONNECT_BATCH at once. */
+/**
+ * Connects every member, joining its user and role topics (a role's large fan-out is told there)
+ * and its conversations, CONNECT_BATCH at once.
+ */
 async function connectAll(members: Member[], withPresence: boolean) {
   const joinLatencies: number[] = [];
   let refused = 0;
@@ -219,9 +222,9 @@ async function connectAll(members: Member[], withPresence: boolean) {
       members.slice(start, start + CONNECT_BATCH).map(async (member) => {
         try {
           member.socket = await MemberSocket.open(member.token);
-          joinLatencies.push(
-            await member.socket.join({ topic: `user:${member.id}`, private: true }),
-          );
+          for (const topic of [`user:${member.id}`, `role:${member.role}`]) {
+            joinLatencies.push(await member.socket.join({ topic, private: true }));
+          }
           for (const conversation of member.conversations) {
             const topic = `conversation:${conversation.id}`;
             joinLatencies.push(
@@ -380,7 +383,12 @@ async function fullLoad(run: string) {
           messageLatencies.push(performance.now() - pending.sentAt);
           pendingMessages.delete(id);
         }
-      } else if (event === "notification" && (payload as { type?: string }).type === "system") {
+      } else if (
+        // The broadcast to every candidate: a role's large fan-out, told by one `inbox` event on
+        // role:candidate once the rows are written (a `notification` per member below 1,000).
+        (event === "inbox" || event === "notification") &&
+        (payload as { type?: string }).type === "system"
+      ) {
         notificationLatencies.push(performance.now() - broadcastSentAt);
       }
     };

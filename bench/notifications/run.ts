@@ -384,15 +384,16 @@ function breakdown(run: RunResult) {
       timings.inAppRowsMs,
       lanes,
       timings.inAppRowsMs / lanes,
-      `${timings.inAppRows} public.notifications rows (insert … select … returning, one per ` +
-        "chunk) and their broadcasts' payloads",
+      `${timings.inAppRows} public.notifications rows (one insert … select per chunk; with ` +
+        "their broadcasts' payloads when sent member by member)",
     ),
     row(
       "realtime messages",
       timings.broadcastsMs,
       lanes,
       timings.broadcastsMs / lanes,
-      "realtime.messages rows: one private.send_broadcasts per chunk",
+      `${timings.broadcasts} realtime.messages row(s): one per member (private.send_broadcasts, ` +
+        "one call per chunk), or a role's one inbox event with the last chunk",
     ),
     row(
       "OneSignal",

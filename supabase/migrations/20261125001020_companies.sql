@@ -19,11 +19,15 @@ create table public.companies (
   size public.company_size,
   location text
     constraint companies_location_length check (char_length(location) <= 200),
+  location_folded text generated always as (private.fold_text(location)) stored,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()
 );
 comment on table public.companies is
   'Employer page of a company account; public. Created by the sign-up trigger.';
+comment on column public.companies.location_folded is
+  'Internal, derived by the platform; subject to change. location folded (private.fold_text) '
+  'once when written, for the location filter of notification audiences.';
 
 create trigger companies_set_updated_at
   before update on public.companies

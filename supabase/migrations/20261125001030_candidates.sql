@@ -22,6 +22,7 @@ create table public.candidates (
     constraint candidates_years_experience_range check (years_experience between 0 and 60),
   location text
     constraint candidates_location_length check (char_length(location) <= 200),
+  location_folded text generated always as (private.fold_text(location)) stored,
   remote_preference public.remote_preference not null default 'any',
   open_to_work boolean not null default true,
   desired_salary_min integer
@@ -33,6 +34,9 @@ create table public.candidates (
 );
 comment on table public.candidates is
   'Private professional profile of a candidate. Created by the sign-up trigger.';
+comment on column public.candidates.location_folded is
+  'Internal, derived by the platform; subject to change. location folded (private.fold_text) '
+  'once when written, for the location filter of notification audiences.';
 comment on column public.candidates.skill_keys is
   'skills trimmed, lower-cased and de-duplicated (private.normalize_skills).';
 comment on column public.candidates.desired_salary_min is 'Gross yearly salary, in euros.';

@@ -10,7 +10,8 @@
 -- The dispatcher then delivers the pending chunks, in parallel:
 --   - in_app: private.deliver_in_app_chunk writes the chunk's public.notifications rows (one
 --     insert … select) and their `user:<id>` Realtime broadcasts (one private.send_broadcasts
---     call), and marks the chunk sent, in one transaction;
+--     call; a role's large audience gets one `inbox` event on `role:<role>` instead, with the
+--     last chunk), and marks the chunk sent, in one transaction;
 --   - push, email, sms: one OneSignal request each; every attempt is recorded
 --     (private.record_notification_attempt).
 -- A dispatcher killed at any point loses nothing and duplicates nothing: the expansion either
@@ -32,6 +33,14 @@ create table private.notification_requests (
   recipient_count integer not null default 0,
   in_app_count integer not null default 0,
   chunk_count integer not null default 0,
+  -- How the in-app rows are announced over Realtime. Null: one `notification` event per member
+  -- on `user:<id>` with the row, in the chunk's transaction. A role's audience with more in-app
+  -- recipients than the dispatcher broadcasts to one by one (p_member_broadcasts_max of
+  -- prepare_notification_delivery): one `inbox` event on this topic (`role:<role>`), in the
+  -- transaction of the last in-app chunk written, when every row is in its inbox.
+  inbox_topic text,
+  -- In-app chunks not written yet: the one that brings it to 0 sends the `inbox` event.
+  in_app_chunks_left integer not null default 0,
   created_at timestamptz not null default now(),
   completed_at timestamptz,
   -- Set when the request went to notifications_dlq because a chunk failed permanently.
@@ -196,9 +205,9 @@ begin
       and (wanted_skills is null or candidate.skill_keys && wanted_skills)
       and (
         wanted_location is null
+        -- Folded when the location was written (a stored column), not once per member here.
         or strpos(
-          private.fold_text(coalesce(candidate.location, company.location)),
-          wanted_location
+          coalesce(candidate.location_folded, company.location_folded), wanted_location
         ) > 0
       )
   )
@@ -255,19 +264,25 @@ grant execute on function private.notification_audience(text, jsonb, timestamptz
 -- its chunks still to deliver. p_provider_configured false (no OneSignal credentials): push,
 -- email and SMS chunks are recorded as skipped; in-app chunks are delivered all the same.
 -- p_in_app_lanes: how many in-app chunks the dispatcher writes at once (their count is a
--- multiple of it when there is more than one).
+-- multiple of it when there is more than one). p_member_broadcasts_max: above this many in-app
+-- recipients, a role's audience hears of its rows by one `inbox` event on `role:<role>` instead
+-- of one `notification` per member (null: always one per member; see inbox_topic).
 create function private.prepare_notification_delivery(
   p_request jsonb,
   p_provider_chunk_size integer,
   p_in_app_chunk_size integer,
   p_provider_configured boolean,
-  p_in_app_lanes integer default 1
+  p_in_app_lanes integer default 1,
+  p_member_broadcasts_max integer default null
 ) returns setof private.notification_deliveries
 language plpgsql
 security definer
 set search_path = ''
--- Cutting 100,000s of recipients into chunks sorts them: in memory, not on disk.
+-- Cutting 100,000s of recipients into chunks sorts them: in memory, not on disk. The plan is
+-- cheap to run but estimated dear (100,000s of rows): compiling it (JIT) would cost more than
+-- running it.
 set work_mem = '64MB'
+set jit = off
 as $$
 declare
   this_request_id uuid := (p_request ->> 'requestId')::uuid;
@@ -313,39 +328,46 @@ begin
       select unreached.* from unreached
       where dedupe is null or unreached.user_id in (select remembered.user_id from remembered)
     ),
-    channel_recipients as (
-      select
-        channel.name,
-        case when channel.name in ('push', 'sms') then audience.quiet_until end as send_after,
-        audience.user_id
-      from audience
-      cross join lateral (
-        values
-          ('in_app', audience.in_app),
-          ('push', audience.push),
-          ('email', audience.email),
-          ('sms', audience.sms)
-      ) as channel (name, wanted)
-      where channel.wanted
-    ),
-    -- Each channel's recipients in user id order (the inbox indexes lead with user_id: rows
-    -- written in that order touch their pages in order), then cut into slices of the chunk
-    -- size: each channel's ids are sorted as bare uuids (a window numbering every
-    -- (channel, send_after, user_id) row sorted whole rows, several times slower).
+    -- Each channel's recipients in user id order (the inbox index leads with user_id: rows
+    -- written in that order touch its pages in order), each channel's ids sorted as bare uuids
+    -- by its own aggregate, in one pass over the audience for in-app and email (sent at once)
+    -- and one per end of quiet hours for push and SMS (their send_after); not one row per
+    -- (member, channel) sorted by channel name, which took several times longer.
     -- In-app recipients that need more than one chunk are cut into chunks of even sizes, as many
     -- as a multiple of the p_in_app_lanes the dispatcher writes them with, so that every lane
     -- has the same work to the end (100,000 in chunks of at most 12,500 over 3 lanes: 9 chunks
     -- of 11,112, not 8 of 12,500 with a lane idle for the last one).
     channel_groups as (
-      select name, send_after, array_agg(user_id order by user_id) as members,
+      select channel.name, grouped.send_after, channel.members,
         case
-          when name <> 'in_app' then p_provider_chunk_size
-          when count(*) <= p_in_app_chunk_size then p_in_app_chunk_size
-          else ceil(count(*)::numeric / (p_in_app_lanes
-            * ceil(count(*)::numeric / (p_in_app_lanes * p_in_app_chunk_size))))::integer
+          when channel.name <> 'in_app' then p_provider_chunk_size
+          when cardinality(channel.members) <= p_in_app_chunk_size then p_in_app_chunk_size
+          else ceil(cardinality(channel.members)::numeric / (p_in_app_lanes
+            * ceil(cardinality(channel.members)::numeric
+              / (p_in_app_lanes * p_in_app_chunk_size))))::integer
         end as size
-      from channel_recipients
-      group by name, send_after
+      from (
+        select null::timestamptz as send_after,
+          array_agg(user_id order by user_id) filter (where in_app) as in_app,
+          array_agg(user_id order by user_id) filter (where email) as email,
+          null::uuid[] as push,
+          null::uuid[] as sms
+        from audience
+        union all
+        select quiet_until, null, null,
+          array_agg(user_id order by user_id) filter (where push),
+          array_agg(user_id order by user_id) filter (where sms)
+        from audience
+        group by quiet_until
+      ) as grouped
+      cross join lateral (
+        values
+          ('in_app', grouped.in_app),
+          ('push', grouped.push),
+          ('email', grouped.email),
+          ('sms', grouped.sms)
+      ) as channel (name, members)
+      where channel.members is not null
     ),
     chunks as (
       select channel_groups.name, channel_groups.send_after, slice,
@@ -366,11 +388,21 @@ begin
         case when chunks.name = 'in_app' or p_provider_configured then 'pending' else 'skipped' end,
         case when chunks.name <> 'in_app' and not p_provider_configured then not_configured end
       from chunks
-      returning 1
+      returning channel, cardinality(recipients) as size
+    ),
+    stored as (
+      select count(*) as chunks,
+        count(*) filter (where channel = 'in_app') as in_app_chunks,
+        coalesce(sum(size) filter (where channel = 'in_app'), 0) as in_app_recipients
+      from stored_chunks
     )
     update private.notification_requests as request
     set recipient_count = (select count(*) from audience),
-        chunk_count = (select count(*) from stored_chunks)
+        chunk_count = stored.chunks,
+        in_app_chunks_left = stored.in_app_chunks,
+        inbox_topic = case when role_name is not null
+          and stored.in_app_recipients > p_member_broadcasts_max then 'role:' || role_name end
+    from stored
     where request.request_id = this_request_id;
 
     -- Everyone of a role, unfiltered: also an announcement on the role's topic.
@@ -404,7 +436,7 @@ begin
 end;
 $$;
 grant execute on function private.prepare_notification_delivery(
-  jsonb, integer, integer, boolean, integer
+  jsonb, integer, integer, boolean, integer, integer
 ) to service_role;
 
 -- Many broadcasts in one statement: the set-based counterpart of realtime.send, with its
@@ -452,22 +484,37 @@ begin
 end;
 $$;
 
--- Delivers one in-app chunk, exactly once: its public.notifications rows and their broadcasts
--- to `user:<id>` are written in the transaction that marks the chunk sent (a concurrent or
--- later call finds it sent and does nothing). Two statements whatever the chunk's size: one
--- insert … select of the rows, one private.send_broadcasts of their broadcasts (which, like
--- realtime.send, cannot fail the rows). Returns the rows written and how long the rows and the
+-- Delivers one in-app chunk, exactly once: its public.notifications rows and their Realtime
+-- broadcasts are written in the transaction that marks the chunk sent (a concurrent or later call
+-- finds it sent and does nothing). Two statements whatever the chunk's size: one insert … select
+-- of the rows and, for a request announced member by member, one private.send_broadcasts of
+-- their `notification` broadcasts to `user:<id>` (which, like realtime.send, cannot fail the
+-- rows). A request announced on its role's topic (inbox_topic) writes no broadcast per row: the
+-- last of its in-app chunks sends the one `inbox` event there. The chunks' updates of the request
+-- row queue on its row lock, so exactly one of them sees no chunk left, whatever their order.
+-- Returns the rows written, the Realtime messages written, and how long the rows and the
 -- broadcasts took, in milliseconds (the dispatcher's log, bench/notifications' breakdown).
 create function private.deliver_in_app_chunk(p_request_id uuid, p_chunk_index integer)
-returns table (written integer, rows_ms double precision, broadcasts_ms double precision)
+returns table (
+  written integer,
+  broadcasts integer,
+  rows_ms double precision,
+  broadcasts_ms double precision
+)
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
+  request private.notification_requests;
   chunk_recipients uuid[];
+  per_member boolean;
+  rows_written integer;
   topics text[];
   payloads jsonb[];
+  chunks_left integer;
+  messages integer := 0;
+  id_prefix text;
   started timestamptz;
   rows_done timestamptz;
 begin
@@ -479,36 +526,72 @@ begin
     and delivery.status = 'pending'
   returning delivery.recipients into chunk_recipients;
   if not found then
-    return query select 0, 0::double precision, 0::double precision;
+    return query select 0, 0, 0::double precision, 0::double precision;
     return;
   end if;
+  select * into request
+  from private.notification_requests as stored
+  where stored.request_id = p_request_id;
+  per_member := request.inbox_topic is null;
 
   started := clock_timestamp();
+  -- Only members whose profile exists, read after the lock a profile's deletion waits for (see
+  -- public.notifications' member triggers): a member deleted since the expansion gets no row.
+  -- The profiles are filtered by the chunk's ids (hashed, or probed in the index when the chunk
+  -- is a small part of them), not joined by hashing every profile for each chunk.
+  -- The rows' ids share one random prefix per chunk (a version 4 UUID's first 74 random bits)
+  -- and end with the row's number: consecutive in the primary key, a chunk's entries fill a few
+  -- pages in order instead of one random page each (a third of the row's cost in the index).
+  -- Ids are not secrets (row-level security guards the rows).
+  perform private.lock_notification_members(false);
+  id_prefix := left(gen_random_uuid()::text, 24);
   with in_app as (
-    insert into public.notifications (user_id, type, title, body, data, dedupe_key, request_id)
-    select recipient.user_id, request.type::public.notification_type, request.title,
-      request.body, request.data, request.dedupe_key, request.request_id
-    from private.notification_requests as request
-    cross join unnest(chunk_recipients) as recipient (user_id)
-    where request.request_id = p_request_id
-    on conflict (user_id, dedupe_key) do nothing
+    insert into public.notifications (
+      id, user_id, type, title, body, data, dedupe_key, request_id
+    )
+    select (id_prefix || lpad(to_hex(member.n), 12, '0'))::uuid, member.id,
+      request.type::public.notification_type, request.title, request.body, request.data,
+      request.dedupe_key, request.request_id
+    from (
+      select profile.id, row_number() over () as n
+      from public.profiles as profile
+      where profile.id = any (chunk_recipients)
+    ) as member
+    on conflict (user_id, dedupe_key) where dedupe_key is not null do nothing
     returning id, user_id, type, title, body, data, created_at
   )
   select
-    coalesce(array_agg('user:' || in_app.user_id), '{}'),
+    count(*),
+    coalesce(array_agg('user:' || in_app.user_id) filter (where per_member), '{}'),
     coalesce(array_agg(jsonb_build_object(
       'id', in_app.id, 'type', in_app.type, 'title', in_app.title, 'body', in_app.body,
       'data', in_app.data, 'created_at', in_app.created_at, 'read_at', null
-    )), '{}')
-  into topics, payloads
+    )) filter (where per_member), '{}')
+  into rows_written, topics, payloads
   from in_app;
   rows_done := clock_timestamp();
-  perform private.send_broadcasts(payloads, 'notification', topics);
+  if per_member then
+    messages := private.send_broadcasts(payloads, 'notification', topics);
+  end if;
 
-  update private.notification_requests
-  set in_app_count = in_app_count + cardinality(topics)
-  where request_id = p_request_id;
-  return query select cardinality(topics),
+  update private.notification_requests as stored
+  set in_app_count = stored.in_app_count + rows_written,
+      in_app_chunks_left = stored.in_app_chunks_left - 1
+  where stored.request_id = p_request_id
+  returning stored.in_app_chunks_left into chunks_left;
+  if not per_member and chunks_left = 0 then
+    perform realtime.send(
+      jsonb_build_object(
+        'request_id', request.request_id, 'type', request.type, 'title', request.title,
+        'body', request.body, 'data', request.data
+      ),
+      'inbox',
+      request.inbox_topic,
+      true
+    );
+    messages := 1;
+  end if;
+  return query select rows_written, messages,
     (extract(epoch from rows_done - started) * 1000)::double precision,
     (extract(epoch from clock_timestamp() - rows_done) * 1000)::double precision;
 end;

@@ -53,6 +53,7 @@ export type Database = {
           "headline": string | null;
           "id": string;
           "location": string | null;
+          "location_folded": string | null;
           "match_location": string | null;
           "match_skills": (string)[];
           "match_threshold": number;
@@ -73,6 +74,7 @@ export type Database = {
           "headline"?: string | null;
           "id": string;
           "location"?: string | null;
+          "location_folded"?: never;
           "match_location"?: string | null;
           "match_skills"?: (string)[];
           "match_threshold"?: number;
@@ -92,6 +94,7 @@ export type Database = {
           "headline"?: string | null;
           "id"?: string;
           "location"?: string | null;
+          "location_folded"?: never;
           "match_location"?: string | null;
           "match_skills"?: (string)[];
           "match_threshold"?: number;
@@ -120,6 +123,7 @@ export type Database = {
           "id": string;
           "industry": string | null;
           "location": string | null;
+          "location_folded": string | null;
           "logo_path": string | null;
           "moderated_at": string | null;
           "moderated_by": string | null;
@@ -137,6 +141,7 @@ export type Database = {
           "id": string;
           "industry"?: string | null;
           "location"?: string | null;
+          "location_folded"?: never;
           "logo_path"?: string | null;
           "moderated_at"?: string | null;
           "moderated_by"?: string | null;
@@ -153,6 +158,7 @@ export type Database = {
           "id"?: string;
           "industry"?: string | null;
           "location"?: string | null;
+          "location_folded"?: never;
           "logo_path"?: string | null;
           "moderated_at"?: string | null;
           "moderated_by"?: string | null;
@@ -735,15 +741,7 @@ export type Database = {
           "type"?: Database["public"]["Enums"]["notification_type"];
           "user_id"?: string;
         };
-        Relationships: [
-          {
-            foreignKeyName: "notifications_user_id_fkey";
-            columns: ["user_id"];
-            isOneToOne: false;
-            referencedRelation: "profiles";
-            referencedColumns: ["id"];
-          },
-        ];
+        Relationships: [];
       };
       "post_comments": {
         Row: {

@@ -49,7 +49,10 @@ export type ModeratedKind = Enums<"content_kind">;
  */
 export type ModerationDecision = Enums<"moderation_decision">;
 
-/** A row of the in-app inbox as broadcast when it is written (read_at is null then). */
+/**
+ * A row of the in-app inbox as broadcast when it is written (read_at is null then). A role's large
+ * fan-out sends one `inbox` event on `role:<role>` instead (InboxEvent).
+ */
 export type NotificationEvent = {
   [Type in NotificationType]: {
     /** notifications.id; also the broadcast's id. */
@@ -97,6 +100,17 @@ export interface AnnouncementEvent {
   data: { [key: string]: Json | undefined };
 }
 
+/**
+ * A notification to many members of a role (more than 1,000 in-app recipients) is in their
+ * inboxes: sent once, on `role:<role>`, when every row is written, instead of one `notification`
+ * per member on `user:<id>`. A filtered audience is not the whole role: read your row of it
+ * through row-level security (`from("notifications").select().eq("request_id", request_id)`; none
+ * when the request was not for you or your preferences kept it out of your inbox). Many members
+ * receive it at once: a client spreads that read over a few seconds rather than all at the same
+ * instant. The same fields as an announcement.
+ */
+export type InboxEvent = AnnouncementEvent;
+
 /** A message edited, or soft-deleted (its body erased for everyone). */
 export interface MessageChangeEvent extends MessageEvent {
   edited_at: string | null;
@@ -134,6 +148,7 @@ export interface TopicEvents {
   };
   role: {
     announcement: AnnouncementEvent;
+    inbox: InboxEvent;
   };
   conversation: {
     message_created: MessageEvent;

@@ -2,9 +2,11 @@
 -- private.send_broadcasts writes many broadcasts in one statement with realtime.send's contract
 -- (one private broadcast per topic, the payload's id kept or given, a warning and never a failure
 -- of the caller), and an in-app fan-out is delivered with its broadcasts or, when Realtime's table
--- refuses them (today's partition missing, as in 910), without them and without failing.
+-- refuses them (today's partition missing, as in 910), without them and without failing. A role's
+-- audience above p_member_broadcasts_max hears of its rows by one `inbox` event on its role's
+-- topic, sent with the last in-app chunk, and by no broadcast per member.
 begin;
-select plan(15);
+select plan(25);
 select tests.create_user('fan_a', 'candidate');
 select tests.create_user('fan_b', 'candidate');
 select tests.create_user('fan_c', 'candidate');
@@ -63,6 +65,76 @@ select is(
    where notification.title = 'Avec Realtime' and message.event = 'notification'),
   3,
   'and one broadcast of each row on its member''s topic');
+
+-- A role's audience above the member broadcasts' limit: one `inbox` event on `role:<role>`
+update public.candidates set location = 'Fanville-sur-Mer'
+where id in (tests.user_id('fan_a'), tests.user_id('fan_b'), tests.user_id('fan_c'));
+create function pg_temp.to_role(p_title text, p_member_broadcasts_max integer)
+returns setof private.notification_deliveries
+language sql as $$
+  select * from private.prepare_notification_delivery(
+    jsonb_build_object(
+      'requestId', gen_random_uuid(), 'type', 'system', 'title', p_title,
+      'audience', '{"role": "candidate", "filters": {"location": "FANVILLE"}}'::jsonb
+    ),
+    10, 2, true, 1, p_member_broadcasts_max)
+$$;
+create function pg_temp.inbox_events(p_request_id uuid) returns setof text
+language sql as $$
+  select topic || ':' || (payload ->> 'title') from realtime.messages
+  where event = 'inbox' and payload ->> 'request_id' = p_request_id::text
+$$;
+create temporary table to_role on commit drop as select * from pg_temp.to_role('Au rôle', 2);
+select is(
+  (select inbox_topic from private.notification_requests
+   where request_id = (select request_id from to_role limit 1)),
+  'role:candidate',
+  'three in-app recipients of a role, above a limit of two, are told on the role''s topic');
+select is(
+  (select written from private.deliver_in_app_chunk((select request_id from to_role limit 1), 0)),
+  2,
+  'its first in-app chunk writes its rows');
+select is_empty(
+  $$ select * from pg_temp.inbox_events((select request_id from to_role limit 1)) $$,
+  'and no inbox event while a chunk is left');
+select is(
+  (select written from private.deliver_in_app_chunk((select request_id from to_role limit 1), 1)),
+  1,
+  'the last chunk writes its rows');
+select set_eq(
+  $$ select * from pg_temp.inbox_events((select request_id from to_role limit 1)) $$,
+  array['role:candidate:Au rôle'],
+  'and sends the one inbox event, on role:candidate');
+select is(
+  (select count(*)::int from private.deliver_in_app_chunk((select request_id from to_role limit 1), 1)
+   as delivered where delivered.written = 0),
+  1,
+  'a chunk delivered again writes nothing, and sends no second event');
+select is_empty(
+  $$ select 1 from realtime.messages where event = 'notification' and payload ->> 'title' = 'Au rôle' $$,
+  'no member of it got a broadcast of their own');
+select is(
+  (select count(*)::int from public.notifications where title = 'Au rôle'),
+  3,
+  'every member of it has the row in their inbox');
+select is(
+  (select inbox_topic from private.notification_requests
+   where request_id = (select request_id from pg_temp.to_role('Au rôle, peu', 3) limit 1)),
+  null,
+  'as many as the limit are told one by one');
+select is(
+  (select inbox_topic from private.notification_requests
+   where request_id = (
+     select request_id from private.prepare_notification_delivery(
+       jsonb_build_object(
+         'requestId', gen_random_uuid(), 'type', 'system', 'title', 'Trois membres',
+         'audience', jsonb_build_object('userIds', jsonb_build_array(
+           tests.user_id('fan_a'), tests.user_id('fan_b'), tests.user_id('fan_c')))
+       ),
+       10, 2, true, 1, 2)
+     limit 1)),
+  null,
+  'and so is an audience of user ids above the limit (it has no common topic)');
 
 -- Today's partition goes missing
 select lives_ok(

@@ -3,7 +3,8 @@
 //      preferences, quiet hours, and the recipients of each channel cut into chunks;
 //   2. delivers the chunks still pending, in-app and OneSignal ones at the same time:
 //      - in-app: private.deliver_in_app_chunk (rows + `user:<id>` Realtime broadcasts, two
-//        statements per chunk whatever its size), a few large chunks in parallel transactions;
+//        statements per chunk whatever its size; a role's large audience gets one `inbox` event
+//        on `role:<role>` instead), a few large chunks in parallel transactions;
 //      - push, email, SMS: one OneSignal request per chunk, a few at a time, each with its
 //        idempotency key, retrying transient failures (429, 5xx, time-outs) with backoff and
 //        recording every attempt (private.record_notification_attempt);
@@ -45,12 +46,19 @@ const REQUESTS_IN_PARALLEL = 4;
 const IN_APP_CHUNK_SIZE = 12_500;
 const IN_APP_CHUNKS_IN_PARALLEL = 3;
 
+/**
+ * A role's audience with more in-app recipients than this hears of its rows by one `inbox` event
+ * on `role:<role>`, not one `notification` per member: hosted Realtime's messages/s quota (500 on
+ * Pro, 2,500 on Team) takes 100,000 database broadcasts minutes to deliver, and writing them was a
+ * third of a fan-out's in-app work (docs/notifications.md). 1,000 is two seconds of the Pro quota.
+ */
+export const MEMBER_BROADCASTS_MAX = 1_000;
+
 interface PendingChunk {
   request_id: string;
   channel: OneSignalChannel | "in_app";
   chunk_index: number;
   send_after: Date | null;
-  recipients: string[];
 }
 
 type OneSignalChunk = PendingChunk & { channel: OneSignalChannel };
@@ -107,9 +115,13 @@ async function sendChunk(
   chunk: OneSignalChunk,
 ): Promise<number> {
   const idempotencyKey = chunkIdempotencyKey(request.requestId, chunk.channel, chunk.chunk_index);
+  const [{ recipients }] = await sql<{ recipients: string[] }[]>`
+    select recipients from private.notification_deliveries
+    where request_id = ${chunk.request_id}::uuid and channel = ${chunk.channel}
+      and chunk_index = ${chunk.chunk_index}::integer`;
   const body = createMessageBody(config, {
     channel: chunk.channel,
-    externalIds: chunk.recipients,
+    externalIds: recipients,
     idempotencyKey,
     sendAfter: chunk.send_after,
     content: {
@@ -147,6 +159,8 @@ export interface DispatchTimings {
   requestId: string;
   chunks: number;
   inAppRows: number;
+  /** Realtime messages written: one per in-app row, or a role's one `inbox` event. */
+  broadcasts: number;
   /** The expansion: audience, preferences, chunks stored (prepare_notification_delivery). */
   preparingMs: number;
   /** Delivering, first chunk started → last chunk recorded, both kinds of chunks. */
@@ -176,17 +190,18 @@ async function dispatch(
 ): Promise<string | null> {
   const request = message.message;
   const started = performance.now();
-  // In-app chunks are written from their stored recipients: only OneSignal's chunks need theirs
-  // here (a fan-out's in-app recipients are not shipped to the dispatcher and back).
+  // No recipients here: in-app chunks are written from their stored recipients, and each
+  // OneSignal chunk reads its own when it is sent, beside the in-app lanes (shipping a fan-out's
+  // 100,000s of ids with the expansion would make the one serial step longer).
   const pending = await sql<PendingChunk[]>`
-    select request_id, channel, chunk_index, send_after,
-      case when channel = 'in_app' then '{}' else recipients end as recipients
+    select request_id, channel, chunk_index, send_after
     from private.prepare_notification_delivery(
       ${sql.json(request as never)}::jsonb,
       ${config?.maxRecipientsPerRequest ?? ONESIGNAL_MAX_RECIPIENTS_PER_REQUEST}::integer,
       ${IN_APP_CHUNK_SIZE}::integer,
       ${config !== null},
-      ${IN_APP_CHUNKS_IN_PARALLEL}::integer)`;
+      ${IN_APP_CHUNKS_IN_PARALLEL}::integer,
+      ${MEMBER_BROADCASTS_MAX}::integer)`;
   const delivering = performance.now();
   timings.preparingMs = delivering - started;
   timings.chunks = pending.length;
@@ -200,11 +215,12 @@ async function dispatch(
     forEachConcurrently(inApp, IN_APP_CHUNKS_IN_PARALLEL, async (chunk) => {
       const chunkStarted = performance.now();
       const [written] = await sql<
-        { written: number; rows_ms: number; broadcasts_ms: number }[]
-      >`select written, rows_ms, broadcasts_ms
+        { written: number; broadcasts: number; rows_ms: number; broadcasts_ms: number }[]
+      >`select written, broadcasts, rows_ms, broadcasts_ms
         from private.deliver_in_app_chunk(${chunk.request_id}::uuid, ${chunk.chunk_index}::integer)`;
       timings.inAppChunksMs += performance.now() - chunkStarted;
       timings.inAppRows += written.written;
+      timings.broadcasts += written.broadcasts;
       timings.inAppRowsMs += written.rows_ms;
       timings.broadcastsMs += written.broadcasts_ms;
     }),
@@ -262,6 +278,7 @@ function newTimings(requestId: string): DispatchTimings {
     requestId,
     chunks: 0,
     inAppRows: 0,
+    broadcasts: 0,
     preparingMs: 0,
     deliveringMs: 0,
     inAppRowsMs: 0,
@@ -285,7 +302,8 @@ function logDispatched(timings: DispatchTimings): void {
       `${ms(timings.deliveringMs)}: ${timings.inAppRows} in-app rows ${
         ms(timings.inAppRowsMs)
       } + ` +
-      `broadcasts ${ms(timings.broadcastsMs)} over ${timings.inAppLanes} lane(s), ` +
+      `${timings.broadcasts} broadcast(s) ${ms(timings.broadcastsMs)} over ` +
+      `${timings.inAppLanes} lane(s), ` +
       `${timings.oneSignalRequests} OneSignal request(s) ${ms(timings.oneSignalMs)} over ` +
       `${timings.oneSignalLanes} lane(s); finishing ${ms(timings.finishingMs)})`,
   );
