@@ -1,8 +1,9 @@
 -- Candidate/job matching, set-based: one statement scores every candidate of an offer (or every
--- offer of a candidate) through GIN indexes on canonical skills; one writer stores what changed in
--- job_matches, removes the matches that no longer hold, and asks for job alerts.
+-- offer of a candidate) through GIN indexes on narrow matching profiles; one writer stores what
+-- changed in job_matches, removes the matches that no longer hold, and asks for job alerts.
 --
 --   private.match_settings()           the weights and thresholds, in this one place
+--   private.*_match_profiles           what scoring reads of each matchable offer and candidate
 --   private.job_candidate_scores       view: the score and explanation of every pair that may match
 --   private.rematch(job_ids, cand_ids) (re)matches offers and candidates; called by the workers
 --   private.request_job_alerts(...)    asks for the job alerts of many (offer, candidate) pairs
@@ -14,26 +15,19 @@
 -- (any of its skills when it lists no required one); it is stored when it scores at least
 -- min_score. job_matches keeps the score only: the explanation is the same view's, read when shown.
 
--- What matching compares, kept on the rows by triggers so the scoring query reads plain columns.
+-- What matching compares, kept on the rows by triggers: canonical skills and the city key (read by
+-- search too, and by the matching profiles below).
 alter table public.jobs
   add column match_required_skills text[] not null default '{}',
   add column match_nice_to_have_skills text[] not null default '{}',
   add column match_skills text[] not null
     generated always as (match_required_skills || match_nice_to_have_skills) stored,
-  -- The skills a candidate must hold one of for the pair to be scored.
-  add column match_key_skills text[] not null generated always as (
-    case when cardinality(match_required_skills) > 0 then match_required_skills
-      else match_nice_to_have_skills end
-  ) stored,
   add column match_location text;
 comment on column public.jobs.match_required_skills is
   'Canonical required skills: required_skills plus skills named in the title (matching).';
 comment on column public.jobs.match_nice_to_have_skills is
   'Canonical nice-to-have skills: nice_to_have_skills plus skills named in the description, '
   'minus the required ones (matching).';
-comment on column public.jobs.match_key_skills is
-  'Skills a candidate holds one of to be scored: the required ones, or the nice-to-have ones when '
-  'none is required (matching).';
 comment on column public.jobs.match_location is 'City key of location (matching).';
 
 alter table public.candidates
@@ -42,14 +36,9 @@ alter table public.candidates
 comment on column public.candidates.match_skills is 'Canonical skills (matching).';
 comment on column public.candidates.match_location is 'City key of location (matching).';
 
--- Search filters offers by any of their skills; matching reaches the offers of a candidate
--- through their key skills, and the candidates of an offer through theirs.
+-- Search filters offers by any of their skills.
 create index jobs_match_skills_idx on public.jobs using gin (match_skills)
   where status = 'published';
-create index jobs_match_key_skills_idx on public.jobs using gin (match_key_skills)
-  where status = 'published' and moderation_status = 'approved';
-create index candidates_match_skills_idx on public.candidates using gin (match_skills)
-  where open_to_work;
 
 -- The weights (whole numbers adding up to 100) and thresholds of matching. Immutable, so a query
 -- calling it folds the values into its plan.
@@ -170,10 +159,244 @@ create trigger candidates_prepare_matching
   before insert or update of skills, location on public.candidates
   for each row execute function private.prepare_candidate_for_matching();
 
+-- Matching profiles: what the scoring reads of each offer and candidate that can match, and
+-- nothing else, in rows of ~100 bytes: skills as sorted integer ids (intarray intersects and
+-- counts them), the level as its rank, the city key, remote work, the alert threshold. Scoring an
+-- offer reads thousands of these through a GIN index instead of as many wide, scattered rows of
+-- candidates (bio, headline, skill lists as text); the rows exist only for published, approved
+-- offers and for open-to-work candidates with skills, so the scoring needs no other filter.
+-- Kept by triggers from the rows' matching columns (private.sync_match_profiles).
+create extension if not exists intarray with schema extensions;
+
+-- One integer per canonical skill, dictionary or not ("cobol" gets one when a member first writes
+-- it). Ids are never reused: a profile's ids always name the skills it was built from.
+create table private.skill_ids (
+  skill text primary key,
+  id integer generated always as identity
+    constraint skill_ids_id_key unique
+);
+comment on table private.skill_ids is 'Integer id of each canonical skill (matching profiles).';
+insert into private.skill_ids (skill) select key from private.skills order by key;
+
+-- Gives the skills that have none an id. Skips known ones first: a conflict would use up an id.
+create function private.register_skills(p_skills text[])
+returns void
+language sql
+set search_path = ''
+as $$
+  insert into private.skill_ids (skill)
+  select distinct new_skill.name
+  from unnest(p_skills) as new_skill (name)
+  where not exists (select 1 from private.skill_ids as known where known.skill = new_skill.name)
+  order by new_skill.name
+  on conflict (skill) do nothing;
+$$;
+
+-- The sorted ids of registered skills (unregistered ones are left out).
+create function private.skill_ids_of(p_skills text[])
+returns integer[]
+language sql
+stable
+set search_path = ''
+as $$
+  select array(
+    select known.id from private.skill_ids as known
+    where known.skill = any (p_skills)
+    order by known.id
+  );
+$$;
+
+-- junior 1, mid 2, senior 3, lead 4 (null: not given).
+create function private.experience_rank(p_level public.experience_level)
+returns integer
+language sql
+stable
+set search_path = ''
+as $$
+  select array_position(enum_range(null::public.experience_level), p_level);
+$$;
+
+create table private.job_match_profiles (
+  job_id uuid primary key,
+  required_skill_ids integer[] not null,
+  nice_to_have_skill_ids integer[] not null,
+  -- The skills a candidate must hold one of for the pair to be scored.
+  key_skill_ids integer[] not null generated always as (
+    case when cardinality(required_skill_ids) > 0 then required_skill_ids
+      else nice_to_have_skill_ids end
+  ) stored,
+  experience_rank integer,
+  location text,
+  remote_policy public.remote_policy not null
+);
+comment on table private.job_match_profiles is
+  'What matching reads of each published, approved offer with skills (private.sync_match_profiles).';
+create index job_match_profiles_key_skills_idx on private.job_match_profiles
+  using gin (key_skill_ids);
+
+create table private.candidate_match_profiles (
+  candidate_id uuid primary key,
+  skill_ids integer[] not null,
+  experience_rank integer,
+  location text,
+  remote_preference public.remote_preference not null,
+  match_threshold integer not null
+);
+comment on table private.candidate_match_profiles is
+  'What matching reads of each open-to-work candidate with skills (private.sync_match_profiles).';
+create index candidate_match_profiles_skills_idx on private.candidate_match_profiles
+  using gin (skill_ids);
+
+-- Makes the profiles of the given offers and candidates (every one when null) what their rows say:
+-- written where they differ, created when a row becomes matchable, removed when it stops being
+-- (or is deleted). One function for the triggers (one row) and for bulk refreshes (every row).
+create function private.sync_match_profiles(p_job_ids uuid[], p_candidate_ids uuid[])
+returns void
+language plpgsql
+set search_path = ''
+-- A null array means "every row": planned with the arrays as they are, so that it folds away.
+set plan_cache_mode = force_custom_plan
+as $$
+begin
+  perform private.register_skills(array(
+    select distinct skill.name
+    from public.jobs as job
+    cross join unnest(job.match_skills) as skill (name)
+    where (p_job_ids is null or job.id = any (p_job_ids))
+      and job.status = 'published' and job.moderation_status = 'approved'
+    union
+    select distinct skill.name
+    from public.candidates as candidate
+    cross join unnest(candidate.match_skills) as skill (name)
+    where (p_candidate_ids is null or candidate.id = any (p_candidate_ids))
+      and candidate.open_to_work
+  ));
+
+  insert into private.job_match_profiles as profile (job_id, required_skill_ids,
+    nice_to_have_skill_ids, experience_rank, location, remote_policy)
+  select job.id, private.skill_ids_of(job.match_required_skills),
+    private.skill_ids_of(job.match_nice_to_have_skills), private.experience_rank(job.experience_level),
+    job.match_location, job.remote_policy
+  from public.jobs as job
+  where (p_job_ids is null or job.id = any (p_job_ids))
+    and job.status = 'published' and job.moderation_status = 'approved'
+    and cardinality(job.match_skills) > 0
+  on conflict (job_id) do update
+    set required_skill_ids = excluded.required_skill_ids,
+        nice_to_have_skill_ids = excluded.nice_to_have_skill_ids,
+        experience_rank = excluded.experience_rank, location = excluded.location,
+        remote_policy = excluded.remote_policy
+    where (profile.required_skill_ids, profile.nice_to_have_skill_ids, profile.experience_rank,
+        profile.location, profile.remote_policy)
+      is distinct from (excluded.required_skill_ids, excluded.nice_to_have_skill_ids,
+        excluded.experience_rank, excluded.location, excluded.remote_policy);
+  delete from private.job_match_profiles as profile
+  where (p_job_ids is null or profile.job_id = any (p_job_ids))
+    and not exists (
+      select 1 from public.jobs as job
+      where job.id = profile.job_id
+        and job.status = 'published' and job.moderation_status = 'approved'
+        and cardinality(job.match_skills) > 0
+    );
+
+  insert into private.candidate_match_profiles as profile (candidate_id, skill_ids,
+    experience_rank, location, remote_preference, match_threshold)
+  select candidate.id, private.skill_ids_of(candidate.match_skills),
+    private.experience_rank(candidate.experience_level), candidate.match_location,
+    candidate.remote_preference, candidate.match_threshold
+  from public.candidates as candidate
+  where (p_candidate_ids is null or candidate.id = any (p_candidate_ids))
+    and candidate.open_to_work and cardinality(candidate.match_skills) > 0
+  on conflict (candidate_id) do update
+    set skill_ids = excluded.skill_ids, experience_rank = excluded.experience_rank,
+        location = excluded.location, remote_preference = excluded.remote_preference,
+        match_threshold = excluded.match_threshold
+    where (profile.skill_ids, profile.experience_rank, profile.location,
+        profile.remote_preference, profile.match_threshold)
+      is distinct from (excluded.skill_ids, excluded.experience_rank, excluded.location,
+        excluded.remote_preference, excluded.match_threshold);
+  delete from private.candidate_match_profiles as profile
+  where (p_candidate_ids is null or profile.candidate_id = any (p_candidate_ids))
+    and not exists (
+      select 1 from public.candidates as candidate
+      where candidate.id = profile.candidate_id
+        and candidate.open_to_work and cardinality(candidate.match_skills) > 0
+    );
+end;
+$$;
+
+-- After the before triggers above have derived the matching columns; a change of what no profile
+-- holds (a salary, a headline) costs a comparison. Security definer: members write these rows.
+create function private.sync_match_profile_of_row()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if tg_table_name = 'jobs' then
+    if tg_op = 'INSERT' or (new.status, new.moderation_status, new.match_required_skills,
+        new.match_nice_to_have_skills, new.experience_level, new.match_location, new.remote_policy)
+      is distinct from (old.status, old.moderation_status, old.match_required_skills,
+        old.match_nice_to_have_skills, old.experience_level, old.match_location, old.remote_policy)
+    then
+      perform private.sync_match_profiles(array[new.id], '{}');
+    end if;
+  elsif tg_op = 'INSERT' or (new.open_to_work, new.match_skills, new.experience_level,
+      new.match_location, new.remote_preference, new.match_threshold)
+    is distinct from (old.open_to_work, old.match_skills, old.experience_level,
+      old.match_location, old.remote_preference, old.match_threshold)
+  then
+    perform private.sync_match_profiles('{}', array[new.id]);
+  end if;
+  return null;
+end;
+$$;
+
+-- The matching columns are listed too: private.refresh_matching_columns writes them directly.
+create trigger jobs_sync_match_profile
+  after insert or update of title, description, required_skills, nice_to_have_skills,
+    experience_level, location, remote_policy, status, moderation_status, match_required_skills,
+    match_nice_to_have_skills, match_location
+  on public.jobs
+  for each row execute function private.sync_match_profile_of_row();
+
+create trigger candidates_sync_match_profile
+  after insert or update of skills, experience_level, location, remote_preference, open_to_work,
+    match_threshold, match_skills, match_location
+  on public.candidates
+  for each row execute function private.sync_match_profile_of_row();
+
+create function private.delete_match_profiles_of_deleted()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if tg_table_name = 'jobs' then
+    perform private.sync_match_profiles(array(select id from deleted_rows), '{}');
+  else
+    perform private.sync_match_profiles('{}', array(select id from deleted_rows));
+  end if;
+  return null;
+end;
+$$;
+
+create trigger jobs_delete_match_profiles
+  after delete on public.jobs
+  referencing old table as deleted_rows
+  for each statement execute function private.delete_match_profiles_of_deleted();
+
+create trigger candidates_delete_match_profiles
+  after delete on public.candidates
+  referencing old table as deleted_rows
+  for each statement execute function private.delete_match_profiles_of_deleted();
+
 -- Recomputes the matching columns wherever they differ from what the dictionary gives now: after a
--- change of the dictionary, or for rows loaded with triggers off (bulk loads). Offers whose skills
--- changed are marked for analysis; nothing is queued (rematching is the caller's decision).
--- Returns how many offers and candidates changed.
+-- change of the dictionary, or for rows loaded with triggers off (bulk loads), and then the matching
+-- profiles. Offers whose skills changed are marked for analysis; nothing is queued (rematching is
+-- the caller's decision). Returns how many offers and candidates changed.
 create function private.refresh_matching_columns()
 returns jsonb
 language plpgsql
@@ -243,6 +466,7 @@ begin
       is distinct from (computed.skills, computed.location);
   get diagnostics candidates_changed = row_count;
 
+  perform private.sync_match_profiles(null, null);
   return jsonb_build_object('jobs', jobs_changed, 'candidates', candidates_changed);
 end;
 $$;
@@ -340,10 +564,11 @@ select cron.schedule(
 );
 
 -- The score of every (published and approved offer, open candidate) pair where the candidate holds
--- one of the offer's key skills, with its explanation. Filter it by job_id or candidate_id: the
--- planner reaches the other side through a GIN index. A query that does not read `explanation`
--- does not compute it (the view is flattened into the query, unused columns are left out): the
--- scoring of a rematch reads the score, v_candidate_job_matches and get_job_candidates read both.
+-- one of the offer's key skills, with its explanation, from the two matching profiles alone. Filter
+-- it by job_id or candidate_id: the planner reaches the other side through a GIN index. A query
+-- that does not read `explanation` does not compute it (the view is flattened into the query,
+-- unused columns are left out): the scoring of a rematch reads the score, v_candidate_job_matches
+-- and get_job_candidates read both.
 --
 -- Criteria (each a fraction of its weight):
 --   skills      share of required skills held, and of nice-to-have skills held; when the offer
@@ -355,8 +580,8 @@ select cron.schedule(
 --               city unknown on either side 0.5 (offer) / 1 (no city on the offer)
 create view private.job_candidate_scores as
 select
-  job.id as job_id,
-  candidate.id as candidate_id,
+  job.job_id,
+  candidate.candidate_id,
   -- The sum of the points below, rounded half up, in integers: the points of each criterion are
   -- fractions with denominators (required count) x (nice-to-have count) x 4.
   least(100, greatest(0, (
@@ -374,107 +599,103 @@ select
       'points', round((weights.required_max * held.required)::numeric / counts.required, 1),
       'max', weights.required_max,
       'matched', to_jsonb(array(
-        select skill from unnest(job.match_required_skills) as skill
-        where skill = any (candidate.match_skills) order by skill
+        select known.skill from private.skill_ids as known
+        where known.id = any (job.required_skill_ids operator(extensions.&) candidate.skill_ids)
+        order by known.skill
       )),
       'missing', to_jsonb(array(
-        select skill from unnest(job.match_required_skills) as skill
-        where skill <> all (candidate.match_skills) order by skill
+        select known.skill from private.skill_ids as known
+        where known.id = any (job.required_skill_ids operator(extensions.-) candidate.skill_ids)
+        order by known.skill
       ))
     ),
     'nice_to_have_skills', jsonb_build_object(
       'points', round((weights.nice_max * held.nice)::numeric / counts.nice, 1),
       'max', weights.nice_max,
       'matched', to_jsonb(array(
-        select skill from unnest(job.match_nice_to_have_skills) as skill
-        where skill = any (candidate.match_skills) order by skill
+        select known.skill from private.skill_ids as known
+        where known.id = any (job.nice_to_have_skill_ids operator(extensions.&) candidate.skill_ids)
+        order by known.skill
       ))
     ),
     'experience', jsonb_build_object(
       'points', round(fit.experience_quarters * settings.experience_weight / 4.0, 1),
       'max', settings.experience_weight,
-      'job_level', job.experience_level,
-      'candidate_level', candidate.experience_level
+      'job_level', (enum_range(null::public.experience_level))[job.experience_rank],
+      'candidate_level', (enum_range(null::public.experience_level))[candidate.experience_rank]
     ),
     'location', jsonb_build_object(
       'points', round(fit.location_quarters * settings.location_weight / 4.0, 1),
       'max', settings.location_weight,
       'remote_policy', job.remote_policy,
       'remote_preference', candidate.remote_preference,
-      'same_city', job.match_location = candidate.match_location
+      'same_city', job.location = candidate.location
     )
   ) as explanation
-from public.jobs as job
+from private.job_match_profiles as job
 cross join private.match_settings() as settings
-join public.candidates as candidate
-  on candidate.open_to_work and candidate.match_skills && job.match_key_skills
--- How many required and nice-to-have skills the candidate holds: one pass over the offer's skills
--- (match_skills is the required ones, then the nice-to-have ones).
+join private.candidate_match_profiles as candidate
+  on candidate.skill_ids operator(pg_catalog.&&) job.key_skill_ids
+-- How many required and nice-to-have skills the candidate holds.
 cross join lateral (
   select
-    count(*) filter (where skill.position <= cardinality(job.match_required_skills)) as required,
-    count(*) filter (where skill.position > cardinality(job.match_required_skills)) as nice
-  from unnest(job.match_skills) with ordinality as skill (name, position)
-  where skill.name = any (candidate.match_skills)
+    extensions.icount(job.required_skill_ids operator(extensions.&) candidate.skill_ids)
+      as required,
+    extensions.icount(job.nice_to_have_skill_ids operator(extensions.&) candidate.skill_ids)
+      as nice
 ) as held
 cross join lateral (
   -- 1 for a kind the offer does not list: its points are 0 whatever they are divided by.
   select
-    greatest(cardinality(job.match_required_skills), 1) as required,
-    greatest(cardinality(job.match_nice_to_have_skills), 1) as nice
+    greatest(cardinality(job.required_skill_ids), 1) as required,
+    greatest(cardinality(job.nice_to_have_skill_ids), 1) as nice
 ) as counts
 cross join lateral (
   select
     case
-      when cardinality(job.match_required_skills) = 0 then 0
-      when cardinality(job.match_nice_to_have_skills) = 0
+      when cardinality(job.required_skill_ids) = 0 then 0
+      when cardinality(job.nice_to_have_skill_ids) = 0
         then settings.required_skills_weight + settings.nice_to_have_skills_weight
       else settings.required_skills_weight
     end as required_max,
     case
-      when cardinality(job.match_nice_to_have_skills) = 0 then 0
-      when cardinality(job.match_required_skills) = 0
+      when cardinality(job.nice_to_have_skill_ids) = 0 then 0
+      when cardinality(job.required_skill_ids) = 0
         then settings.required_skills_weight + settings.nice_to_have_skills_weight
       else settings.nice_to_have_skills_weight
     end as nice_max
 ) as weights
-cross join lateral (
-  select
-    array_position(array['junior', 'mid', 'senior', 'lead'], candidate.experience_level::text)
-      - array_position(array['junior', 'mid', 'senior', 'lead'], job.experience_level::text)
-      as level_gap
-) as levels
 -- The experience and location fractions, in quarters of their weights.
 cross join lateral (
   select
     case
-      when job.experience_level is null then 4
-      when candidate.experience_level is null then 2
-      when levels.level_gap between 0 and 1 then 4
-      when levels.level_gap > 1 then 3
-      when levels.level_gap = -1 then 2
+      when job.experience_rank is null then 4
+      when candidate.experience_rank is null then 2
+      when candidate.experience_rank - job.experience_rank between 0 and 1 then 4
+      when candidate.experience_rank - job.experience_rank > 1 then 3
+      when candidate.experience_rank - job.experience_rank = -1 then 2
       else 0
     end as experience_quarters,
     case
       when job.remote_policy = 'remote' then
         case when candidate.remote_preference = 'onsite' then 2 else 4 end
-      when job.match_location is null then 4
-      when candidate.match_location is null then 2
-      when job.match_location <> candidate.match_location then 0
+      when job.location is null then 4
+      when candidate.location is null then 2
+      when job.location <> candidate.location then 0
       when candidate.remote_preference = 'remote' then
         case when job.remote_policy = 'hybrid' then 3 else 2 end
       else 4
     end as location_quarters
-) as fit
-where job.status = 'published' and job.moderation_status = 'approved';
+) as fit;
 
 comment on view private.job_candidate_scores is
   'Score (0-100) and explanation of every published, approved offer x open-to-work candidate '
   'holding one of its key skills.';
 revoke all on private.job_candidate_scores from public, anon, authenticated;
--- v_candidate_job_matches is security_invoker: its reader needs this view, reached only through
--- it (clients have no usage on `private`), and only for the pairs of their own matches.
-grant select on private.job_candidate_scores to authenticated;
+-- v_candidate_job_matches is security_invoker: its reader needs this view and what it reads,
+-- reached only through it (clients have no usage on `private`), for the pairs of their own matches.
+grant select on private.job_candidate_scores, private.job_match_profiles,
+  private.candidate_match_profiles, private.skill_ids to authenticated;
 
 -- The signed-in candidate's matches on published offers, best first when ordered by match_score,
 -- explained. security_invoker: the RLS of job_matches, jobs and companies applies to the caller.
