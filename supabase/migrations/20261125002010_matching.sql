@@ -161,7 +161,8 @@ create trigger candidates_prepare_matching
 
 -- Matching profiles: what the scoring reads of each offer and candidate that can match, and
 -- nothing else, in rows of ~100 bytes: skills as sorted integer ids (intarray intersects and
--- counts them), the level as its rank, the city key, remote work, the alert threshold. Scoring an
+-- counts them), the level as its rank, the city key, remote work, the alert threshold and whether
+-- the candidate wants job alerts (notification_preferences.job_alerts_enabled). Scoring an
 -- offer reads thousands of these through a GIN index instead of as many wide, scattered rows of
 -- candidates (bio, headline, skill lists as text); the rows exist only for published, approved
 -- offers and for open-to-work candidates with skills, so the scoring needs no other filter.
@@ -240,7 +241,9 @@ create table private.candidate_match_profiles (
   experience_rank integer,
   location text,
   remote_preference public.remote_preference not null,
-  match_threshold integer not null
+  match_threshold integer not null,
+  -- notification_preferences.job_alerts_enabled
+  job_alerts boolean not null
 );
 comment on table private.candidate_match_profiles is
   'What matching reads of each open-to-work candidate with skills (private.sync_match_profiles).';
@@ -300,21 +303,23 @@ begin
     );
 
   insert into private.candidate_match_profiles as profile (candidate_id, skill_ids,
-    experience_rank, location, remote_preference, match_threshold)
+    experience_rank, location, remote_preference, match_threshold, job_alerts)
   select candidate.id, private.skill_ids_of(candidate.match_skills),
     private.experience_rank(candidate.experience_level), candidate.match_location,
-    candidate.remote_preference, candidate.match_threshold
+    candidate.remote_preference, candidate.match_threshold,
+    coalesce(preferences.job_alerts_enabled, false)
   from public.candidates as candidate
+  left join public.notification_preferences as preferences on preferences.user_id = candidate.id
   where (p_candidate_ids is null or candidate.id = any (p_candidate_ids))
     and candidate.open_to_work and cardinality(candidate.match_skills) > 0
   on conflict (candidate_id) do update
     set skill_ids = excluded.skill_ids, experience_rank = excluded.experience_rank,
         location = excluded.location, remote_preference = excluded.remote_preference,
-        match_threshold = excluded.match_threshold
+        match_threshold = excluded.match_threshold, job_alerts = excluded.job_alerts
     where (profile.skill_ids, profile.experience_rank, profile.location,
-        profile.remote_preference, profile.match_threshold)
+        profile.remote_preference, profile.match_threshold, profile.job_alerts)
       is distinct from (excluded.skill_ids, excluded.experience_rank, excluded.location,
-        excluded.remote_preference, excluded.match_threshold);
+        excluded.remote_preference, excluded.match_threshold, excluded.job_alerts);
   delete from private.candidate_match_profiles as profile
   where (p_candidate_ids is null or profile.candidate_id = any (p_candidate_ids))
     and not exists (
@@ -342,6 +347,8 @@ begin
     then
       perform private.sync_match_profiles(array[new.id], '{}');
     end if;
+  elsif tg_table_name = 'notification_preferences' then
+    perform private.sync_match_profiles('{}', array[new.user_id]);
   elsif tg_op = 'INSERT' or (new.open_to_work, new.match_skills, new.experience_level,
       new.match_location, new.remote_preference, new.match_threshold)
     is distinct from (old.open_to_work, old.match_skills, old.experience_level,
@@ -365,6 +372,10 @@ create trigger candidates_sync_match_profile
   after insert or update of skills, experience_level, location, remote_preference, open_to_work,
     match_threshold, match_skills, match_location
   on public.candidates
+  for each row execute function private.sync_match_profile_of_row();
+
+create trigger notification_preferences_sync_match_profile
+  after insert or update of job_alerts_enabled on public.notification_preferences
   for each row execute function private.sync_match_profile_of_row();
 
 create function private.delete_match_profiles_of_deleted()
@@ -592,8 +603,9 @@ select
         + fit.location_quarters * settings.location_weight) * counts.required * counts.nice
     ) + 4 * counts.required * counts.nice
   ) / (8 * counts.required * counts.nice)))::integer as match_score,
-  -- The score from which the candidate wants job alerts.
+  -- The score from which the candidate wants job alerts, if they want them.
   candidate.match_threshold,
+  candidate.job_alerts,
   jsonb_build_object(
     'required_skills', jsonb_build_object(
       'points', round((weights.required_max * held.required)::numeric / counts.required, 1),
@@ -854,24 +866,31 @@ begin
   );
 
   -- One snapshot: what the pairs score now against what is stored. Scored from each side apart,
-  -- so that each reaches the other through its index.
+  -- so that each reaches the other through its index; a pair of both sides is taken once, from
+  -- the offer's. Fenced (offset 0) so that each pair's score is computed once, not once more for
+  -- the filter.
   with scored as materialized (
-    select fit.job_id, fit.candidate_id, fit.match_score, fit.match_threshold
-    from private.job_candidate_scores as fit
-    where fit.job_id = any (job_ids) and fit.match_score >= settings.min_score
-    union
-    select fit.job_id, fit.candidate_id, fit.match_score, fit.match_threshold
-    from private.job_candidate_scores as fit
-    where fit.candidate_id = any (candidate_ids) and fit.match_score >= settings.min_score
+    select fit.*
+    from (
+      select fit.job_id, fit.candidate_id, fit.match_score, fit.match_threshold, fit.job_alerts
+      from private.job_candidate_scores as fit
+      where fit.job_id = any (job_ids)
+      union all
+      select fit.job_id, fit.candidate_id, fit.match_score, fit.match_threshold, fit.job_alerts
+      from private.job_candidate_scores as fit
+      where fit.candidate_id = any (candidate_ids) and fit.job_id <> all (job_ids)
+      offset 0
+    ) as fit
+    where fit.match_score >= settings.min_score
   ),
   stored as (
     select match.job_id, match.candidate_id, match.match_score
     from public.job_matches as match
     where match.job_id = any (job_ids)
-    union
+    union all
     select match.job_id, match.candidate_id, match.match_score
     from public.job_matches as match
-    where match.candidate_id = any (candidate_ids)
+    where match.candidate_id = any (candidate_ids) and match.job_id <> all (job_ids)
   ),
   changes as (
     select
@@ -879,7 +898,8 @@ begin
       coalesce(scored.candidate_id, stored.candidate_id) as candidate_id,
       scored.match_score as new_score,
       stored.match_score as old_score,
-      scored.match_threshold
+      scored.match_threshold,
+      scored.job_alerts
     from scored
     full join stored
       on stored.job_id = scored.job_id and stored.candidate_id = scored.candidate_id
@@ -895,11 +915,8 @@ begin
           partition by change.candidate_id order by change.new_score desc, change.job_id
         ) as rank
       from changes as change
-      join public.notification_preferences as preferences
-        on preferences.user_id = change.candidate_id
-      where change.new_score >= change.match_threshold
+      where change.job_alerts and change.new_score >= change.match_threshold
         and (change.old_score is null or change.old_score < change.match_threshold)
-        and preferences.job_alerts_enabled
     ) as newly
     where newly.for_offer or newly.rank <= settings.max_alerts_per_candidate_change
   )

@@ -432,7 +432,6 @@ export type Database = {
           "experience_level": Database["public"]["Enums"]["experience_level"] | null;
           "id": string;
           "location": string | null;
-          "match_key_skills": (string)[];
           "match_location": string | null;
           "match_nice_to_have_skills": (string)[];
           "match_required_skills": (string)[];
@@ -466,7 +465,6 @@ export type Database = {
           "experience_level"?: Database["public"]["Enums"]["experience_level"] | null;
           "id"?: string;
           "location"?: string | null;
-          "match_key_skills"?: never;
           "match_location"?: string | null;
           "match_nice_to_have_skills"?: (string)[];
           "match_required_skills"?: (string)[];
@@ -499,7 +497,6 @@ export type Database = {
           "experience_level"?: Database["public"]["Enums"]["experience_level"] | null;
           "id"?: string;
           "location"?: string | null;
-          "match_key_skills"?: never;
           "match_location"?: string | null;
           "match_nice_to_have_skills"?: (string)[];
           "match_required_skills"?: (string)[];
