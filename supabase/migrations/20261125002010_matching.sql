@@ -231,7 +231,8 @@ create table private.job_match_profiles (
   remote_policy public.remote_policy not null
 );
 comment on table private.job_match_profiles is
-  'What matching reads of each published, approved offer with skills (private.sync_match_profiles).';
+  'What matching reads of each published, approved offer with skills '
+  '(private.sync_match_profiles).';
 create index job_match_profiles_key_skills_idx on private.job_match_profiles
   using gin (key_skill_ids);
 
@@ -275,58 +276,62 @@ begin
       and candidate.open_to_work
   ));
 
-  insert into private.job_match_profiles as profile (job_id, required_skill_ids,
-    nice_to_have_skill_ids, experience_rank, location, remote_policy)
-  select job.id, private.skill_ids_of(job.match_required_skills),
-    private.skill_ids_of(job.match_nice_to_have_skills), private.experience_rank(job.experience_level),
-    job.match_location, job.remote_policy
-  from public.jobs as job
-  where (p_job_ids is null or job.id = any (p_job_ids))
-    and job.status = 'published' and job.moderation_status = 'approved'
-    and cardinality(job.match_skills) > 0
-  on conflict (job_id) do update
-    set required_skill_ids = excluded.required_skill_ids,
-        nice_to_have_skill_ids = excluded.nice_to_have_skill_ids,
-        experience_rank = excluded.experience_rank, location = excluded.location,
-        remote_policy = excluded.remote_policy
-    where (profile.required_skill_ids, profile.nice_to_have_skill_ids, profile.experience_rank,
-        profile.location, profile.remote_policy)
-      is distinct from (excluded.required_skill_ids, excluded.nice_to_have_skill_ids,
-        excluded.experience_rank, excluded.location, excluded.remote_policy);
-  delete from private.job_match_profiles as profile
-  where (p_job_ids is null or profile.job_id = any (p_job_ids))
-    and not exists (
-      select 1 from public.jobs as job
-      where job.id = profile.job_id
-        and job.status = 'published' and job.moderation_status = 'approved'
-        and cardinality(job.match_skills) > 0
-    );
+  if p_job_ids is null or cardinality(p_job_ids) > 0 then
+    insert into private.job_match_profiles as profile (job_id, required_skill_ids,
+      nice_to_have_skill_ids, experience_rank, location, remote_policy)
+    select job.id, private.skill_ids_of(job.match_required_skills),
+      private.skill_ids_of(job.match_nice_to_have_skills),
+      private.experience_rank(job.experience_level), job.match_location, job.remote_policy
+    from public.jobs as job
+    where (p_job_ids is null or job.id = any (p_job_ids))
+      and job.status = 'published' and job.moderation_status = 'approved'
+      and cardinality(job.match_skills) > 0
+    on conflict (job_id) do update
+      set required_skill_ids = excluded.required_skill_ids,
+          nice_to_have_skill_ids = excluded.nice_to_have_skill_ids,
+          experience_rank = excluded.experience_rank, location = excluded.location,
+          remote_policy = excluded.remote_policy
+      where (profile.required_skill_ids, profile.nice_to_have_skill_ids, profile.experience_rank,
+          profile.location, profile.remote_policy)
+        is distinct from (excluded.required_skill_ids, excluded.nice_to_have_skill_ids,
+          excluded.experience_rank, excluded.location, excluded.remote_policy);
+    delete from private.job_match_profiles as profile
+    where (p_job_ids is null or profile.job_id = any (p_job_ids))
+      and not exists (
+        select 1 from public.jobs as job
+        where job.id = profile.job_id
+          and job.status = 'published' and job.moderation_status = 'approved'
+          and cardinality(job.match_skills) > 0
+      );
+  end if;
 
-  insert into private.candidate_match_profiles as profile (candidate_id, skill_ids,
-    experience_rank, location, remote_preference, match_threshold, job_alerts)
-  select candidate.id, private.skill_ids_of(candidate.match_skills),
-    private.experience_rank(candidate.experience_level), candidate.match_location,
-    candidate.remote_preference, candidate.match_threshold,
-    coalesce(preferences.job_alerts_enabled, false)
-  from public.candidates as candidate
-  left join public.notification_preferences as preferences on preferences.user_id = candidate.id
-  where (p_candidate_ids is null or candidate.id = any (p_candidate_ids))
-    and candidate.open_to_work and cardinality(candidate.match_skills) > 0
-  on conflict (candidate_id) do update
-    set skill_ids = excluded.skill_ids, experience_rank = excluded.experience_rank,
-        location = excluded.location, remote_preference = excluded.remote_preference,
-        match_threshold = excluded.match_threshold, job_alerts = excluded.job_alerts
-    where (profile.skill_ids, profile.experience_rank, profile.location,
-        profile.remote_preference, profile.match_threshold, profile.job_alerts)
-      is distinct from (excluded.skill_ids, excluded.experience_rank, excluded.location,
-        excluded.remote_preference, excluded.match_threshold, excluded.job_alerts);
-  delete from private.candidate_match_profiles as profile
-  where (p_candidate_ids is null or profile.candidate_id = any (p_candidate_ids))
-    and not exists (
-      select 1 from public.candidates as candidate
-      where candidate.id = profile.candidate_id
-        and candidate.open_to_work and cardinality(candidate.match_skills) > 0
-    );
+  if p_candidate_ids is null or cardinality(p_candidate_ids) > 0 then
+    insert into private.candidate_match_profiles as profile (candidate_id, skill_ids,
+      experience_rank, location, remote_preference, match_threshold, job_alerts)
+    select candidate.id, private.skill_ids_of(candidate.match_skills),
+      private.experience_rank(candidate.experience_level), candidate.match_location,
+      candidate.remote_preference, candidate.match_threshold,
+      coalesce(preferences.job_alerts_enabled, false)
+    from public.candidates as candidate
+    left join public.notification_preferences as preferences on preferences.user_id = candidate.id
+    where (p_candidate_ids is null or candidate.id = any (p_candidate_ids))
+      and candidate.open_to_work and cardinality(candidate.match_skills) > 0
+    on conflict (candidate_id) do update
+      set skill_ids = excluded.skill_ids, experience_rank = excluded.experience_rank,
+          location = excluded.location, remote_preference = excluded.remote_preference,
+          match_threshold = excluded.match_threshold, job_alerts = excluded.job_alerts
+      where (profile.skill_ids, profile.experience_rank, profile.location,
+          profile.remote_preference, profile.match_threshold, profile.job_alerts)
+        is distinct from (excluded.skill_ids, excluded.experience_rank, excluded.location,
+          excluded.remote_preference, excluded.match_threshold, excluded.job_alerts);
+    delete from private.candidate_match_profiles as profile
+    where (p_candidate_ids is null or profile.candidate_id = any (p_candidate_ids))
+      and not exists (
+        select 1 from public.candidates as candidate
+        where candidate.id = profile.candidate_id
+          and candidate.open_to_work and cardinality(candidate.match_skills) > 0
+      );
+  end if;
 end;
 $$;
 
@@ -405,7 +410,7 @@ create trigger candidates_delete_match_profiles
   for each statement execute function private.delete_match_profiles_of_deleted();
 
 -- Recomputes the matching columns wherever they differ from what the dictionary gives now: after a
--- change of the dictionary, or for rows loaded with triggers off (bulk loads), and then the matching
+-- change of the dictionary, or for rows loaded with triggers off (bulk loads), then the matching
 -- profiles. Offers whose skills changed are marked for analysis; nothing is queued (rematching is
 -- the caller's decision). Returns how many offers and candidates changed.
 create function private.refresh_matching_columns()
