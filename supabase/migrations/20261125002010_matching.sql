@@ -492,11 +492,11 @@ grant execute on function private.refresh_matching_columns() to service_role;
 select private.refresh_matching_columns();
 
 -- jobs.matched_candidates_count follows job_matches whoever writes it, lazily: each statement on
--- job_matches appends one change per offer it touched, and the changes are added to the offers by
--- private.apply_job_match_counts (at the end of an offer's own rematch, and every 5 seconds for the
--- rest). A candidate's rematch touches thousands of offers: appending a small row each costs a
--- fraction of updating each offer's wide row, and the offers are updated once per period, not
--- once per candidate. jobs.matched_candidates_count plus the pending changes is the count.
+-- job_matches appends one change per offer it touched, and the changes are added to the offers at
+-- the end of an offer's own rematch (by private.rematch) and every 5 seconds for the rest (by
+-- private.apply_job_match_counts). A candidate's rematch touches thousands of offers: appending a
+-- small row each costs a fraction of updating each offer's wide row, and the offers are updated
+-- once per period, not once per candidate. jobs.matched_candidates_count plus the pending changes is the count.
 create table private.job_match_count_changes (
   job_id uuid not null,
   delta integer not null
@@ -530,11 +530,11 @@ create trigger job_matches_count_deleted
   referencing old table as changed_matches
   for each statement execute function private.count_job_matches();
 
--- Adds the pending changes to the counts of the given offers (every offer when null). The offers
--- are locked first, in id order as the other writers of an offer's row, and only their changes are
--- taken: no run holds an offer's changes without holding the offer. Changes of deleted offers are
--- dropped. Returns the number of offers updated.
-create function private.apply_job_match_counts(p_job_ids uuid[] default null)
+-- Adds the pending changes to the counts of their offers. The offers are locked first, in id
+-- order as the other writers of an offer's row, and only their changes are taken: no run holds an
+-- offer's changes without holding the offer. Changes of deleted offers are dropped. Returns the
+-- number of offers updated.
+create function private.apply_job_match_counts()
 returns integer
 language plpgsql
 security definer
@@ -547,20 +547,14 @@ begin
   locked_job_ids := array(
     select job.id
     from public.jobs as job
-    where job.id in (
-      select change.job_id from private.job_match_count_changes as change
-      where p_job_ids is null or change.job_id = any (p_job_ids)
-    )
+    where job.id in (select change.job_id from private.job_match_count_changes as change)
     order by job.id
     for no key update
   );
   with applied as (
     delete from private.job_match_count_changes as change
     where change.job_id = any (locked_job_ids)
-      or (
-        (p_job_ids is null or change.job_id = any (p_job_ids))
-        and not exists (select 1 from public.jobs as job where job.id = change.job_id)
-      )
+      or not exists (select 1 from public.jobs as job where job.id = change.job_id)
     returning change.job_id, change.delta
   ),
   totals as (
@@ -869,6 +863,9 @@ begin
     order by job.id
     for no key update
   );
+  -- The profiles of the rows asked for are made current first: a row written with triggers off
+  -- (a bulk load, a replica-role fix) is matched as it is, a deleted one loses its profile.
+  perform private.sync_match_profiles(coalesce(p_job_ids, '{}'), coalesce(p_candidate_ids, '{}'));
 
   -- One snapshot: what the pairs score now against what is stored. Scored from each side apart,
   -- so that each reaches the other through its index; a pair of both sides is taken once, from
@@ -993,10 +990,18 @@ begin
     removed := removed + deleted;
   end loop;
 
+  -- The offers rematched are locked: their pending count changes are applied in the update that
+  -- marks them analysed (one write of each wide offer row, not two).
   if cardinality(job_ids) > 0 then
-    perform private.apply_job_match_counts(job_ids);
+    with applied as (
+      delete from private.job_match_count_changes as change
+      where change.job_id = any (job_ids)
+      returning change.job_id, change.delta
+    )
     update public.jobs as job
-    set analysis_completed = true, analyzed_at = now()
+    set analysis_completed = true, analyzed_at = now(),
+        matched_candidates_count = job.matched_candidates_count
+          + coalesce((select sum(applied.delta) from applied where applied.job_id = job.id), 0)
     where job.id = any (job_ids);
   end if;
   written_at := clock_timestamp();
