@@ -928,12 +928,16 @@ begin
     ordered_alerts.*
   into changed
   from (
-    -- Aggregated in the order of the subquery: (offer, candidate), the order of the writes.
+    -- Aggregated in the order of the subquery: (offer, candidate), the order of the writes. A row
+    -- that no longer holds is written with its stored score (see below), and listed apart.
     select
       coalesce(array_agg(ordered.job_id), '{}') as job_ids,
       coalesce(array_agg(ordered.candidate_id), '{}') as candidate_ids,
-      coalesce(array_agg(ordered.new_score), '{}') as new_scores,
-      coalesce(array_agg(ordered.old_score), '{}') as old_scores
+      coalesce(array_agg(coalesce(ordered.new_score, ordered.old_score)), '{}') as scores,
+      coalesce(array_agg(ordered.job_id) filter (where ordered.new_score is null), '{}')
+        as stale_job_ids,
+      coalesce(array_agg(ordered.candidate_id) filter (where ordered.new_score is null), '{}')
+        as stale_candidate_ids
     from (select * from changes order by job_id, candidate_id) as ordered
   ) as ordered_changes
   cross join (
@@ -950,9 +954,9 @@ begin
   -- deletion below (inserted back if a concurrent run removed it meanwhile, deleted all the same).
   with written as (
     insert into public.job_matches as match (job_id, candidate_id, match_score)
-    select change.job_id, change.candidate_id, coalesce(change.new_score, change.old_score)
-    from unnest(changed.job_ids, changed.candidate_ids, changed.new_scores, changed.old_scores)
-      as change (job_id, candidate_id, new_score, old_score)
+    select change.job_id, change.candidate_id, change.score
+    from unnest(changed.job_ids, changed.candidate_ids, changed.scores)
+      as change (job_id, candidate_id, score)
     on conflict (candidate_id, job_id) do update
       set match_score = excluded.match_score, computed_at = now()
       where match.match_score <> excluded.match_score
@@ -967,17 +971,15 @@ begin
   -- whatever the statistics of job_matches say.
   removed := 0;
   for stale in
-    select change.job_id as id, array_agg(change.candidate_id) as other_ids, true as of_job
-    from unnest(changed.job_ids, changed.candidate_ids, changed.new_scores)
-      as change (job_id, candidate_id, new_score)
-    where change.new_score is null and change.job_id = any (job_ids)
-    group by change.job_id
+    select pair.job_id as id, array_agg(pair.candidate_id) as other_ids, true as of_job
+    from unnest(changed.stale_job_ids, changed.stale_candidate_ids) as pair (job_id, candidate_id)
+    where pair.job_id = any (job_ids)
+    group by pair.job_id
     union all
-    select change.candidate_id, array_agg(change.job_id), false
-    from unnest(changed.job_ids, changed.candidate_ids, changed.new_scores)
-      as change (job_id, candidate_id, new_score)
-    where change.new_score is null and change.job_id <> all (job_ids)
-    group by change.candidate_id
+    select pair.candidate_id, array_agg(pair.job_id), false
+    from unnest(changed.stale_job_ids, changed.stale_candidate_ids) as pair (job_id, candidate_id)
+    where pair.job_id <> all (job_ids)
+    group by pair.candidate_id
   loop
     if stale.of_job then
       delete from public.job_matches as match
