@@ -937,7 +937,8 @@ begin
       coalesce(array_agg(ordered.job_id) filter (where ordered.new_score is null), '{}')
         as stale_job_ids,
       coalesce(array_agg(ordered.candidate_id) filter (where ordered.new_score is null), '{}')
-        as stale_candidate_ids
+        as stale_candidate_ids,
+      coalesce(bool_and(ordered.old_score is null), false) as all_new
     from (select * from changes order by job_id, candidate_id) as ordered
   ) as ordered_changes
   cross join (
@@ -949,22 +950,43 @@ begin
   ) as ordered_alerts;
   scored_at := clock_timestamp();
 
+  -- When every row to write is new (an offer's first match, a candidate's: nothing to rescore or
+  -- remove), a plain insert, without the conflict check and confirmation each row of an upsert
+  -- costs. A concurrent
+  -- run from the other side may have stored one of them meanwhile: then it is undone and the rows
+  -- are written as below. Either way one statement takes the rows in (offer, candidate) order.
+  added := null;
+  if changed.all_new then
+    begin
+      insert into public.job_matches (job_id, candidate_id, match_score)
+      select change.job_id, change.candidate_id, change.score
+      from unnest(changed.job_ids, changed.candidate_ids, changed.scores)
+        as change (job_id, candidate_id, score);
+      get diagnostics added = row_count;
+      rescored := 0;
+    exception when unique_violation then
+      added := null;
+    end;
+  end if;
+
   -- Every changed row in (offer, candidate) order (unnest keeps the arrays' order). A row that no
   -- longer holds is offered its stored score: the conflict updates nothing and locks it for the
   -- deletion below (inserted back if a concurrent run removed it meanwhile, deleted all the same).
-  with written as (
-    insert into public.job_matches as match (job_id, candidate_id, match_score)
-    select change.job_id, change.candidate_id, change.score
-    from unnest(changed.job_ids, changed.candidate_ids, changed.scores)
-      as change (job_id, candidate_id, score)
-    on conflict (candidate_id, job_id) do update
-      set match_score = excluded.match_score, computed_at = now()
-      where match.match_score <> excluded.match_score
-    returning match.xmax = 0 as inserted
-  )
-  select count(*) filter (where written.inserted), count(*) filter (where not written.inserted)
-  into added, rescored
-  from written;
+  if added is null then
+    with written as (
+      insert into public.job_matches as match (job_id, candidate_id, match_score)
+      select change.job_id, change.candidate_id, change.score
+      from unnest(changed.job_ids, changed.candidate_ids, changed.scores)
+        as change (job_id, candidate_id, score)
+      on conflict (candidate_id, job_id) do update
+        set match_score = excluded.match_score, computed_at = now()
+        where match.match_score <> excluded.match_score
+      returning match.xmax = 0 as inserted
+    )
+    select count(*) filter (where written.inserted), count(*) filter (where not written.inserted)
+    into added, rescored
+    from written;
+  end if;
 
   -- Rows that no longer hold, deleted offer by offer (for the offers rematched) and candidate by
   -- candidate (the rest): each delete reads one offer's or one candidate's rows through an index,
