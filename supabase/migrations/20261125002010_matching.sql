@@ -336,7 +336,8 @@ end;
 $$;
 
 -- After the before triggers above have derived the matching columns; a change of what no profile
--- holds (a salary, a headline) costs a comparison. Security definer: members write these rows.
+-- holds (a salary, a headline) costs a comparison. A deleted offer or candidate loses its profile.
+-- Security definer: members write these rows.
 create function private.sync_match_profile_of_row()
 returns trigger
 language plpgsql
@@ -344,7 +345,13 @@ security definer
 set search_path = ''
 as $$
 begin
-  if tg_table_name = 'jobs' then
+  if tg_op = 'DELETE' then
+    if tg_table_name = 'jobs' then
+      perform private.sync_match_profiles(array[old.id], '{}');
+    else
+      perform private.sync_match_profiles('{}', array[old.id]);
+    end if;
+  elsif tg_table_name = 'jobs' then
     if tg_op = 'INSERT' or (new.status, new.moderation_status, new.match_required_skills,
         new.match_nice_to_have_skills, new.experience_level, new.match_location, new.remote_policy)
       is distinct from (old.status, old.moderation_status, old.match_required_skills,
@@ -369,45 +376,19 @@ $$;
 create trigger jobs_sync_match_profile
   after insert or update of title, description, required_skills, nice_to_have_skills,
     experience_level, location, remote_policy, status, moderation_status, match_required_skills,
-    match_nice_to_have_skills, match_location
+    match_nice_to_have_skills, match_location or delete
   on public.jobs
   for each row execute function private.sync_match_profile_of_row();
 
 create trigger candidates_sync_match_profile
   after insert or update of skills, experience_level, location, remote_preference, open_to_work,
-    match_threshold, match_skills, match_location
+    match_threshold, match_skills, match_location or delete
   on public.candidates
   for each row execute function private.sync_match_profile_of_row();
 
 create trigger notification_preferences_sync_match_profile
   after insert or update of job_alerts_enabled on public.notification_preferences
   for each row execute function private.sync_match_profile_of_row();
-
-create function private.delete_match_profiles_of_deleted()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-begin
-  if tg_table_name = 'jobs' then
-    perform private.sync_match_profiles(array(select id from deleted_rows), '{}');
-  else
-    perform private.sync_match_profiles('{}', array(select id from deleted_rows));
-  end if;
-  return null;
-end;
-$$;
-
-create trigger jobs_delete_match_profiles
-  after delete on public.jobs
-  referencing old table as deleted_rows
-  for each statement execute function private.delete_match_profiles_of_deleted();
-
-create trigger candidates_delete_match_profiles
-  after delete on public.candidates
-  referencing old table as deleted_rows
-  for each statement execute function private.delete_match_profiles_of_deleted();
 
 -- Recomputes the matching columns wherever they differ from what the dictionary gives now: after a
 -- change of the dictionary, or for rows loaded with triggers off (bulk loads), then the matching
