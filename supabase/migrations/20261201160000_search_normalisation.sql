@@ -59,4 +59,4 @@ alter table public.jobs add column search tsvector not null generated always as 
 ) stored;
 comment on column public.jobs.search is
   'Full-text document of the offer (private.search_normalize, French stemming); search_jobs().';
-create index jobs_search_idx on public.jobs using gin (search) where status = 'published';
+-- (Its index, jobs_search_idx, comes with the filter keys: 20261201160010_search_vocabulary.sql.)

@@ -8,8 +8,8 @@
 --                                number of offers using them: prefix checks and typo correction
 --   private.french_cities()      main French cities: département and coordinates (radius search)
 --   jobs.search_filters          the offer's filter keys (contract, remote, level, city,
---                                département) under one GIN index, so any combination of filters
---                                is one index scan
+--                                département, skills) under one GIN index with the text, so any
+--                                combination of words and filters is one index scan
 
 create extension if not exists fuzzystrmatch with schema extensions;
 
@@ -306,7 +306,11 @@ alter table public.jobs add column search_filters text[] not null generated alwa
 comment on column public.jobs.search_filters is
   'Filter keys of the offer (contract:, remote:, level:, city:, dept:, skill:), for '
   'search_jobs().';
-create index jobs_search_filters_idx on public.jobs using gin (search_filters)
+-- One GIN index for the text and the filter keys: a search with words and filters is one index
+-- scan that intersects both inside the index and reads only the offers matching all of them
+-- (two indexes left the planner reading the matches of the filters and checking the words on each
+-- row: 4,352 rows read for 1,456 matches of "développeur, CDI, Lyon 20 km" at 100,000 offers).
+create index jobs_search_idx on public.jobs using gin (search, search_filters)
   where status = 'published';
 -- The salary sort walks this index: the top of the range first, offers without salary last.
 create index jobs_salary_idx on public.jobs
