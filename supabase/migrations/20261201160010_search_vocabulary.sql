@@ -312,6 +312,15 @@ comment on column public.jobs.search_filters is
 -- row: 4,352 rows read for 1,456 matches of "développeur, CDI, Lyon 20 km" at 100,000 offers).
 create index jobs_search_idx on public.jobs using gin (search, search_filters)
   where status = 'published';
--- The salary sort walks this index: the top of the range first, offers without salary last.
+-- The walks of search_jobs (private.search_hits) follow these, in the order of the page: by date,
+-- and by salary (the top of the range first, offers without salary last). The filter keys and
+-- salaries are in them, so a walk checks the filters without reading the offers (an index-only
+-- scan), and reads an offer only when it passes them: "Lyon 20 km, stage" by salary at a million
+-- offers checks 7,575 index entries for its 20 rows instead of reading 7,575 offers.
+create index jobs_search_date_idx on public.jobs (published_at desc, id desc)
+  include (search_filters, salary_min, salary_max)
+  where status = 'published' and moderation_status = 'approved';
 create index jobs_salary_idx on public.jobs
-  ((coalesce(salary_max, salary_min, -1)) desc, id desc) where status = 'published';
+  ((coalesce(salary_max, salary_min, -1)) desc, id desc)
+  include (published_at, salary_min, salary_max, search_filters)
+  where status = 'published' and moderation_status = 'approved';

@@ -628,14 +628,25 @@ set search_path = ''
 as $$
 declare
   settings constant text[] := array['enable_bitmapscan', 'enable_indexscan', 'enable_sort',
-    'enable_seqscan'];
+    'enable_seqscan', 'enable_hashjoin', 'enable_mergejoin'];
   saved text[] := array(select current_setting(setting) from unnest(settings) as setting);
-  walk_settings constant text[] := array['off', 'on', 'off', 'off'];
-  gin_settings constant text[] := array['on', 'off', 'on', 'off'];
+  walk_settings constant text[] := array['off', 'on', 'off', 'off', 'off', 'off'];
+  gin_settings constant text[] := array['on', 'off', 'on', 'off', 'off', 'off'];
   rank_expression text := case when p_criteria.match_query is null or p_order = 'any'
     then '0::real' else 'pg_catalog.ts_rank(job.search, ($1).match_query)' end;
   conditions constant text := format('job.status = ''published'' and %s and %s',
     private.search_conditions(p_criteria, '$1'), coalesce(p_keyset, 'true'));
+  order_keys constant text := case p_order
+    when 'salary' then 'coalesce(job.salary_max, job.salary_min, -1) desc, job.id desc'
+    when 'date' then 'job.published_at desc, job.id desc' end;
+  walked_keys constant text := case p_order
+    when 'salary' then 'walked.salary_key desc, walked.id desc'
+    when 'date' then 'walked.published_at desc, walked.id desc' end;
+  -- What the walk's index holds (jobs_search_date_idx, jobs_salary_idx): every condition but the
+  -- words and the location pattern.
+  in_index private.search_criteria := p_criteria;
+  on_offer private.search_criteria;
+  source text;
   found_hits private.search_hit[];
   page uuid[];
   walk boolean;
@@ -663,25 +674,40 @@ begin
     perform set_config(settings[setting],
       case when walk then walk_settings[setting] else gin_settings[setting] end, true);
   end loop;
+  in_index.match_query := null;
+  in_index.exact_query := null;
+  in_index.location_pattern := null;
+  on_offer.match_query := p_criteria.match_query;
+  on_offer.location_pattern := p_criteria.location_pattern;
+  source := case
+    when page is not null then
+      format('public.jobs as job where job.id = any ($5) %s', 'order by ' || order_keys)
+    -- A walk with words and filters checks the filters in the index (no offer read) and reads
+    -- only the offers that pass them, for the words (in the index's order, which the nested loop
+    -- keeps). Without words, the walk is an index-only scan as it is.
+    when walk and order_keys is not null and not (in_index is null) and not (on_offer is null)
+    then format('(select job.id, job.published_at, coalesce(job.salary_max, job.salary_min, -1) '
+        'as salary_key from public.jobs as job where job.status = ''published'' and %s and %s '
+        'order by %s) as walked '
+        'cross join lateral (select job.* from public.jobs as job where job.id = walked.id '
+        'and %s) as job order by %s',
+      private.search_conditions(in_index, '$1'), coalesce(p_keyset, 'true'), order_keys,
+      private.search_conditions(on_offer, '$1'), walked_keys)
+    else format('public.jobs as job where %s %s', conditions, 'order by ' || order_keys)
+  end;
   return query execute format(
     $query$
       select job.id, job.published_at, coalesce(job.salary_max, job.salary_min, -1), %1$s,
         %1$s + %2$s + extract(epoch from job.published_at)::double precision / 2592000
           * (private.search_settings()).freshness_per_30_days,
         job.search_filters
-      from public.jobs as job
-      where %3$s
-      %4$s
+      from %3$s
       limit $3 offset $4
     $query$,
     rank_expression,
     case when p_criteria.exact_query is null or p_order = 'any' then '0'
       else 'case when job.search @@ ($1).exact_query then 1 else 0 end' end,
-    case when page is null then conditions else 'job.id = any ($5)' end,
-    case p_order
-      when 'salary' then 'order by coalesce(job.salary_max, job.salary_min, -1) desc, job.id desc'
-      when 'date' then 'order by job.published_at desc, job.id desc'
-      else '' end
+    source
   ) using p_criteria, p_cursor, p_limit, case when page is null then p_offset else 0 end, page;
   for setting in 1..cardinality(settings) loop
     perform set_config(settings[setting], saved[setting], true);

@@ -3,7 +3,7 @@
 -- matches the known words it begins.
 set client_min_messages = warning;
 begin;
-select plan(15);
+select plan(18);
 
 do $$ begin perform tests.create_user('facets_co', 'company'); end $$;
 insert into public.jobs (company_id, title, description, experience_level, location,
@@ -91,11 +91,12 @@ select is(
 -- GIN way stopped after p_gin_limit matches, which sorts what it found when it found them all
 -- (limit 10) and hands over to the walk otherwise (limit 3).
 select tests.clear_authentication();
-create function pg_temp.page(p_order text, p_gin_limit integer) returns uuid[]
+create function pg_temp.page(p_order text, p_gin_limit integer, p_contract_type text default null)
+returns uuid[]
 language sql as $$
   select array_agg(hit.id order by hit.ordinal)
-  from private.search_hits(private.search_criteria('quetzal', null, null, null, null, null, null,
-    null, null, null, null, null), p_order, null, null, 2, 1, p_gin_limit)
+  from private.search_hits(private.search_criteria('quetzal', null, null, null, null, null,
+    p_contract_type, null, null, null, null, null), p_order, null, null, 2, 1, p_gin_limit)
     with ordinality as hit (id, published_at, salary_key, rank, score, filters, ordinal);
 $$;
 select is(pg_temp.page('date', 10), pg_temp.page('date', 0),
@@ -103,6 +104,12 @@ select is(pg_temp.page('date', 10), pg_temp.page('date', 0),
 select is(pg_temp.page('date', 3), pg_temp.page('date', null),
   'a GIN read stopped short hands over to the walk, with the same page');
 select is(pg_temp.page('salary', 10), pg_temp.page('salary', 0), 'and so by salary');
+-- A walk with words and filters checks the filters in its index and the words on the offers.
+select is(pg_temp.page('date', 0, 'cdi'), pg_temp.page('date', null, 'cdi'),
+  'a walk with words and filters pages as the GIN way does');
+select is(pg_temp.page('salary', 0, 'cdi'), pg_temp.page('salary', null, 'cdi'),
+  'and so by salary');
+select is(cardinality(pg_temp.page('date', 0, 'cdi')), 2, 'the second and third CDI offers');
 
 select * from finish();
 rollback;
