@@ -290,7 +290,8 @@ grant execute on function private.prefixed(text[], text) to anon, authenticated,
 -- Filter keys of an offer: "contract:cdi", "remote:hybrid", "level:senior" (or "level:none"),
 -- "city:lyon" (matching's city key, set by its BEFORE trigger, which runs before generated
 -- columns are computed), "dept:69" (from a postcode) and "skill:react" (matching's canonical
--- skills, set by the same trigger). Written out here rather than in a helper:
+-- skills, set by the same trigger), in that order: facet counts read the first four
+-- (private.search_facet_counts). Written out here rather than in a helper:
 -- a generated column runs with the writer's rights, who may not look up names in `private`, and
 -- a helper's body is looked up by name.
 alter table public.jobs add column search_filters text[] not null generated always as (

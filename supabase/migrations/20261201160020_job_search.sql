@@ -55,8 +55,9 @@ create type private.search_hit as (
   salary_key integer,
   rank real,
   score double precision,
-  -- The offer's filter keys (jobs.search_filters): what facets count, read with the match.
-  filters text[]
+  -- The offer's contract, remote and level keys, then its city key if it has one (the first four
+  -- of jobs.search_filters): what facets count, read with the match.
+  facet_keys text[]
 );
 
 create function private.search_settings(
@@ -700,7 +701,7 @@ begin
       select job.id, job.published_at, coalesce(job.salary_max, job.salary_min, -1), %1$s,
         %1$s + %2$s + extract(epoch from job.published_at)::double precision / 2592000
           * (private.search_settings()).freshness_per_30_days,
-        job.search_filters
+        job.search_filters[1:4]
       from %3$s
       limit $3 offset $4
     $query$,
@@ -942,7 +943,7 @@ begin
       row(hit.id, hit.published_at, hit.salary_key, hit.rank, hit.score, null)::private.search_hit,
       tiers[hit.ordinal], boundary_at, boundary_id)
   from unnest(page) with ordinality
-    as hit (id, published_at, salary_key, rank, score, filters, ordinal)
+    as hit (id, published_at, salary_key, rank, score, facet_keys, ordinal)
   join public.jobs as job on job.id = hit.id
   join public.companies as company on company.id = job.company_id
   order by hit.ordinal;
@@ -1015,14 +1016,14 @@ set search_path = ''
 as $$
   with counted as (
     -- Each offer has one contract, remote and level key ("level:none" when not given) and at most
-    -- one city key.
-    select split_part(filter_key, ':', 1) as prefix,
-      nullif(substr(filter_key, strpos(filter_key, ':') + 1), 'none') as value,
+    -- one city key (the fourth key is a département or skill key otherwise).
+    select split_part(facet_key, ':', 1) as prefix,
+      nullif(substr(facet_key, strpos(facet_key, ':') + 1), 'none') as value,
       count(*) as hits
     from unnest(p_matched) as hit
-    cross join unnest(hit.filters) as filter_key
-    where filter_key ~ '^(contract|remote|level|city):'
-    group by filter_key
+    cross join unnest(hit.facet_keys) as facet_key
+    where split_part(facet_key, ':', 1) in ('contract', 'remote', 'level', 'city')
+    group by facet_key
   ),
   named as (
     select case counted.prefix when 'contract' then 'contract_type'

@@ -97,7 +97,7 @@ language sql as $$
   select array_agg(hit.id order by hit.ordinal)
   from private.search_hits(private.search_criteria('quetzal', null, null, null, null, null,
     p_contract_type, null, null, null, null, null), p_order, null, null, 2, 1, p_gin_limit)
-    with ordinality as hit (id, published_at, salary_key, rank, score, filters, ordinal);
+    with ordinality as hit (id, published_at, salary_key, rank, score, facet_keys, ordinal);
 $$;
 select is(pg_temp.page('date', 10), pg_temp.page('date', 0),
   'a GIN read that found every match pages as the walk does');
