@@ -9,9 +9,10 @@
 --   private.search_conditions()  the SQL conditions of a criteria value, the one definition of
 --                                what matches (search, facets and saved-search alerts use it)
 --   private.search_hits()        matching offers in date or salary order after a keyset, read
---                                either by walking the order's index or through the GIN indexes,
---                                whichever costs less for the estimated number of matches; the
---                                chosen plan is pinned, so statistics cannot flip it
+--                                either by walking the order's index or through the GIN index,
+--                                whichever costs less for the number of matches (estimated, or
+--                                counted in a sample near the crossover); the chosen plan is
+--                                pinned, so statistics cannot flip it
 --
 -- Relevance = text rank + 1 when the offer matches the words as typed (so prefix and typo
 -- expansions never outrank exact matches) + freshness (0.05 per 30 days of publication date).
@@ -532,8 +533,9 @@ $$;
 
 -- The number of published offers meeting the conditions, counted in a sample of about
 -- sample_rows offers: the same pages every time (repeatable), so the same data gives the same
--- answer. Within about 20% where it matters (63 matches expected in the sample at the crossover of
--- 100,000 offers, 20 at a million), where the planner's estimate can be 6 to 8 times off.
+-- answer. Within about 20 to 30% where it matters (32 matches expected in the sample at the
+-- crossover of 100,000 offers, 10 at a million), where the planner's estimate can be 6 to 8 times
+-- off.
 create function private.search_sampled_matches(
   p_criteria private.search_criteria, p_conditions text
 )
@@ -543,7 +545,7 @@ stable
 set search_path = ''
 as $$
 declare
-  sample_rows constant double precision := 2000;
+  sample_rows constant double precision := 1000;
   stored double precision;
   published double precision;
   sampled record;
@@ -592,26 +594,34 @@ begin
   select greatest(class.reltuples, 1) into published
   from pg_catalog.pg_class as class where class.oid = 'public.jobs_published_idx'::regclass;
   crossover := ceil(sqrt(p_wanted::double precision * published));
-  -- Far from the crossover the planner would have to be wrong by orders of magnitude; near it
-  -- (within 8 times below, 4 above), it often is, both ways: count a sample instead.
-  if matches * 8 < crossover or matches >= crossover * 4 then
-    return case when matches >= crossover then 0 end;
+  -- Without words or a location pattern the walk is an index-only scan, and an index entry costs
+  -- about a tenth of an offer read: the walk pays from sqrt(1/10) of the crossover.
+  if p_criteria.match_query is null and p_criteria.location_pattern is null then
+    crossover := ceil(crossover / sqrt(10.0));
   end if;
-  matches := private.search_sampled_matches(p_criteria, p_conditions);
+  -- Far from the crossover (more than 8 times below, twice above) the planner would have to be
+  -- wrong by orders of magnitude. Near it, the words of a query often prove it wrong, both ways:
+  -- count a sample instead. (Filters alone are estimated from each key's statistics, and their
+  -- walk, an index-only scan, costs little when it is the wrong way.)
+  if p_criteria.match_query is not null and matches * 8 >= crossover
+    and matches < crossover * 2
+  then
+    matches := private.search_sampled_matches(p_criteria, p_conditions);
+  end if;
   if matches >= crossover then
     return 0;
   end if;
-  -- Fewer. Should the sample still be far off (matches crowded on a few pages), the GIN way stops
-  -- after twice as many matches as a walk would read rows at the crossover, and the walk takes
-  -- over: the worst case costs about three times the crossover, not every match.
-  return 2 * crossover;
+  -- Fewer. Near the crossover, should the estimate still be far off, the GIN way stops after
+  -- twice as many matches as a walk would read rows there, and the walk takes over: the worst
+  -- case costs about three times the crossover, not every match.
+  return case when matches * 8 >= crossover then 2 * crossover end;
 end;
 $$;
 
 -- Matching offers in p_order ('date', 'salary', or 'any': no order, no rank) after p_keyset (an
--- SQL condition on "job" and the cursor $2), with their rank and relevance score. The plan is
--- pinned to the way search_gin_limit() chose: bitmap scans of the GIN indexes, then, when they
--- found p_gin_limit matches (0: at once), the walk along the order's index. Matches the GIN way
+-- SQL condition on "job" and the cursor $2), with their rank, relevance score and facet keys. The
+-- plan is pinned to the way search_gin_limit() chose: a bitmap scan of the GIN index, then, when
+-- it found p_gin_limit matches (0: at once), the walk along the order's index. Matches the GIN way
 -- found all of are ordered here, and only the page is read again, for its ranks.
 create function private.search_hits(
   p_criteria private.search_criteria,
@@ -685,8 +695,14 @@ begin
       format('public.jobs as job where job.id = any ($5) %s', 'order by ' || order_keys)
     -- A walk with words and filters checks the filters in the index (no offer read) and reads
     -- only the offers that pass them, for the words (in the index's order, which the nested loop
-    -- keeps). Without words, the walk is an index-only scan as it is.
+    -- keeps), each through its primary key: worth it when the planner expects at most a tenth of
+    -- the offers to pass the filters ("Lyon 20 km, CDI": 4%), not when most do (remote with a
+    -- salary of 50k or more: 19% expected, 48% found, twice the buffers of a plain walk). Without
+    -- words, the walk is an index-only scan as it is.
     when walk and order_keys is not null and not (in_index is null) and not (on_offer is null)
+      and private.search_estimate(in_index, private.search_conditions(in_index, '$1'))
+        <= 0.1 * (select greatest(class.reltuples, 1) from pg_catalog.pg_class as class
+          where class.oid = 'public.jobs_published_idx'::regclass)
     then format('(select job.id, job.published_at, coalesce(job.salary_max, job.salary_min, -1) '
         'as salary_key from public.jobs as job where job.status = ''published'' and %s and %s '
         'order by %s) as walked '
@@ -699,8 +715,7 @@ begin
   return query execute format(
     $query$
       select job.id, job.published_at, coalesce(job.salary_max, job.salary_min, -1), %1$s,
-        %1$s + %2$s + extract(epoch from job.published_at)::double precision / 2592000
-          * (private.search_settings()).freshness_per_30_days,
+        %1$s + %2$s + extract(epoch from job.published_at)::double precision / 2592000 * $6,
         job.search_filters[1:4]
       from %3$s
       limit $3 offset $4
@@ -709,7 +724,9 @@ begin
     case when p_criteria.exact_query is null or p_order = 'any' then '0'
       else 'case when job.search @@ ($1).exact_query then 1 else 0 end' end,
     source
-  ) using p_criteria, p_cursor, p_limit, case when page is null then p_offset else 0 end, page;
+  ) using p_criteria, p_cursor, p_limit, case when page is null then p_offset else 0 end, page,
+    -- (A parameter: the settings function, called on each row, cost 40 µs a row.)
+    (private.search_settings()).freshness_per_30_days;
   for setting in 1..cardinality(settings) loop
     perform set_config(settings[setting], saved[setting], true);
   end loop;
@@ -1004,7 +1021,7 @@ create type private.search_facet_count as (
 );
 
 -- The counts of p_facets among the p_matched offers (scaled to p_total when not exact), each
--- facet's values by decreasing count, ten cities at most. The hits carry their filter keys, so the
+-- facet's values by decreasing count, ten cities at most. The hits carry their facet keys, so the
 -- offers are not read again.
 create function private.search_facet_counts(
   p_facets text[], p_matched private.search_hit[], p_total double precision, p_exact boolean
