@@ -979,9 +979,12 @@ grant execute on function public.search_jobs(
 -- The offers a search matches, to count them: every one when they are at most exact_count_limit
 -- (exact); else a sample with the planner's estimate of their number: up to 4 x exact_count_limit
 -- expected, the exact_count_limit + 1 read while counting, above, the relevance_window most recent.
+-- Returns how many were read and their facet keys, flat (an array of the hits themselves cost
+-- more to build and pass on than reading them).
 create function private.search_matches(
   p_criteria private.search_criteria,
-  out matched private.search_hit[],
+  out matched integer,
+  out facet_keys text[],
   out total double precision,
   out exact boolean
 )
@@ -993,23 +996,25 @@ declare
   exact_count_limit constant integer := (private.search_settings()).exact_count_limit;
   relevance_window constant integer := (private.search_settings()).relevance_window;
   conditions constant text := private.search_conditions(p_criteria, '$1');
+  counting boolean;
+  wanted integer;
 begin
   total := private.search_estimate(p_criteria, conditions);
   -- Counting exactly reads every match: only when the estimate says they are few.
-  if total <= exact_count_limit * 4 then
-    matched := array(select hit from private.search_hits(p_criteria, 'any', null, null,
-      exact_count_limit + 1, 0,
-      private.search_gin_limit(p_criteria, conditions, exact_count_limit + 1, total)) as hit);
-    exact := cardinality(matched) <= exact_count_limit;
-  else
-    matched := array(select hit from private.search_hits(p_criteria, 'date', null, null,
-      relevance_window, 0, private.search_gin_limit(p_criteria, conditions, relevance_window,
-        total)) as hit);
-    -- Fewer matches than the window asks for: they are all there.
-    exact := cardinality(matched) < relevance_window;
-  end if;
+  counting := total <= exact_count_limit * 4;
+  wanted := case when counting then exact_count_limit + 1 else relevance_window end;
+  with hit as materialized (
+    select hit.facet_keys
+    from private.search_hits(p_criteria, case when counting then 'any' else 'date' end, null,
+      null, wanted, 0, private.search_gin_limit(p_criteria, conditions, wanted, total)) as hit
+  )
+  select (select count(*) from hit),
+    array(select facet_key from hit cross join unnest(hit.facet_keys) as facet_key)
+  into matched, facet_keys;
+  -- (Fewer matches than the window asks for: they are all there.)
+  exact := matched < wanted;
   if exact then
-    total := cardinality(matched);
+    total := matched;
   else
     total := greatest(total, exact_count_limit + 1);
   end if;
@@ -1020,11 +1025,11 @@ create type private.search_facet_count as (
   facet text, value text, label text, count bigint, exact boolean
 );
 
--- The counts of p_facets among the p_matched offers (scaled to p_total when not exact), each
--- facet's values by decreasing count, ten cities at most. The hits carry their facet keys, so the
--- offers are not read again.
+-- The counts of p_facets among p_matched offers of facet keys p_facet_keys (scaled to p_total when
+-- not exact), each facet's values by decreasing count, ten cities at most.
 create function private.search_facet_counts(
-  p_facets text[], p_matched private.search_hit[], p_total double precision, p_exact boolean
+  p_facets text[], p_facet_keys text[], p_matched integer, p_total double precision,
+  p_exact boolean
 )
 returns setof private.search_facet_count
 language sql
@@ -1037,8 +1042,7 @@ as $$
     select split_part(facet_key, ':', 1) as prefix,
       nullif(substr(facet_key, strpos(facet_key, ':') + 1), 'none') as value,
       count(*) as hits
-    from unnest(p_matched) as hit
-    cross join unnest(hit.facet_keys) as facet_key
+    from unnest(p_facet_keys) as facet_key
     where split_part(facet_key, ':', 1) in ('contract', 'remote', 'level', 'city')
     group by facet_key
   ),
@@ -1067,7 +1071,7 @@ as $$
       else coalesce(city.name, initcap(ranked.value))
     end,
     case when p_exact then ranked.hits
-      else round(ranked.hits * p_total / greatest(cardinality(p_matched), 1))::bigint end,
+      else round(ranked.hits * p_total / greatest(p_matched, 1))::bigint end,
     p_exact
   from ranked
   -- (Joined once: private.french_cities() is a function call, not a table.)
@@ -1123,8 +1127,8 @@ begin
   -- A facet whose own filter is given counts its own search; the others share the search's, read
   -- once.
   shared := array(select row(counts.*)::private.search_facet_count
-    from private.search_facet_counts(facets, everything.matched, everything.total,
-      everything.exact) as counts);
+    from private.search_facet_counts(facets, everything.facet_keys, everything.matched,
+      everything.total, everything.exact) as counts);
   foreach facet_name in array facets loop
     others := criteria;
     case facet_name
@@ -1140,8 +1144,8 @@ begin
       return query select * from unnest(shared) as counts where counts.facet = facet_name;
     else
       own := private.search_matches(others);
-      return query select * from private.search_facet_counts(array[facet_name], own.matched,
-        own.total, own.exact);
+      return query select * from private.search_facet_counts(array[facet_name], own.facet_keys,
+        own.matched, own.total, own.exact);
     end if;
   end loop;
 end;
