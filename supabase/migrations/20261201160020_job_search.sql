@@ -548,7 +548,8 @@ declare
   sample_rows constant double precision := 1000;
   stored double precision;
   published double precision;
-  sampled record;
+  sampled_published bigint;
+  sampled_matches bigint;
 begin
   select greatest(class.reltuples, 1) into stored
   from pg_catalog.pg_class as class where class.oid = 'public.jobs'::regclass;
@@ -558,8 +559,8 @@ begin
     'count(*) filter (where job.status = ''published'' and %s) as matches '
     'from public.jobs as job tablesample system (%s) repeatable (0)',
     p_conditions, least(100, 100 * sample_rows / stored))
-  into sampled using p_criteria;
-  return sampled.matches * published / greatest(sampled.published, 1);
+  into sampled_published, sampled_matches using p_criteria;
+  return sampled_matches * published / greatest(sampled_published, 1);
 end;
 $$;
 
