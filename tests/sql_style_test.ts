@@ -11,8 +11,7 @@ const CONVENTIONAL = `
 -- A definer helper in the project's style (the caller's rights do not apply: 'security definer').
 create function private.touch_bucket(p_bucket text)
 returns void
-language plpgsql
-security definer
+language plpgsql volatile security definer
 set search_path = ''
 as $$
 begin
@@ -37,13 +36,12 @@ Deno.test("a security definer function without an empty search_path is refused",
   const sql = `
 create function public.f()
 returns integer
-language sql
-security definer
+language sql security definer
 set search_path = public
 as $$ select 1 $$;
 create function public.g() returns integer as $body$ select 1 $body$ language sql security definer;
 `;
-  assert.deepEqual(rulesOf(sql), ["2:definer-search-path", "8:definer-search-path"]);
+  assert.deepEqual(rulesOf(sql), ["2:definer-search-path", "7:definer-search-path"]);
 });
 
 Deno.test("a per-function revoke from the API roles is refused, other revokes are not", () => {
@@ -73,6 +71,26 @@ insert into private.rate_limit_buckets as b (bucket) values ('x');
 select 1 from public.jobs as job join public.companies c on c.id = job.company_id;
 `;
   assert.deepEqual(rulesOf(sql), ["2:named-alias", "3:named-alias", "4:named-alias"]);
+});
+
+Deno.test("function attributes one a line are refused, on one line they pass", () => {
+  const sql = `
+create function private.f()
+returns integer
+language sql
+stable
+security definer
+set search_path = ''
+as $$ select 1 $$;
+create function private.g() returns integer
+language sql stable security definer
+set search_path = ''
+as $$ select 1 $$;
+create function private.h() returns integer language sql immutable as $$
+  select 1
+$$;
+`;
+  assert.deepEqual(rulesOf(sql), ["5:function-attributes"]);
 });
 
 Deno.test("comments and strings do not count", () => {

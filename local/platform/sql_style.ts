@@ -1,11 +1,15 @@
 // The SQL style of supabase/migrations, checked by `npm test` (docs/decisions.md, "SQL style").
 // A checker rather than a formatter: no SQL formatter formats PL/pgSQL bodies, and reformatting
-// the whole history would rewrite code for nothing. Each rule keeps one convention:
+// every line of the history would rewrite code for nothing. Each rule keeps one convention:
 //   definer-search-path  a security definer function sets `search_path = ''`;
 //   no-function-revoke   no per-function `revoke … from public/anon/authenticated`: functions are
 //                        denied by default (20261125000500), a role that must call one is granted;
 //   raise-using-message  `raise exception using errcode = …, message = format(…)`, not a string;
-//   named-alias          no single-letter table alias (`from private.work_queues w`).
+//   named-alias          no single-letter table alias (`from private.work_queues w`);
+//   function-attributes  a function's language, volatility, strictness, security and parallel
+//                        safety on one line, as pg_dump prints them (`language sql stable security
+//                        definer`): one attribute a line made every header a six-line copy of the
+//                        others, which hid real copies in `duplicates`.
 // Run: deno run --allow-read local/platform/sql_style.ts [files…] (default: every migration).
 
 export interface Violation {
@@ -28,8 +32,10 @@ function lineOf(text: string, index: number): number {
 }
 
 /** The attributes of every function: its header up to the body, and what follows the body. */
-function functionDefinitions(code: string): { index: number; attributes: string }[] {
-  const definitions: { index: number; attributes: string }[] = [];
+function functionDefinitions(
+  code: string,
+): { index: number; header: string; attributes: string }[] {
+  const definitions: { index: number; header: string; attributes: string }[] = [];
   const start = /\bcreate\s+(?:or\s+replace\s+)?function\b/gi;
   for (let match = start.exec(code); match; match = start.exec(code)) {
     const rest = code.slice(match.index);
@@ -42,6 +48,7 @@ function functionDefinitions(code: string): { index: number; attributes: string 
     const statementEnd = afterBody.indexOf(";");
     definitions.push({
       index: match.index,
+      header: rest.slice(0, opener.index),
       attributes: rest.slice(0, opener.index) + " " +
         afterBody.slice(0, statementEnd < 0 ? undefined : statementEnd),
     });
@@ -64,6 +71,23 @@ const LINE_RULES: { rule: string; pattern: RegExp }[] = [
   },
 ];
 
+/** One attribute clause alone on its line (`stable`, `security definer`, `language sql`…). */
+const LONE_ATTRIBUTE =
+  /^[ \t]*(?:language\s+\w+|immutable|stable|volatile|strict|leakproof|security\s+(?:definer|invoker)|parallel\s+(?:safe|restricted|unsafe))[ \t]*$/i;
+
+/** Index (in the header) of a line of attributes that continues the line before it, if any. */
+function splitAttributes(header: string): number | undefined {
+  let offset = 0;
+  let previousWasAttribute = false;
+  for (const line of header.split("\n")) {
+    const isAttribute = LONE_ATTRIBUTE.test(line);
+    if (isAttribute && previousWasAttribute) return offset;
+    previousWasAttribute = isAttribute;
+    offset += line.length + 1;
+  }
+  return undefined;
+}
+
 export function checkMigration(file: string, sql: string): Violation[] {
   const code = codeOnly(sql);
   const lines = sql.split("\n");
@@ -77,6 +101,8 @@ export function checkMigration(file: string, sql: string): Violation[] {
       /\bsecurity\s+definer\b/i.test(definition.attributes) &&
       !/\bset\s+search_path\s*(?:=|to)\s*''/i.test(definition.attributes)
     ) report("definer-search-path", definition.index);
+    const split = splitAttributes(definition.header);
+    if (split !== undefined) report("function-attributes", definition.index + split);
   }
   for (const { rule, pattern } of LINE_RULES) {
     for (const match of code.matchAll(pattern)) report(rule, match.index ?? 0);

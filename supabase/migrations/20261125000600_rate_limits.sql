@@ -17,8 +17,7 @@ create function private.take_rate_limit_token(
   p_window_seconds integer default 60
 )
 returns table (allowed boolean, retry_after_seconds integer)
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare
@@ -65,8 +64,7 @@ grant execute on function private.take_rate_limit_token(text, integer, integer) 
 -- Old buckets are full again; deleting them changes nothing but the table's size.
 create function private.prune_rate_limit_buckets()
 returns void
-language sql
-security definer
+language sql security definer
 set search_path = ''
 as $$
   delete from private.rate_limit_buckets as bucket

@@ -29,9 +29,7 @@ from private.work_queues as work_queue;
 
 -- The value of a Vault secret, or null when it is not set.
 create function private.vault_setting(p_name text) returns text
-language sql
-stable
-security definer
+language sql stable security definer
 set search_path = ''
 as $$
   select secret.decrypted_secret
@@ -45,8 +43,7 @@ $$;
 -- that enqueues a thousand messages sends one request. Without the Vault settings (a fresh
 -- project) it does nothing: the sweep drains the queue once they are set.
 create function private.ring_queue_doorbell(p_queue_name text) returns void
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare
@@ -74,8 +71,7 @@ $$;
 
 -- Enqueues work in the caller's transaction and rings the doorbell (sent only if it commits).
 create function private.enqueue(p_queue_name text, p_message jsonb) returns bigint
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare
@@ -90,8 +86,7 @@ grant execute on function private.enqueue(text, jsonb) to service_role;
 
 -- The sweep: rings the doorbell of every queue holding visible messages.
 create function private.sweep_queues() returns void
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare
@@ -141,8 +136,7 @@ insert into private.queue_health_settings default values;
 -- The period of a pg_cron schedule: 'N seconds' schedules run every N seconds, cron expressions
 -- at best every minute.
 create function private.cron_schedule_period(p_schedule text) returns interval
-language sql
-immutable
+language sql immutable
 set search_path = ''
 as $$
   select coalesce(
@@ -162,9 +156,7 @@ returns table (
   start_time timestamptz,
   return_message text
 )
-language sql
-stable
-security definer
+language sql stable security definer
 set search_path = ''
 as $$
   select job.jobid, job.jobname::text, job.schedule, job.active, last_run.status,
@@ -187,9 +179,7 @@ $$;
 --   failed_cron_jobs: the jobs whose last run failed;
 --   status: healthy, degraded or failing by private.queue_health_settings, with the reasons.
 create function private.queue_health() returns jsonb
-language plpgsql
-stable
-security definer
+language plpgsql stable security definer
 set search_path = ''
 as $$
 declare

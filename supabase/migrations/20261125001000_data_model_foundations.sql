@@ -36,9 +36,7 @@ $$;
 -- so the wrapper is declared IMMUTABLE to be usable in indexes.
 create function private.fold_text(value text)
 returns text
-language sql
-immutable
-parallel safe
+language sql immutable parallel safe
 set search_path = ''
 as $$
   select lower(extensions.unaccent('extensions.unaccent'::regdictionary, value));
@@ -50,9 +48,7 @@ grant execute on function private.fold_text(text) to anon, authenticated, servic
 -- compare against these keys.
 create function private.normalize_skills(skills text[])
 returns text[]
-language sql
-immutable
-parallel safe
+language sql immutable parallel safe
 set search_path = ''
 as $$
   select coalesce(array_agg(distinct lower(btrim(skill)) order by lower(btrim(skill))), '{}')
@@ -64,9 +60,7 @@ grant execute on function private.normalize_skills(text[]) to anon, authenticate
 -- array_to_string() is STABLE in general (element output functions); for text[] it is immutable.
 create function private.skills_text(skills text[])
 returns text
-language sql
-immutable
-parallel safe
+language sql immutable parallel safe
 set search_path = ''
 as $$
   select array_to_string(skills, ' ');
@@ -78,9 +72,7 @@ grant execute on function private.skills_text(text[]) to anon, authenticated, se
 -- declared IMMUTABLE to be usable in generated columns (jobs.search_filters).
 create function private.enum_label(value anyenum)
 returns text
-language sql
-immutable
-parallel safe
+language sql immutable parallel safe
 set search_path = ''
 as $$
   select value::text;
@@ -91,8 +83,7 @@ grant execute on function private.enum_label(anyenum) to anon, authenticated, se
 -- security definer RPCs (which run as their owner and so may name `private`).
 create function private.require_signed_in(p_rpc text)
 returns uuid
-language plpgsql
-stable
+language plpgsql stable
 set search_path = ''
 as $$
 declare
@@ -110,10 +101,7 @@ $$;
 -- suspendu : https://…" is shown as a quotation, never as a working link in our voice.
 create function private.quote_member_text(p_text text, p_max_length integer default 80)
 returns text
-language sql
-immutable
-strict
-parallel safe
+language sql immutable strict parallel safe
 set search_path = ''
 as $$
   select '« ' || case

@@ -50,9 +50,7 @@ create trigger profiles_set_updated_at
 -- so that policies on other tables can ask without re-entering the RLS of profiles.
 create function private.current_user_role()
 returns text
-language sql
-stable
-security definer
+language sql stable security definer
 set search_path = ''
 as $$
   select role from public.profiles where id = (select auth.uid());
@@ -61,9 +59,7 @@ grant execute on function private.current_user_role() to authenticated, service_
 
 create function private.is_admin()
 returns boolean
-language sql
-stable
-security definer
+language sql stable security definer
 set search_path = ''
 as $$
   select coalesce((select private.current_user_role()) = 'admin', false);

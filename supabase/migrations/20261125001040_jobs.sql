@@ -113,9 +113,7 @@ create trigger jobs_stamp_publication
 -- job_matches ask it without re-entering the RLS of jobs.
 create function private.company_job_ids()
 returns setof uuid
-language sql
-stable
-security definer
+language sql stable security definer
 set search_path = ''
 as $$
   select id from public.jobs where company_id = (select auth.uid());

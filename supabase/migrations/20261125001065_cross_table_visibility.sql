@@ -7,9 +7,7 @@
 -- open to work who matched one of them.
 create function private.company_visible_candidate_ids()
 returns setof uuid
-language sql
-stable
-security definer
+language sql stable security definer
 set search_path = ''
 as $$
   select application.candidate_id
@@ -45,9 +43,7 @@ create policy "The candidate and the hiring company read a match"
 -- Ids of the offers the signed-in candidate applied to.
 create function private.applied_job_ids()
 returns setof uuid
-language sql
-stable
-security definer
+language sql stable security definer
 set search_path = ''
 as $$
   select application.job_id

@@ -167,8 +167,7 @@ create trigger post_comments_set_updated_at
 -- counter moves by 0), so that plpgsql_check reads the statement.
 create function private.count_post_children()
 returns trigger
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare

@@ -18,8 +18,7 @@ comment on table public.conversations is
 -- The direct_key of two members' conversation, whichever of them opens it.
 create function private.direct_key(p_first uuid, p_second uuid)
 returns text
-language sql
-immutable
+language sql immutable
 set search_path = ''
 as $$
   select least(p_first, p_second)::text || ':' || greatest(p_first, p_second)::text;
@@ -69,9 +68,7 @@ create index conversation_participants_last_read_message_id_idx
 -- of conversation_participants does not re-enter itself.
 create function private.my_conversation_ids()
 returns setof uuid
-language sql
-stable
-security definer
+language sql stable security definer
 set search_path = ''
 as $$
   select conversation_id

@@ -8,8 +8,7 @@
 
 create function private.create_account_for_new_user()
 returns trigger
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare

@@ -10,9 +10,7 @@
 -- (others read public_name), yet an author sees their own name on their posts.
 create function private.current_user_full_name()
 returns text
-language sql
-stable
-security definer
+language sql stable security definer
 set search_path = ''
 as $$
   select full_name from public.profiles where id = (select auth.uid());
@@ -67,9 +65,7 @@ create function public.get_feed(
   p_limit integer default 20
 )
 returns setof public.v_newsfeed_feed
-language plpgsql
-stable
-security invoker
+language plpgsql stable security invoker
 set search_path = ''
 as $$
 begin

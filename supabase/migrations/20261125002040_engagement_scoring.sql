@@ -26,8 +26,7 @@ returns table (
   -- At most this many counted activities of the kind per member and Paris day.
   daily_cap integer
 )
-language sql
-immutable
+language sql immutable
 set search_path = ''
 as $$
   values
@@ -44,8 +43,7 @@ create function private.off_peak_hours(
   out ends_at time,
   out multiplier numeric
 )
-language sql
-immutable
+language sql immutable
 set search_path = ''
 as $$
   select 'Europe/Paris', time '22:00', time '06:00', 1.5;
@@ -54,8 +52,7 @@ $$;
 -- The points multiplier at a moment: off_peak_hours().multiplier during the Paris night, else 1.
 create function private.activity_multiplier(p_at timestamptz)
 returns numeric
-language sql
-stable
+language sql stable
 set search_path = ''
 as $$
   select case
@@ -74,9 +71,7 @@ create function private.activity_target_visible(
   p_target_id uuid
 )
 returns boolean
-language plpgsql
-stable
-security definer
+language plpgsql stable security definer
 set search_path = ''
 as $$
 begin
@@ -115,8 +110,7 @@ create function private.record_activity(
   p_at timestamptz default now()
 )
 returns table (counted boolean, points numeric, engagement_score numeric)
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare
@@ -205,8 +199,7 @@ create function public.track_activity(
   p_target_type public.activity_target_type default null
 )
 returns public.activity_result
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare
@@ -250,8 +243,7 @@ grant execute on function public.track_activity(
 -- Automatic tracking, in the transaction of the like, comment or application.
 create function private.track_automatic_activity()
 returns trigger
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 begin

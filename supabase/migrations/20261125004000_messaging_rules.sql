@@ -10,9 +10,7 @@
 -- conversation with an admin. Once open, a conversation stays open to both until one leaves.
 create function private.may_open_conversation(p_initiator uuid, p_recipient uuid)
 returns boolean
-language sql
-stable
-security definer
+language sql stable security definer
 set search_path = ''
 as $$
   select p_initiator <> p_recipient and (
@@ -58,9 +56,7 @@ comment on function private.may_open_conversation(uuid, uuid) is
 -- member takes part in, or the rule lets the member open one. For the frontend's "Message" button.
 create function public.can_message(p_user_id uuid)
 returns boolean
-language sql
-stable
-security definer
+language sql stable security definer
 set search_path = ''
 as $$
   select coalesce(

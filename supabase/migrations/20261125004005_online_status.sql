@@ -22,9 +22,7 @@ comment on table private.user_presence is
 -- Connected = a heartbeat in the last 60 s (two missed 25 s beats are tolerated).
 create function private.is_connected(p_user_id uuid)
 returns boolean
-language sql
-stable
-security definer
+language sql stable security definer
 set search_path = ''
 as $$
   select exists (
@@ -56,9 +54,7 @@ comment on view private.presence_links is
 -- how many were sent.
 create function private.announce_presence(p_user_ids uuid[], p_online boolean)
 returns integer
-language plpgsql
-volatile
-security definer
+language plpgsql volatile security definer
 set search_path = ''
 as $$
 declare
@@ -83,9 +79,7 @@ $$;
 -- most once per 5 s.
 create function public.presence_heartbeat(p_online boolean default true)
 returns void
-language plpgsql
-volatile
-security definer
+language plpgsql volatile security definer
 set search_path = ''
 as $$
 declare
@@ -118,9 +112,7 @@ grant execute on function public.presence_heartbeat(boolean) to authenticated, s
 -- 60 s window are removed and announced, by the cron job below.
 create function private.expire_presence()
 returns integer
-language plpgsql
-volatile
-security definer
+language plpgsql volatile security definer
 set search_path = ''
 as $$
 declare
@@ -146,9 +138,7 @@ select cron.schedule('expire-presence', '10 seconds', 'select private.expire_pre
 -- arrive as `contact_presence` events on the member's user topic.
 create function public.get_contacts_presence()
 returns table (user_id uuid, online boolean)
-language sql
-stable
-security definer
+language sql stable security definer
 set search_path = ''
 as $$
   select link.member_id, private.is_connected(link.member_id)

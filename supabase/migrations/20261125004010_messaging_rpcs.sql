@@ -8,9 +8,7 @@
 -- The signed-in caller, who must currently take part in the conversation.
 create function private.require_participant(p_conversation_id uuid, p_action text)
 returns uuid
-language plpgsql
-stable
-security definer
+language plpgsql stable security definer
 set search_path = ''
 as $$
 declare
@@ -36,8 +34,7 @@ $$;
 -- tab and line breaks. Returns the body as stored.
 create function private.checked_message_body(p_body text)
 returns text
-language plpgsql
-immutable
+language plpgsql immutable
 set search_path = ''
 as $$
 declare
@@ -71,8 +68,7 @@ create function private.check_page_arguments(
   p_cursor_names text
 )
 returns void
-language plpgsql
-immutable
+language plpgsql immutable
 set search_path = ''
 as $$
 begin
@@ -91,9 +87,7 @@ $$;
 -- member's read position. Counted up to 100 (the list shows "99+"), so the cost stays bounded.
 create function private.unread_count(p_conversation_id uuid, p_user_id uuid)
 returns integer
-language sql
-stable
-security definer
+language sql stable security definer
 set search_path = ''
 as $$
   with read_position as (
@@ -122,9 +116,7 @@ $$;
 -- is ruled by private.may_open_conversation.
 create function public.start_conversation(p_user_id uuid)
 returns uuid
-language plpgsql
-volatile
-security definer
+language plpgsql volatile security definer
 set search_path = ''
 as $$
 declare
@@ -191,9 +183,7 @@ create function public.send_message(
   p_message_id uuid default null
 )
 returns public.messages
-language plpgsql
-volatile
-security definer
+language plpgsql volatile security definer
 set search_path = ''
 as $$
 declare
@@ -258,9 +248,7 @@ grant execute on function public.send_message(uuid, text, uuid) to authenticated
 -- Changes the body of one of the caller's messages, in a conversation they take part in.
 create function public.edit_message(p_message_id uuid, p_body text)
 returns public.messages
-language plpgsql
-volatile
-security definer
+language plpgsql volatile security definer
 set search_path = ''
 as $$
 declare
@@ -296,9 +284,7 @@ grant execute on function public.edit_message(uuid, text) to authenticated, serv
 -- conversation may still delete their messages.
 create function public.delete_message(p_message_id uuid)
 returns public.messages
-language plpgsql
-volatile
-security definer
+language plpgsql volatile security definer
 set search_path = ''
 as $$
 declare
@@ -328,9 +314,7 @@ grant execute on function public.delete_message(uuid) to authenticated, service_
 -- never moves back. Returns the caller's unread count left in the conversation (up to 100).
 create function public.mark_as_read(p_conversation_id uuid, p_message_id uuid default null)
 returns integer
-language plpgsql
-volatile
-security definer
+language plpgsql volatile security definer
 set search_path = ''
 as $$
 declare
@@ -378,9 +362,7 @@ grant execute on function public.mark_as_read(uuid, uuid) to authenticated, serv
 -- Returns false when they had already left.
 create function public.leave_conversation(p_conversation_id uuid)
 returns boolean
-language plpgsql
-volatile
-security definer
+language plpgsql volatile security definer
 set search_path = ''
 as $$
 declare
@@ -417,9 +399,7 @@ create function public.get_messages(
   p_limit integer default 50
 )
 returns setof public.messages
-language plpgsql
-stable
-security definer
+language plpgsql stable security definer
 set search_path = ''
 as $$
 begin
@@ -463,9 +443,7 @@ returns table (
   unread_count integer,
   last_read_message_id uuid
 )
-language plpgsql
-stable
-security definer
+language plpgsql stable security definer
 set search_path = ''
 as $$
 declare

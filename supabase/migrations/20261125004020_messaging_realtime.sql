@@ -19,8 +19,7 @@
 -- printed), else null: p_suffix '' for the database's events, ':activity' for what clients send.
 create function private.conversation_id_of_topic(p_topic text, p_suffix text default '')
 returns uuid
-language sql
-immutable
+language sql immutable
 set search_path = ''
 as $$
   select case
@@ -36,8 +35,7 @@ grant execute on function private.conversation_id_of_topic(text, text)
 -- the client reads through row-level security.
 create function private.message_event(p_message public.messages)
 returns jsonb
-language sql
-immutable
+language sql immutable
 set search_path = ''
 as $$
   select jsonb_build_object(
@@ -53,8 +51,7 @@ $$;
 -- survive in anyone's notification inbox.
 create function private.on_message_created()
 returns trigger
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare
@@ -129,8 +126,7 @@ create trigger messages_on_created
 -- row-level security).
 create function private.on_message_changed()
 returns trigger
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare
@@ -160,8 +156,7 @@ create trigger messages_on_changed
 -- Read receipts, and participants leaving or coming back.
 create function private.on_participant_changed()
 returns trigger
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare

@@ -24,9 +24,7 @@ comment on table private.dead_letter_replays is
 
 -- 'admin' or 'service_role' for the callers allowed to handle dead letters; 42501 for others.
 create function private.require_dead_letter_handler(p_rpc text) returns text
-language plpgsql
-stable
-security definer
+language plpgsql stable security definer
 set search_path = ''
 as $$
 begin
@@ -43,9 +41,7 @@ $$;
 
 -- 22023 naming p_queue and the allowed values unless it is a work queue.
 create function private.require_work_queue(p_queue text) returns void
-language plpgsql
-stable
-security definer
+language plpgsql stable security definer
 set search_path = ''
 as $$
 begin
@@ -72,9 +68,7 @@ returns table (
   failed_at timestamptz,
   message jsonb
 )
-language plpgsql
-stable
-security definer
+language plpgsql stable security definer
 set search_path = ''
 as $$
 begin
@@ -106,8 +100,7 @@ grant execute on function public.get_dead_letters(text, integer) to authenticate
 -- are not dead letters of the queue (already replayed, say) are skipped.
 create function public.replay_dead_letters(p_queue text, p_msg_ids bigint[] default null)
 returns integer
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare

@@ -28,8 +28,7 @@ create index job_application_events_changed_by_idx
 -- set_application_status(), which sets it transaction-locally around its update.
 create function private.record_application_event()
 returns trigger
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 begin
@@ -78,8 +77,7 @@ create function public.set_application_status(
   p_message text default null
 )
 returns setof public.job_application_events
-language plpgsql
-security invoker
+language plpgsql security invoker
 set search_path = ''
 as $$
 declare

@@ -6,8 +6,7 @@
 
 create function private.keep_offers_with_applications()
 returns trigger
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 begin

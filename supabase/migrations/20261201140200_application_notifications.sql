@@ -40,8 +40,7 @@ create function private.notify_candidate_of_status_change(
   p_application public.job_applications
 )
 returns void
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare
@@ -92,8 +91,7 @@ create function private.notify_company_of_applications(
   p_application_id uuid default null
 )
 returns void
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare
@@ -148,8 +146,7 @@ create function private.tell_company_of_application_event(
   p_application public.job_applications
 )
 returns void
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare
@@ -197,8 +194,7 @@ $$;
 
 create function private.notify_application_event()
 returns trigger
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare
@@ -222,8 +218,7 @@ create trigger job_application_events_notify
 -- pg_cron every minute; returns how many digests it sent.
 create function private.flush_application_digests()
 returns integer
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare

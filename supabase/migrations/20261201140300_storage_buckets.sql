@@ -34,9 +34,7 @@ on conflict (id) do update set
 -- policy asks it without the RLS of job_applications and jobs.
 create function private.company_may_read_resumes_of(p_folder text)
 returns boolean
-language sql
-stable
-security definer
+language sql stable security definer
 set search_path = ''
 as $$
   select exists (
@@ -55,9 +53,7 @@ grant execute on function private.company_may_read_resumes_of(text) to authentic
 -- as the API roles may call it (they cannot name `private` objects at run time).
 create function private.is_own_storage_folder(p_name text, p_role text default null)
 returns boolean
-language sql
-stable
-security definer
+language sql stable security definer
 set search_path = ''
 as $$
   select coalesce(

@@ -36,8 +36,7 @@ grant insert (resume_path) on table public.job_applications to authenticated;
 -- definer: it reads storage.objects whatever the caller may list there.
 create function private.check_file_reference()
 returns trigger
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare

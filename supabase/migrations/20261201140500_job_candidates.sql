@@ -32,9 +32,7 @@ returns table (
   applied_at timestamptz,
   resume_path text
 )
-language plpgsql
-stable
-security definer
+language plpgsql stable security definer
 set search_path = ''
 as $$
 declare

@@ -31,8 +31,7 @@ alter table public.companies
 -- Whether any of the named columns differs between two versions of a row.
 create function private.columns_differ(p_old jsonb, p_new jsonb, p_columns text[])
 returns boolean
-language sql
-immutable
+language sql immutable
 set search_path = ''
 as $$
   select exists (
@@ -47,8 +46,7 @@ $$;
 -- objects; the writer is therefore read from the request's claims.
 create function private.remoderate_on_edit()
 returns trigger
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 begin
@@ -69,8 +67,7 @@ $$;
 -- moderated columns. Posts keep their own trigger (pipeline_enqueue), which sends {postId}.
 create function private.enqueue_content_moderation()
 returns trigger
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 begin
@@ -137,8 +134,7 @@ from (values
 -- A candidate's headline is part of their profile card: editing it re-moderates the profile.
 create function private.remoderate_profile_on_headline_edit()
 returns trigger
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 begin
@@ -160,8 +156,7 @@ create trigger candidates_remoderate_profile_on_headline_edit
 -- lets matching (and its job alerts) see it.
 create function private.rematch_job_on_moderation()
 returns trigger
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 begin

@@ -64,8 +64,7 @@ create policy "Admins read the moderation audit"
 -- The table of a kind's items; the field-naming error for an unknown kind.
 create function private.require_moderation_kind(p_kind text)
 returns text
-language plpgsql
-immutable
+language plpgsql immutable
 set search_path = ''
 as $$
 begin
@@ -110,9 +109,7 @@ returns table (
   duplicate_of uuid,
   created_at timestamptz
 )
-language sql
-stable
-security definer
+language sql stable security definer
 set search_path = ''
 as $$
   with subject as (
@@ -202,8 +199,7 @@ create function private.set_moderation(
   p_moderated_by uuid default null
 )
 returns void
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 begin
@@ -242,8 +238,7 @@ create function private.tell_author_about_moderation(
   p_dedupe_key text
 )
 returns void
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare
@@ -286,8 +281,7 @@ $$;
 -- Locks an item's row, so that a verdict and an edit (or an admin) do not interleave.
 create function private.lock_moderated_item(p_kind text, p_id uuid)
 returns boolean
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare
@@ -316,8 +310,7 @@ create function private.decide_moderation(
   p_findings jsonb default '[]'
 )
 returns void
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare
@@ -351,8 +344,7 @@ create function private.apply_moderation(
   p_findings jsonb default '[]'
 )
 returns text
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare

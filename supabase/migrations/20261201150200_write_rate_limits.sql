@@ -11,8 +11,7 @@
 
 create function private.write_limits()
 returns table (action text, capacity integer, window_seconds integer)
-language sql
-immutable
+language sql immutable
 set search_path = ''
 as $$
   values
@@ -32,8 +31,7 @@ create function private.take_write_token(p_action text, p_bucket text)
 returns table (
   allowed boolean, retry_after_seconds integer, capacity integer, window_seconds integer
 )
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare
@@ -53,8 +51,7 @@ $$;
 -- Takes one token of the member's bucket for the action, or raises the 429 error.
 create function private.enforce_write_limit(p_action text, p_member_id uuid)
 returns void
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare
@@ -84,8 +81,7 @@ $$;
 -- so a write through an RPC (send_message) is limited too.
 create function private.limit_member_writes()
 returns trigger
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 begin

@@ -58,8 +58,7 @@ create index profiles_flagged_idx on public.profiles (moderated_at, id)
 -- How many distinct members' open reports hide an item pending review.
 create function private.report_settings()
 returns table (hide_after_reports integer)
-language sql
-immutable
+language sql immutable
 set search_path = ''
 as $$
   select 3;
@@ -69,8 +68,7 @@ $$;
 -- only the member's own writes are refused (a like still counts on a suspended author's post).
 create function private.refuse_suspended_members()
 returns trigger
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 begin
@@ -115,9 +113,7 @@ create trigger content_reports_refuse_suspended_members
 -- of the caller's own conversations.
 create function private.reportable_by(p_kind text, p_id uuid, p_member_id uuid)
 returns boolean
-language sql
-stable
-security definer
+language sql stable security definer
 set search_path = ''
 as $$
   select case p_kind
@@ -147,8 +143,7 @@ create function public.report_content(p_kind public.content_kind, p_id uuid, p_r
 returns table (
   report_id uuid, kind public.content_kind, target_id uuid, open_reports integer, hidden boolean
 )
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare
@@ -209,9 +204,7 @@ grant execute on function public.report_content(public.content_kind, uuid, text)
 
 create function private.require_admin(p_function text)
 returns uuid
-language plpgsql
-stable
-security definer
+language plpgsql stable security definer
 set search_path = ''
 as $$
 begin
@@ -241,9 +234,7 @@ returns table (
   reports jsonb,
   queued_at timestamptz
 )
-language plpgsql
-stable
-security definer
+language plpgsql stable security definer
 set search_path = ''
 as $$
 begin
@@ -333,8 +324,7 @@ returns table (
   author_id uuid,
   author_suspended boolean
 )
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare

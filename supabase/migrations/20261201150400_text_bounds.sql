@@ -8,9 +8,7 @@
 -- privileges of the writer: the signed-in role may execute it.
 create function private.elements_within(p_values text[], p_max integer)
 returns boolean
-language sql
-immutable
-parallel safe
+language sql immutable parallel safe
 set search_path = ''
 as $$
   select coalesce(bool_and(char_length(value) <= p_max), true) from unnest(p_values) as value;
@@ -40,8 +38,7 @@ alter table public.notification_preferences
 -- Trimmed rather than refused: GoTrue answers a failing auth.users trigger with a 500.
 create function private.bound_user_metadata()
 returns trigger
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 begin

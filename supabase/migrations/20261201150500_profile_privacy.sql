@@ -24,9 +24,7 @@ returns table (
   suspension_reason text,
   created_at timestamptz
 )
-language plpgsql
-stable
-security definer
+language plpgsql stable security definer
 set search_path = ''
 as $$
 declare

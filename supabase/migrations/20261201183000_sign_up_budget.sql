@@ -16,8 +16,7 @@
 
 create function private.hold_sign_ups_beyond_budget()
 returns trigger
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare

@@ -76,8 +76,7 @@ create event trigger tests_functions_callable_by_every_role
 
 create or replace function tests.create_user(p_identifier text, p_role text default 'candidate')
 returns uuid
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare
@@ -105,8 +104,7 @@ $$;
 
 create or replace function tests.create_personas()
 returns void
-language sql
-security definer
+language sql security definer
 set search_path = ''
 as $$
   select tests.create_user('candidate_a', 'candidate');
@@ -118,9 +116,7 @@ $$;
 
 create or replace function tests.persona_ids()
 returns uuid[]
-language sql
-stable
-security definer
+language sql stable security definer
 set search_path = ''
 as $$
   select array_agg(id) from auth.users
@@ -132,9 +128,7 @@ $$;
 -- content of a post. Reads past RLS, for labelling results only.
 create or replace function tests.name_of(p_id uuid)
 returns text
-language sql
-stable
-security definer
+language sql stable security definer
 set search_path = ''
 as $$
   select coalesce(
@@ -148,9 +142,7 @@ $$;
 -- Fixture rows by their text, read past RLS so that any caller targets the right row.
 create or replace function tests.job_id(p_title text)
 returns uuid
-language sql
-stable
-security definer
+language sql stable security definer
 set search_path = ''
 as $$
   select id from public.jobs where title = p_title;
@@ -158,9 +150,7 @@ $$;
 
 create or replace function tests.post_id(p_content text)
 returns uuid
-language sql
-stable
-security definer
+language sql stable security definer
 set search_path = ''
 as $$
   select id from public.posts where content = p_content;
@@ -168,9 +158,7 @@ $$;
 
 create or replace function tests.user_id(p_identifier text)
 returns uuid
-language plpgsql
-stable
-security definer
+language plpgsql stable security definer
 set search_path = ''
 as $$
 declare
@@ -307,8 +295,7 @@ $$;
 
 create or replace function tests.direct_key(p_first text, p_second text)
 returns text
-language sql
-stable
+language sql stable
 set search_path = ''
 as $$
   select least(tests.user_id(p_first), tests.user_id(p_second))::text || ':'
@@ -318,9 +305,7 @@ $$;
 -- The direct conversation of two test users, read past RLS.
 create or replace function tests.conversation_id(p_first text, p_second text)
 returns uuid
-language sql
-stable
-security definer
+language sql stable security definer
 set search_path = ''
 as $$
   select id from public.conversations where direct_key = tests.direct_key(p_first, p_second);
@@ -407,8 +392,7 @@ $$;
 --   activity_logs   candidate_a like 5 points, candidate_b view 1 point (only these)
 create or replace function tests.create_world()
 returns void
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare
