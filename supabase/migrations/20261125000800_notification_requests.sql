@@ -18,8 +18,7 @@ create function private.request_notification(
   p_dedupe_key text default null,
   p_collapse_key text default null
 ) returns bigint
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 begin

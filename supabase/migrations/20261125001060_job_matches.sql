@@ -38,8 +38,7 @@ alter table public.job_matches enable row level security;
 -- The matches of deleted offers and candidates go with them, one statement per deletion.
 create function private.delete_job_matches_of_deleted()
 returns trigger
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 begin

@@ -67,8 +67,7 @@ $$;
 
 create function private.check_notification_members()
 returns trigger
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 begin
@@ -108,8 +107,7 @@ create trigger notifications_member_is_fixed
 
 create function private.delete_member_notifications()
 returns trigger
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 begin
@@ -240,8 +238,7 @@ create policy "Members change their preferences"
 -- Ids that are not the caller's, or already read, are ignored. Returns how many were marked.
 create function public.mark_notifications_read(p_ids uuid[] default null)
 returns integer
-language plpgsql
-security invoker
+language plpgsql security invoker
 set search_path = ''
 as $$
 declare

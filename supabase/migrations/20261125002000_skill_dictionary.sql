@@ -28,9 +28,7 @@ create index skill_aliases_skill_idx on private.skill_aliases (skill);
 -- The key of one skill name, as described above. Immutable: it only depends on its argument.
 create function private.skill_key(p_name text)
 returns text
-language sql
-immutable
-parallel safe
+language sql immutable parallel safe
 set search_path = ''
 as $$
   select coalesce(string_agg(token.match[1], ' ' order by token.position), '')
@@ -45,9 +43,7 @@ $$;
 -- duplicates removed, sorted.
 create function private.canonical_skills(p_skills text[])
 returns text[]
-language sql
-stable
-parallel safe
+language sql stable parallel safe
 set search_path = ''
 as $$
   select coalesce(array_agg(distinct coalesce(alias.skill, named.key) order by
@@ -62,9 +58,7 @@ $$;
 -- extractable aliases. Sorted, without duplicates.
 create function private.extract_skills(p_text text)
 returns text[]
-language sql
-stable
-parallel safe
+language sql stable parallel safe
 set search_path = ''
 as $$
   with tokens as (

@@ -52,8 +52,7 @@ create function private.match_settings(
   -- At most this many job alerts for one candidate-side change (the best new matches).
   out max_alerts_per_candidate_change integer
 )
-language sql
-immutable
+language sql immutable
 set search_path = ''
 as $$
   select 50, 15, 20, 15, 40, 10;
@@ -66,9 +65,7 @@ grant execute on function private.match_settings() to authenticated;
 -- parenthesis, without words holding digits (postcodes, arrondissements).
 create function private.location_key(p_location text)
 returns text
-language sql
-immutable
-parallel safe
+language sql immutable parallel safe
 set search_path = ''
 as $$
   select nullif(btrim(regexp_replace(regexp_replace(
@@ -86,8 +83,7 @@ create function private.job_matching_skills(
   out required_skills text[],
   out nice_to_have_skills text[]
 )
-language sql
-stable
+language sql stable
 set search_path = ''
 as $$
   select required.skills,
@@ -108,8 +104,7 @@ $$;
 -- reads changes. Security definer: company users write offers and have no access to `private`.
 create function private.prepare_job_for_matching()
 returns trigger
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 begin
@@ -144,8 +139,7 @@ create trigger jobs_prepare_matching
 
 create function private.prepare_candidate_for_matching()
 returns trigger
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 begin
@@ -196,8 +190,7 @@ $$;
 -- The sorted ids of registered skills (unregistered ones are left out).
 create function private.skill_ids_of(p_skills text[])
 returns integer[]
-language sql
-stable
+language sql stable
 set search_path = ''
 as $$
   select array(
@@ -210,8 +203,7 @@ $$;
 -- junior 1, mid 2, senior 3, lead 4 (null: not given).
 create function private.experience_rank(p_level public.experience_level)
 returns integer
-language sql
-stable
+language sql stable
 set search_path = ''
 as $$
   select array_position(enum_range(null::public.experience_level), p_level);
@@ -340,8 +332,7 @@ $$;
 -- Security definer: members write these rows.
 create function private.sync_match_profile_of_row()
 returns trigger
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 begin
@@ -396,8 +387,7 @@ create trigger notification_preferences_sync_match_profile
 -- the caller's decision). Returns how many offers and candidates changed.
 create function private.refresh_matching_columns()
 returns jsonb
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare
@@ -488,8 +478,7 @@ alter table private.job_match_count_changes enable row level security;
 
 create function private.count_job_matches()
 returns trigger
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 begin
@@ -517,8 +506,7 @@ create trigger job_matches_count_deleted
 -- number of offers updated.
 create function private.apply_job_match_counts()
 returns integer
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare
@@ -745,8 +733,7 @@ create function private.request_job_alerts(
   p_reason text
 )
 returns integer
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare
@@ -810,8 +797,7 @@ $$;
 -- deadlock, without locking the offers a candidate's run touches.
 create function private.rematch(p_job_ids uuid[], p_candidate_ids uuid[])
 returns jsonb
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 -- Planned with the arrays' contents every time: a cached generic plan guesses 10 rows for every
 -- unnest() and picks nested loops that take minutes on the 37,000 matches of an offer.

@@ -13,8 +13,7 @@
 
 create function private.enqueue_job_matching()
 returns trigger
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare
@@ -54,8 +53,7 @@ create trigger jobs_enqueue_matching
 
 create function private.enqueue_candidate_matching()
 returns trigger
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 begin
@@ -85,8 +83,7 @@ create trigger candidates_enqueue_matching
 
 create function private.enqueue_post_moderation()
 returns trigger
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 begin

@@ -166,9 +166,7 @@ create function private.notification_audience(
   sms boolean,
   quiet_until timestamptz
 )
-language plpgsql
-stable
-security definer
+language plpgsql stable security definer
 set search_path = ''
 -- Planned with this call's audience: the branch it does not use is dropped, the filters are
 -- constants (folded once, not once per member) and the estimates are the real ones (an
@@ -275,8 +273,7 @@ create function private.prepare_notification_delivery(
   p_in_app_lanes integer default 1,
   p_member_broadcasts_max integer default null
 ) returns setof private.notification_deliveries
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 -- Cutting 100,000s of recipients into chunks sorts them: in memory, not on disk. The plan is
 -- cheap to run but estimated dear (100,000s of rows): compiling it (JIT) would cost more than
@@ -501,8 +498,7 @@ returns table (
   rows_ms double precision,
   broadcasts_ms double precision
 )
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare
@@ -614,8 +610,7 @@ create function private.record_notification_attempt(
   p_provider_notification_id text default null,
   p_invalid_recipients uuid[] default '{}'
 ) returns void
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 begin
@@ -654,8 +649,7 @@ grant execute on function private.record_notification_attempt(
 -- Closes a request once no chunk is pending, and returns its chunks' statuses.
 create function private.finish_notification_request(p_request_id uuid)
 returns table (pending integer, failed integer, failures jsonb)
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 begin
@@ -691,8 +685,7 @@ create function private.dead_letter_notification_request(
   p_error text,
   p_failures jsonb
 ) returns boolean
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare
@@ -737,9 +730,7 @@ create function private.notification_history(
   status text,
   details jsonb
 )
-language sql
-stable
-security definer
+language sql stable security definer
 set search_path = ''
 as $$
   select delivery.request_id, request.created_at, request.type, request.title, delivery.channel,
@@ -779,9 +770,7 @@ grant execute on function private.notification_history(uuid, timestamptz) to ser
 -- Deliveries of the last p_window per channel and status (for queue-health and dashboards).
 create function private.notification_delivery_stats(p_window interval default interval '1 hour')
 returns jsonb
-language sql
-stable
-security definer
+language sql stable security definer
 set search_path = ''
 as $$
   select coalesce(jsonb_object_agg(channel, statuses), '{}')
@@ -804,8 +793,7 @@ grant execute on function private.notification_delivery_stats(interval) to servi
 -- Delivery records are kept 30 days: OneSignal's idempotency keys are valid that long, so older
 -- chunks could not be retried safely anyway. Dedupe keys are kept 90 days.
 create function private.prune_notification_records() returns void
-language sql
-security definer
+language sql security definer
 set search_path = ''
 as $$
   delete from private.notification_requests where created_at < now() - interval '30 days';

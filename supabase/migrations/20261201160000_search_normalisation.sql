@@ -12,9 +12,7 @@
 
 create function private.search_normalize(p_text text)
 returns text
-language sql
-immutable
-parallel safe
+language sql immutable parallel safe
 set search_path = ''
 as $$
   select regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(

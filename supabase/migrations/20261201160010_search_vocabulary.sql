@@ -118,9 +118,7 @@ create function private.search_words(
   p_title text, p_skills text[], p_location text
 )
 returns setof text
-language sql
-immutable
-parallel safe
+language sql immutable parallel safe
 set search_path = ''
 as $$
   select distinct word
@@ -135,8 +133,7 @@ $$;
 -- Recounts the vocabulary from the published offers (hourly, and after bulk loads).
 create function private.refresh_search_vocabulary()
 returns integer
-language sql
-security definer
+language sql security definer
 set search_path = ''
 as $$
   with counted as materialized (
@@ -166,8 +163,7 @@ grant execute on function private.refresh_search_vocabulary() to service_role;
 -- recount corrects what edits and unpublished offers leave behind.
 create function private.add_job_search_words()
 returns trigger
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 begin
@@ -199,9 +195,7 @@ select cron.schedule(
 create function private.french_cities()
 returns table (key text, name text, departement text, latitude double precision,
   longitude double precision)
-language sql
-immutable
-parallel safe
+language sql immutable parallel safe
 set search_path = ''
 as $$
   select * from (values
@@ -257,9 +251,7 @@ $$;
 -- a lookup here would cost each offer written a query.)
 create function private.location_departement(p_location text)
 returns text
-language sql
-immutable
-parallel safe
+language sql immutable parallel safe
 set search_path = ''
 as $$
   select case
@@ -277,9 +269,7 @@ grant execute on function private.location_departement(text) to anon, authentica
 -- generated column below with the writer's rights.
 create function private.prefixed(p_values text[], p_prefix text)
 returns text[]
-language sql
-immutable
-parallel safe
+language sql immutable parallel safe
 set search_path = ''
 as $$
   select case when p_values is not null

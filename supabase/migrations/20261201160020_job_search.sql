@@ -69,8 +69,7 @@ create function private.search_settings(
   -- Relevance points per 30 days of publication date.
   out freshness_per_30_days double precision
 )
-language sql
-immutable
+language sql immutable
 set search_path = ''
 as $$
   select 100, 2000, 0.05::double precision;
@@ -78,9 +77,7 @@ $$;
 
 create function private.tsquery_and(p_left tsquery, p_right tsquery)
 returns tsquery
-language sql
-immutable
-parallel safe
+language sql immutable parallel safe
 set search_path = ''
 as $$
   select case when p_left is null then p_right when p_right is null then p_left
@@ -89,9 +86,7 @@ $$;
 
 create function private.tsquery_or(p_left tsquery, p_right tsquery)
 returns tsquery
-language sql
-immutable
-parallel safe
+language sql immutable parallel safe
 set search_path = ''
 as $$
   select case when p_left is null or numnode(p_left) = 0 then p_right
@@ -102,9 +97,7 @@ $$;
 -- letters counting as one edit ("nuti" -> "nuit").
 create function private.typo_distance(p_typed text, p_word text)
 returns integer
-language sql
-immutable
-parallel safe
+language sql immutable parallel safe
 set search_path = ''
 as $$
   select case
@@ -130,8 +123,7 @@ create function private.search_text(
   out contract_types text[],
   out remote_policies text[]
 )
-language plpgsql
-stable
+language plpgsql stable
 set search_path = ''
 -- Stop words alone ("de") are expected here: no notice about them.
 set client_min_messages = warning
@@ -305,8 +297,7 @@ $$;
 -- against the allowed values.
 create function private.search_values(p_name text, p_value text, p_allowed text[])
 returns text[]
-language plpgsql
-immutable
+language plpgsql immutable
 set search_path = ''
 as $$
 declare
@@ -346,8 +337,7 @@ create function private.search_criteria(
   p_posted_since timestamptz
 )
 returns private.search_criteria
-language plpgsql
-stable
+language plpgsql stable
 set search_path = ''
 as $$
 declare
@@ -478,8 +468,7 @@ create function private.search_conditions(
   p_criteria private.search_criteria, p_source text, p_stored boolean default false
 )
 returns text
-language sql
-immutable
+language sql immutable
 set search_path = ''
 as $$
   -- Only offers approved by moderation are on the board (an offer awaiting moderation, flagged or
@@ -517,8 +506,7 @@ $$;
 -- are ("chef de projet digital": 634 expected, 3,882 found at 100,000 offers).
 create function private.search_estimate(p_criteria private.search_criteria, p_conditions text)
 returns double precision
-language plpgsql
-volatile
+language plpgsql volatile
 set search_path = ''
 as $$
 declare
@@ -540,8 +528,7 @@ create function private.search_sampled_matches(
   p_criteria private.search_criteria, p_conditions text
 )
 returns double precision
-language plpgsql
-stable
+language plpgsql stable
 set search_path = ''
 as $$
 declare
@@ -575,8 +562,7 @@ create function private.search_gin_limit(
   p_matches double precision default null
 )
 returns integer
-language plpgsql
-stable
+language plpgsql stable
 set search_path = ''
 as $$
 declare
@@ -634,8 +620,7 @@ create function private.search_hits(
   p_gin_limit integer
 )
 returns setof private.search_hit
-language plpgsql
-stable
+language plpgsql stable
 set search_path = ''
 as $$
 declare
@@ -739,8 +724,7 @@ $$;
 create function private.search_cursor_text(p_hit private.search_hit, p_tier text,
   p_boundary_at timestamptz, p_boundary_id uuid)
 returns text
-language sql
-immutable
+language sql immutable
 set search_path = ''
 as $$
   select concat_ws(',', p_tier,
@@ -756,8 +740,7 @@ $$;
 
 create function private.search_parse_cursor(p_cursor text, p_sort text)
 returns private.search_cursor
-language plpgsql
-immutable
+language plpgsql immutable
 set search_path = ''
 as $$
 declare
@@ -845,9 +828,7 @@ returns table (
   rank real,
   cursor text
 )
-language plpgsql
-stable
-security definer
+language plpgsql stable security definer
 set search_path = ''
 as $$
 declare
@@ -989,8 +970,7 @@ create function private.search_matches(
   out total double precision,
   out exact boolean
 )
-language plpgsql
-stable
+language plpgsql stable
 set search_path = ''
 as $$
 declare
@@ -1033,8 +1013,7 @@ create function private.search_facet_counts(
   p_exact boolean
 )
 returns setof private.search_facet_count
-language sql
-stable
+language sql stable
 set search_path = ''
 as $$
   with counted as (
@@ -1104,9 +1083,7 @@ create function public.search_jobs_facets(
   p_posted_since timestamptz default null
 )
 returns table (facet text, value text, label text, count bigint, exact boolean)
-language plpgsql
-stable
-security definer
+language plpgsql stable security definer
 set search_path = ''
 as $$
 declare

@@ -57,8 +57,7 @@ create trigger saved_searches_set_updated_at
 -- at most 20 per candidate, and stores the resolved criteria.
 create function private.resolve_saved_search()
 returns trigger
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare
@@ -132,8 +131,7 @@ create policy "A candidate deletes their saved searches"
 -- (private.request_job_alerts, reason saved_search). Returns the number of candidates asked for.
 create function private.request_saved_search_alerts(p_job_id uuid)
 returns integer
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 declare
@@ -162,8 +160,7 @@ grant execute on function private.request_saved_search_alerts(uuid) to service_r
 -- same dedupe key; and only once moderation approved it, whichever of the two comes last.
 create function private.alert_saved_searches()
 returns trigger
-language plpgsql
-security definer
+language plpgsql security definer
 set search_path = ''
 as $$
 begin
