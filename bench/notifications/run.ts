@@ -228,6 +228,9 @@ async function startRedis(port: number): Promise<Deno.ChildProcess> {
  * The old backend's fan-out: the audience is read, cut into batches of 1,000 jobs on a BullMQ
  * queue; a worker with concurrency 3 writes each batch's in-app rows (the same SQL as the
  * dispatcher: rows + realtime.send), sends one OneSignal request per batch, then pauses.
+ * With `roleEvent`, the batches write no broadcast per member and one `inbox` event on the role's
+ * topic follows the last batch, as this dispatcher tells a role's large fan-out: the peer that does
+ * the same Realtime work.
  */
 async function runBullmq(
   sql: postgres.Sql,
@@ -235,6 +238,7 @@ async function runBullmq(
   redisPort: number,
   pauseMs: number,
   round: number,
+  roleEvent = false,
 ): Promise<RunResult> {
   // The old backend's stack, used by this benchmark only: pinned here rather than in deno.json.
   // deno-lint-ignore no-import-prefix
@@ -263,6 +267,9 @@ async function runBullmq(
   });
   const worker = new Worker(queueName, async (job: { data: { userIds: string[] } }) => {
     const userIds = job.data.userIds;
+    const broadcastPerMember = !roleEvent;
+    // A false pseudo-constant condition gates the join: realtime.send is not called, while the
+    // data-modifying CTE still writes every row.
     await sql`
       with in_app as (
         insert into public.notifications (user_id, type, title, body)
@@ -274,7 +281,8 @@ async function runBullmq(
       cross join lateral realtime.send(
         jsonb_build_object('id', in_app.id, 'type', in_app.type, 'title', in_app.title,
           'body', in_app.body, 'created_at', in_app.created_at),
-        'notification', 'user:' || in_app.user_id, true) as sent`;
+        'notification', 'user:' || in_app.user_id, true) as sent
+      where ${broadcastPerMember}`;
     const response = await fetch(`${oneSignal.url}/notifications`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Key ${oneSignal.apiKey}` },
@@ -307,10 +315,14 @@ async function runBullmq(
     }
     await queue.addBulk(jobs);
     await allDone;
+    if (roleEvent) {
+      await sql`select realtime.send(
+        jsonb_build_object('type', 'system', 'title', 'Benchmark'), 'inbox', 'role:candidate', true)`;
+    }
     const seconds = (performance.now() - started) / 1000;
     return {
-      system: `BullMQ + Redis (1,000/batch, concurrency 3${
-        pauseMs ? ", 1 s pause" : ", no pause"
+      system: `BullMQ + Redis (1,000/batch, concurrency 3${pauseMs ? ", 1 s pause" : ", no pause"}${
+        roleEvent ? ", one role event" : ""
       })`,
       round,
       recipients: audienceIds.length,
@@ -431,6 +443,9 @@ try {
     await clearInbox(sql, ids);
     console.log(`Round ${round}: BullMQ fan-out to ${ids.length} recipients (no pause)…`);
     results.push(await runBullmq(sql, ids, options.redisPort, 0, round));
+    await clearInbox(sql, ids);
+    console.log(`Round ${round}: BullMQ fan-out, no pause, one role event…`);
+    results.push(await runBullmq(sql, ids, options.redisPort, 0, round, true));
   }
   if (!options.skipBullmq) {
     await clearInbox(sql, ids);
@@ -445,8 +460,13 @@ try {
 }
 
 const ours = results.filter((result) => result.timings);
-const bullmqNoPause = results.filter((result) => result.system.includes("no pause"));
-const peerOfRound = (round: number) => bullmqNoPause.find((result) => result.round === round);
+const bullmqNoPause = results.filter((result) => result.system.endsWith("no pause)"));
+const bullmqRoleEvent = results.filter((result) => result.system.endsWith("one role event)"));
+const ratiosTo = (peers: RunResult[]) =>
+  ours.flatMap((result) => {
+    const peer = peers.find((candidate) => candidate.round === result.round);
+    return peer ? [result.recipientsPerSecond / peer.recipientsPerSecond] : [];
+  });
 const oursMedian = spread(ours.map((result) => result.recipientsPerSecond)).median;
 printTable(results.map((result) => ({
   system: result.system,
@@ -459,10 +479,7 @@ printTable(results.map((result) => ({
   "dispatcher ×": oursMedian / result.recipientsPerSecond,
 })));
 
-const ratios = ours.flatMap((result) => {
-  const peer = peerOfRound(result.round);
-  return peer ? [result.recipientsPerSecond / peer.recipientsPerSecond] : [];
-});
+const ratios = ratiosTo(bullmqNoPause);
 const summary = [
   {
     figure: "dispatcher recipients/s",
@@ -475,6 +492,14 @@ const summary = [
         ...spread(bullmqNoPause.map((result) => result.recipientsPerSecond)),
       },
       { figure: "dispatcher ÷ BullMQ no pause (same round)", ...spread(ratios) },
+      {
+        figure: "BullMQ no pause, one role event recipients/s",
+        ...spread(bullmqRoleEvent.map((result) => result.recipientsPerSecond)),
+      },
+      {
+        figure: "dispatcher ÷ BullMQ no pause, one role event (same round)",
+        ...spread(ratiosTo(bullmqRoleEvent)),
+      },
     ]
     : []),
 ];
