@@ -2,8 +2,9 @@
 // end (request → in-app rows + Realtime messages written → every push chunk accepted by OneSignal),
 // through this project's dispatcher (pgmq + set-based SQL + the OneSignal client) and through the
 // old backend's design (BullMQ on Redis: batches of 1,000 users, concurrency 3, a 1 s pause
-// between batches — and once more without the pause), on the same machine, against the same
-// OneSignal stand-in and the same database.
+// between batches — and once more without the pause, with a broadcast per member as the old
+// backend emitted, and with one role event as the dispatcher sends), on the same machine, against
+// the same OneSignal stand-in and the same database.
 //
 //   deno run -A bench/notifications/run.ts [--recipients 100000] [--rounds 3] [--db-url URL]
 //     [--redis-port 56379] [--skip-bullmq]
@@ -13,9 +14,9 @@
 // in-app + push). The dispatcher runs in this process, exactly the code the queue-worker Edge
 // Function runs; the message is claimed in the transaction that enqueues it, so the platform's own
 // worker does not race for it. Redis is Debian's redis-server (installed with apt if missing),
-// started here on a scratch port. The machine may be shared: the dispatcher and BullMQ without
-// its pause are run --rounds times, one after the other, and compared round by round (the paused
-// run, ten times slower, once). Prints a table of every run, the spread of the rounds, and where
+// started here on a scratch port. The machine may be shared: the dispatcher and both BullMQ runs
+// without its pause are run --rounds times, one after the other, and compared round by round
+// (the paused run, ten times slower, once). Prints a table of every run, the spread of the rounds, and where
 // the dispatcher's fan-out spent its time (its own measures: the processor's timings); writes
 // bench/results/notifications.json.
 
