@@ -363,17 +363,18 @@ begin
 end;
 $$;
 
--- The matching columns are listed too: private.refresh_matching_columns writes them directly.
+-- Not on the matching columns themselves: their one direct writer,
+-- private.refresh_matching_columns, brings every profile up to date in one statement at its end
+-- (a profile synced per row as well doubled a bulk refresh's work).
 create trigger jobs_sync_match_profile
   after insert or update of title, description, required_skills, nice_to_have_skills,
-    experience_level, location, remote_policy, status, moderation_status, match_required_skills,
-    match_nice_to_have_skills, match_location or delete
+    experience_level, location, remote_policy, status, moderation_status or delete
   on public.jobs
   for each row execute function private.sync_match_profile_of_row();
 
 create trigger candidates_sync_match_profile
   after insert or update of skills, experience_level, location, remote_preference, open_to_work,
-    match_threshold, match_skills, match_location or delete
+    match_threshold or delete
   on public.candidates
   for each row execute function private.sync_match_profile_of_row();
 

@@ -38,7 +38,7 @@ const REQUESTS_IN_PARALLEL = 4;
 /**
  * In-app rows written per transaction (at most), and such transactions at once per request. A
  * chunk costs two statements and a commit whatever its size, so its cost is its rows (their
- * indexes, foreign key and Realtime messages); 12,500 keeps that overhead small, and the
+ * indexes, member check and Realtime messages); 12,500 keeps that overhead small, and the
  * expansion cuts a larger audience into a multiple of the lanes of even chunks, so that no lane
  * idles at the end. Three lanes: the concurrency of the old backend's workers, and DB_POOL_SIZE's
  * default of 4 leaves a connection for recording the OneSignal attempts meanwhile.
