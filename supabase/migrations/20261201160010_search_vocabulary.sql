@@ -113,6 +113,16 @@ create index search_vocabulary_trgm_idx on private.search_vocabulary
 create index search_vocabulary_prefix_idx on private.search_vocabulary (word text_pattern_ops);
 alter table private.search_vocabulary enable row level security;
 
+-- Offers' counts of known words not added yet (see private.add_job_search_words).
+create table private.search_vocabulary_counts (
+  word text not null,
+  documents integer not null
+);
+comment on table private.search_vocabulary_counts is
+  'Offers counted for search_vocabulary words and not added yet '
+  '(private.apply_search_vocabulary_counts).';
+alter table private.search_vocabulary_counts enable row level security;
+
 -- The words of an offer that the vocabulary keeps (three letters or more, not only digits).
 create function private.search_words(
   p_title text, p_skills text[], p_location text
@@ -136,7 +146,11 @@ returns integer
 language sql security definer
 set search_path = ''
 as $$
-  with counted as materialized (
+  with dropped as (
+    -- Counted below: pending counts would count their offers twice.
+    delete from private.search_vocabulary_counts
+  ),
+  counted as materialized (
     select word, count(*)::integer as documents
     from public.jobs as job
     cross join lateral private.search_words(
@@ -159,8 +173,14 @@ as $$
 $$;
 grant execute on function private.refresh_search_vocabulary() to service_role;
 
--- A published offer counts its words at once (typo corrections know new words); the hourly
--- recount corrects what edits and unpublished offers leave behind.
+-- A published offer counts its words at once, without locking a row other offers share: its new
+-- words are inserted (typo corrections know them at once; a known word is not locked: the insert
+-- does nothing), and one increment per word is appended to private.search_vocabulary_counts, added
+-- to the vocabulary every 5 seconds (private.apply_search_vocabulary_counts). Incrementing the
+-- shared rows in the offer's transaction locked them until it ended, and an offer published and
+-- matched in one transaction held them through its matching: two such offers sharing a word
+-- ("développeur", "postgresql") ran one after the other. The hourly recount corrects what edits and
+-- unpublished offers leave behind.
 create function private.add_job_search_words()
 returns trigger
 language plpgsql security definer
@@ -168,16 +188,57 @@ set search_path = ''
 as $$
 begin
   if new.status = 'published' then
-    insert into private.search_vocabulary (word, documents)
-    select word, 1
-    from private.search_words(
-      new.title, new.required_skills || new.nice_to_have_skills, new.location
-    ) as word
-    order by word
-    on conflict (word) do update set documents = private.search_vocabulary.documents + 1;
+    with words as materialized (
+      select word
+      from private.search_words(
+        new.title, new.required_skills || new.nice_to_have_skills, new.location
+      ) as word
+    ),
+    added as (
+      insert into private.search_vocabulary (word, documents)
+      select words.word, 1
+      from words
+      where not exists (
+        select 1 from private.search_vocabulary as known where known.word = words.word
+      )
+      order by words.word
+      on conflict (word) do nothing
+      returning word
+    )
+    insert into private.search_vocabulary_counts (word, documents)
+    select words.word, 1
+    from words
+    where words.word not in (select added.word from added);
   end if;
   return null;
 end;
+$$;
+
+-- Adds the pending counts to their words (words the recount removed meanwhile are dropped).
+-- Returns the number of words updated.
+create function private.apply_search_vocabulary_counts()
+returns integer
+language sql security definer
+set search_path = ''
+as $$
+  with applied as (
+    delete from private.search_vocabulary_counts as pending
+    returning pending.word, pending.documents
+  ),
+  totals as (
+    select applied.word, sum(applied.documents)::integer as documents
+    from applied
+    group by applied.word
+    order by applied.word
+  ),
+  updated as (
+    update private.search_vocabulary as vocabulary
+    set documents = vocabulary.documents + totals.documents
+    from totals
+    where vocabulary.word = totals.word
+    returning 1
+  )
+  select count(*)::integer from updated;
 $$;
 
 create trigger jobs_add_search_words
@@ -188,6 +249,9 @@ create trigger jobs_add_search_words
 select private.refresh_search_vocabulary();
 select cron.schedule(
   'refresh-search-vocabulary', '23 * * * *', 'select private.refresh_search_vocabulary()'
+);
+select cron.schedule(
+  'apply-search-vocabulary-counts', '5 seconds', 'select private.apply_search_vocabulary_counts()'
 );
 
 -- Main French cities: key (as private.location_key gives it), display name, département and
