@@ -81,7 +81,6 @@ create index jobs_company_id_idx on public.jobs (company_id, created_at desc);
 create index jobs_published_idx on public.jobs (published_at desc, id desc)
   where status = 'published';
 create index jobs_search_idx on public.jobs using gin (search) where status = 'published';
-create index jobs_skill_keys_idx on public.jobs using gin (skill_keys) where status = 'published';
 create index jobs_location_trgm_idx on public.jobs
   using gin (private.fold_text(location) extensions.gin_trgm_ops)
   where status = 'published';

@@ -36,10 +36,6 @@ alter table public.candidates
 comment on column public.candidates.match_skills is 'Canonical skills (matching).';
 comment on column public.candidates.match_location is 'City key of location (matching).';
 
--- Search filters offers by any of their skills.
-create index jobs_match_skills_idx on public.jobs using gin (match_skills)
-  where status = 'published';
-
 -- The weights (whole numbers adding up to 100) and thresholds of matching. Immutable, so a query
 -- calling it folds the values into its plan.
 create function private.match_settings(

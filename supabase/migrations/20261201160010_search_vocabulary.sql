@@ -140,11 +140,20 @@ as $$
   where char_length(word) between 3 and 40 and word !~ '^[0-9]+$';
 $$;
 
--- Recounts the vocabulary from the published offers (hourly, and after bulk loads).
-create function private.refresh_search_vocabulary()
+-- Recounts the vocabulary from the published offers (hourly, and after bulk loads), without ever
+-- making a publication or the 5-second count application wait or fail. Counting reads every
+-- published offer (seconds at 100,000) and takes no row lock. Then the rows whose count is wrong are
+-- locked in word order, skipping those another transaction holds (counted again next hour), and
+-- updated or deleted; the missing words are added in word order. Waiting is possible only where
+-- another transaction adds the same new word or applies the pending counts being dropped; should
+-- that one wait in turn for a row the recount holds, the recount gives up after 100 ms
+-- (lock_timeout, well below the 1 s deadlock_timeout after which Postgres would choose a victim
+-- itself) and tries again.
+create function private.recount_search_vocabulary()
 returns integer
 language sql security definer
 set search_path = ''
+set lock_timeout = '100ms'
 as $$
   with dropped as (
     -- Counted below: pending counts would count their offers twice.
@@ -159,17 +168,56 @@ as $$
     where job.status = 'published'
     group by word
   ),
+  wrong as (
+    select stored.word, coalesce(counted.documents, 0) as documents
+    from private.search_vocabulary as stored
+    left join counted on counted.word = stored.word
+    where stored.documents is distinct from counted.documents
+    order by stored.word
+    for no key update of stored skip locked
+  ),
   removed as (
     delete from private.search_vocabulary as vocabulary
-    where not exists (select from counted where counted.word = vocabulary.word)
+    using wrong
+    where vocabulary.word = wrong.word and wrong.documents = 0
   ),
-  upserted as (
-    insert into private.search_vocabulary as vocabulary (word, documents)
-    select word, documents from counted
-    on conflict (word) do update set documents = excluded.documents
-      where vocabulary.documents <> excluded.documents
+  corrected as (
+    update private.search_vocabulary as vocabulary
+    set documents = wrong.documents
+    from wrong
+    where vocabulary.word = wrong.word and wrong.documents > 0
+  ),
+  added as (
+    insert into private.search_vocabulary (word, documents)
+    select counted.word, counted.documents
+    from counted
+    where not exists (
+      select from private.search_vocabulary as stored where stored.word = counted.word
+    )
+    order by counted.word
+    on conflict (word) do nothing
   )
   select count(*)::integer from counted;
+$$;
+
+create function private.refresh_search_vocabulary()
+returns integer
+language plpgsql security definer
+set search_path = ''
+as $$
+begin
+  for attempt in 1..5 loop
+    begin
+      return private.recount_search_vocabulary();
+    exception when lock_not_available then
+      perform pg_sleep(attempt * 0.5);
+    end;
+  end loop;
+  raise exception using
+    errcode = 'lock_not_available',
+    message = 'search vocabulary: five recounts in a row waited for other transactions',
+    hint = 'The next hourly run recounts; nothing is lost meanwhile.';
+end;
 $$;
 grant execute on function private.refresh_search_vocabulary() to service_role;
 
