@@ -605,6 +605,39 @@ begin
 end;
 $$;
 
+-- The planner settings ("name=value") that pin a read of matches to one plan: the walk along an
+-- order's index (p_walk), or a bitmap scan of the GIN index.
+create function private.search_plan(p_walk boolean)
+returns text[]
+language sql immutable
+set search_path = ''
+as $$
+  select array['enable_seqscan=off', 'enable_hashjoin=off', 'enable_mergejoin=off']
+    || case when p_walk
+      then array['enable_bitmapscan=off', 'enable_indexscan=on', 'enable_sort=off']
+      else array['enable_bitmapscan=on', 'enable_indexscan=off', 'enable_sort=on'] end;
+$$;
+
+-- Sets planner settings ("name=value") for the rest of the transaction; returns them as they
+-- were, to be set back the same way.
+create function private.search_set_planner(p_settings text[])
+returns text[]
+language plpgsql volatile
+set search_path = ''
+as $$
+declare
+  setting text;
+  previous text[] := '{}';
+begin
+  foreach setting in array p_settings loop
+    previous := previous || (split_part(setting, '=', 1) || '='
+      || current_setting(split_part(setting, '=', 1)));
+    perform set_config(split_part(setting, '=', 1), split_part(setting, '=', 2), true);
+  end loop;
+  return previous;
+end;
+$$;
+
 -- Matching offers in p_order ('date', 'salary', or 'any': no order, no rank) after p_keyset (an
 -- SQL condition on "job" and the cursor $2), with their rank, relevance score and facet keys. The
 -- plan is pinned to the way search_gin_limit() chose: a bitmap scan of the GIN index, then, when
@@ -624,11 +657,8 @@ language plpgsql stable
 set search_path = ''
 as $$
 declare
-  settings constant text[] := array['enable_bitmapscan', 'enable_indexscan', 'enable_sort',
-    'enable_seqscan', 'enable_hashjoin', 'enable_mergejoin'];
-  saved text[] := array(select current_setting(setting) from unnest(settings) as setting);
-  walk_settings constant text[] := array['off', 'on', 'off', 'off', 'off', 'off'];
-  gin_settings constant text[] := array['on', 'off', 'on', 'off', 'off', 'off'];
+  -- Pinned to the GIN way first, for the GIN read below; the settings to set back at the end.
+  saved constant text[] := private.search_set_planner(private.search_plan(false));
   rank_expression text := case when p_criteria.match_query is null or p_order = 'any'
     then '0::real' else 'pg_catalog.ts_rank(job.search, ($1).match_query)' end;
   conditions constant text := format('job.status = ''published'' and %s and %s',
@@ -650,9 +680,6 @@ declare
 begin
   -- (Unordered, the GIN way stops at the page anyway.)
   if p_gin_limit > 0 and p_order <> 'any' then
-    for setting in 1..cardinality(settings) loop
-      perform set_config(settings[setting], gin_settings[setting], true);
-    end loop;
     execute format('select array(select row(job.id, job.published_at, '
       'coalesce(job.salary_max, job.salary_min, -1), 0, 0, null)::private.search_hit '
       'from public.jobs as job where %s limit $3)', conditions)
@@ -667,10 +694,7 @@ begin
     end if;
   end if;
   walk := coalesce(p_gin_limit = 0, false) or (found_hits is not null and page is null);
-  for setting in 1..cardinality(settings) loop
-    perform set_config(settings[setting],
-      case when walk then walk_settings[setting] else gin_settings[setting] end, true);
-  end loop;
+  perform private.search_set_planner(private.search_plan(walk));
   in_index.match_query := null;
   in_index.exact_query := null;
   in_index.location_pattern := null;
@@ -713,9 +737,7 @@ begin
   ) using p_criteria, p_cursor, p_limit, case when page is null then p_offset else 0 end, page,
     -- (A parameter: the settings function, called on each row, cost 40 µs a row.)
     (private.search_settings()).freshness_per_30_days;
-  for setting in 1..cardinality(settings) loop
-    perform set_config(settings[setting], saved[setting], true);
-  end loop;
+  perform private.search_set_planner(saved);
 end;
 $$;
 
@@ -958,15 +980,23 @@ grant execute on function public.search_jobs(
   integer, timestamptz, text, text
 ) to anon, authenticated, service_role;
 
--- The offers a search matches, to count them: every one when they are at most exact_count_limit
--- (exact); else a sample with the planner's estimate of their number: up to 4 x exact_count_limit
--- expected, the exact_count_limit + 1 read while counting, above, the relevance_window most recent.
--- Returns how many were read and their facet keys, flat (an array of the hits themselves cost
--- more to build and pass on than reading them).
+-- The matches of a search grouped by their first four filter keys (contract, remote, level, then
+-- the city key when the offer has one, jobs.search_filters[1:4]): what facets count, a few hundred
+-- groups for thousands of matches.
+create type private.search_facet_group as (
+  contract_key text, remote_key text, level_key text, place_key text, hits integer
+);
+
+-- The offers a search matches, grouped to count them: every one when they are at most
+-- p_exact_limit (exact_count_limit when null); else a sample with the planner's estimate of their
+-- number: up to 4 x exact_count_limit expected, the p_exact_limit + 1 read while counting, above,
+-- the relevance_window most recent. Counting groups the matches in the statement that reads them
+-- (turning each into a hit, then its keys into rows, cost more than reading it).
 create function private.search_matches(
   p_criteria private.search_criteria,
+  p_exact_limit integer default null,
   out matched integer,
-  out facet_keys text[],
+  out groups private.search_facet_group[],
   out total double precision,
   out exact boolean
 )
@@ -976,98 +1006,94 @@ as $$
 declare
   exact_count_limit constant integer := (private.search_settings()).exact_count_limit;
   relevance_window constant integer := (private.search_settings()).relevance_window;
+  exact_limit constant integer := coalesce(p_exact_limit, exact_count_limit);
   conditions constant text := private.search_conditions(p_criteria, '$1');
   counting boolean;
   wanted integer;
+  saved text[];
 begin
   total := private.search_estimate(p_criteria, conditions);
   -- Counting exactly reads every match: only when the estimate says they are few.
   counting := total <= exact_count_limit * 4;
-  wanted := case when counting then exact_count_limit + 1 else relevance_window end;
-  with hit as materialized (
-    select hit.facet_keys
-    from private.search_hits(p_criteria, case when counting then 'any' else 'date' end, null,
-      null, wanted, 0, private.search_gin_limit(p_criteria, conditions, wanted, total)) as hit
-  )
-  select (select count(*) from hit),
-    array(select facet_key from hit cross join unnest(hit.facet_keys) as facet_key)
-  into matched, facet_keys;
+  wanted := case when counting then exact_limit + 1 else relevance_window end;
+  if counting then
+    -- In no order, a read stops after `wanted` matches whichever way it goes: the GIN way, then,
+    -- unless there is nothing for it to find (search_gin_limit() says 0 for that alone when told
+    -- there are no matches), so no sample is counted to choose.
+    saved := private.search_set_planner(private.search_plan(
+      coalesce(private.search_gin_limit(p_criteria, conditions, wanted, 0) = 0, false)));
+    execute format('select array(select row(hit.contract_key, hit.remote_key, hit.level_key, '
+        'hit.place_key, count(*))::private.search_facet_group '
+      'from (select job.search_filters[1] as contract_key, job.search_filters[2] as remote_key, '
+        'job.search_filters[3] as level_key, job.search_filters[4] as place_key '
+        'from public.jobs as job where job.status = ''published'' and %s limit $2) as hit '
+      'group by hit.contract_key, hit.remote_key, hit.level_key, hit.place_key)', conditions)
+    into groups using p_criteria, wanted;
+    perform private.search_set_planner(saved);
+  else
+    groups := array(
+      select row(hit.facet_keys[1], hit.facet_keys[2], hit.facet_keys[3], hit.facet_keys[4],
+        count(*))::private.search_facet_group
+      from private.search_hits(p_criteria, 'date', null, null, wanted, 0,
+        private.search_gin_limit(p_criteria, conditions, wanted, total)) as hit
+      group by hit.facet_keys[1], hit.facet_keys[2], hit.facet_keys[3], hit.facet_keys[4]
+    );
+  end if;
+  matched := coalesce((select sum(found.hits) from unnest(groups) as found), 0);
   -- (Fewer matches than the window asks for: they are all there.)
   exact := matched < wanted;
   if exact then
     total := matched;
   else
-    total := greatest(total, exact_count_limit + 1);
+    total := greatest(total, wanted);
   end if;
 end;
 $$;
 
 create type private.search_facet_count as (
-  facet text, value text, label text, count bigint, exact boolean
+  facet text, value text, count bigint, exact boolean
 );
 
--- The counts of p_facets among p_matched offers of facet keys p_facet_keys (scaled to p_total when
--- not exact), each facet's values by decreasing count, ten cities at most.
+-- The counts of p_facets among p_matched offers grouped in p_groups (scaled to p_total when not
+-- exact), ten cities at most.
 create function private.search_facet_counts(
-  p_facets text[], p_facet_keys text[], p_matched integer, p_total double precision,
-  p_exact boolean
+  p_facets text[], p_groups private.search_facet_group[], p_matched integer,
+  p_total double precision, p_exact boolean
 )
 returns setof private.search_facet_count
-language sql stable
+language sql immutable
 set search_path = ''
 as $$
-  with counted as (
-    -- Each offer has one contract, remote and level key ("level:none" when not given) and at most
-    -- one city key (the fourth key is a département or skill key otherwise).
-    select split_part(facet_key, ':', 1) as prefix,
-      nullif(substr(facet_key, strpos(facet_key, ':') + 1), 'none') as value,
-      count(*) as hits
-    from unnest(p_facet_keys) as facet_key
-    where split_part(facet_key, ':', 1) in ('contract', 'remote', 'level', 'city')
-    group by facet_key
-  ),
-  named as (
-    select case counted.prefix when 'contract' then 'contract_type'
-        when 'remote' then 'remote_policy' when 'level' then 'experience_level' else 'city' end
-        as facet,
-      counted.value, counted.hits
-    from counted
-  ),
-  ranked as (
-    select named.*, row_number() over (partition by named.facet
-      order by named.hits desc, named.value) as position
-    from named
-    where named.facet = any (p_facets)
-  )
   select ranked.facet, ranked.value,
-    case ranked.facet
-      when 'contract_type' then case ranked.value when 'cdi' then 'CDI' when 'cdd' then 'CDD'
-        else initcap(ranked.value) end
-      when 'remote_policy' then case ranked.value when 'onsite' then 'Sur site'
-        when 'hybrid' then 'Hybride' else 'Télétravail complet' end
-      when 'experience_level' then case ranked.value when 'junior' then 'Junior'
-        when 'mid' then 'Confirmé' when 'senior' then 'Senior' when 'lead' then 'Lead'
-        else 'Non précisé' end
-      else coalesce(city.name, initcap(ranked.value))
-    end,
     case when p_exact then ranked.hits
-      else round(ranked.hits * p_total / greatest(p_matched, 1))::bigint end,
+      else round(ranked.hits * p_total / greatest(p_matched, 1)) end::bigint,
     p_exact
-  from ranked
-  -- (Joined once: private.french_cities() is a function call, not a table.)
-  left join private.french_cities() as city
-    on ranked.facet = 'city' and city.key = ranked.value
-  where ranked.facet <> 'city' or ranked.position <= 10
-  order by array_position(array['contract_type', 'remote_policy', 'experience_level', 'city'],
-    ranked.facet), ranked.hits desc, ranked.value;
+  from (
+    select facet_key.facet,
+      nullif(substr(facet_key.key, strpos(facet_key.key, ':') + 1), 'none') as value,
+      sum(found.hits) as hits,
+      row_number() over (partition by facet_key.facet
+        order by sum(found.hits) desc, facet_key.key) as position
+    from unnest(p_groups) as found
+    -- Each offer has one contract, remote and level key ("level:none" when not given) and at
+    -- most one city key (the fourth key is a département or skill key otherwise).
+    cross join lateral (values ('contract_type', found.contract_key),
+      ('remote_policy', found.remote_key), ('experience_level', found.level_key),
+      ('city', case when found.place_key like 'city:%' then found.place_key end)
+    ) as facet_key (facet, key)
+    where facet_key.facet = any (p_facets) and facet_key.key is not null
+    group by facet_key.facet, facet_key.key
+  ) as ranked
+  where ranked.facet <> 'city' or ranked.position <= 10;
 $$;
 
 -- The total and the facets of a search (same filter arguments as search_jobs): one row
 -- ('total', null) then counts per contract type, remote policy, level and the ten top cities.
 -- Each facet counts the offers matching every filter but its own (the city facet ignores the
 -- place filters): choosing "CDI" keeps the counts of the other contract types, the choices a
--- visitor can add. Exact up to 2,000 matches; above, estimated (exact = false): the total from the
--- planner, the facets from their shares in a sample of the matches (private.search_matches).
+-- visitor can add. Exact up to 2,000 matches (4,000 for a facet whose contract, remote or level
+-- filter is given); above, estimated (exact = false): the total from the planner, the facets from
+-- their shares in a sample of the matches (private.search_matches).
 create function public.search_jobs_facets(
   p_query text default null,
   p_skills text[] default null,
@@ -1088,25 +1114,22 @@ set search_path = ''
 as $$
 declare
   facets constant text[] := array['contract_type', 'remote_policy', 'experience_level', 'city'];
+  exact_count_limit constant integer := (private.search_settings()).exact_count_limit;
   criteria private.search_criteria;
-  everything record;
   facet_name text;
   others private.search_criteria;
   own record;
-  shared private.search_facet_count[];
+  counts private.search_facet_count[] := '{}';
+  everything record;
 begin
   criteria := private.search_criteria(p_query, p_skills, p_experience_level, p_location, p_remote,
     p_salary_min, p_contract_type, p_remote_policy, p_departement, p_radius_km, p_salary_max,
     p_posted_since);
-  everything := private.search_matches(criteria);
-  return query
-  select 'total'::text, null::text, null::text, round(everything.total)::bigint, everything.exact;
 
-  -- A facet whose own filter is given counts its own search; the others share the search's, read
-  -- once.
-  shared := array(select row(counts.*)::private.search_facet_count
-    from private.search_facet_counts(facets, everything.facet_keys, everything.matched,
-      everything.total, everything.exact) as counts);
+  -- A facet whose own filter is given counts the search without it. Without only its contract,
+  -- remote or level filter, the search, read whole, holds the search's own matches too: those of
+  -- the keys given (each offer has one of each, search_filters[1:3]). One read of up to twice the
+  -- exact count then spares reading the search itself.
   foreach facet_name in array facets loop
     others := criteria;
     case facet_name
@@ -1118,14 +1141,53 @@ begin
         others.departement_keys := null;
         others.location_pattern := null;
     end case;
-    if others is not distinct from criteria then
-      return query select * from unnest(shared) as counts where counts.facet = facet_name;
-    else
-      own := private.search_matches(others);
-      return query select * from private.search_facet_counts(array[facet_name], own.facet_keys,
-        own.matched, own.total, own.exact);
+    continue when others is not distinct from criteria;
+    own := private.search_matches(others,
+      case when everything is null and facet_name <> 'city' then 2 * exact_count_limit end);
+    counts := counts || array(select private.search_facet_counts(array[facet_name], own.groups,
+      own.matched, own.total, own.exact));
+    if everything is null and own.exact and facet_name <> 'city' then
+      select derived.matched, derived.groups, derived.matched::double precision as total,
+        true as exact
+      into everything
+      from (
+        select coalesce(sum(own_group.hits), 0)::integer as matched,
+          array_agg(own_group) as groups
+        from unnest(own.groups) as own_group
+        where case facet_name
+          when 'contract_type' then own_group.contract_key = any (criteria.contract_keys)
+          when 'remote_policy' then own_group.remote_key = any (criteria.remote_keys)
+          else own_group.level_key = any (criteria.level_keys) end
+      ) as derived;
     end if;
   end loop;
+  if everything is null then
+    everything := private.search_matches(criteria);
+  end if;
+  -- The facets whose filter is not given count the search's matches.
+  counts := counts || array(select private.search_facet_counts(
+    array(select unnest(facets) except select counted.facet from unnest(counts) as counted),
+    everything.groups, everything.matched, everything.total, everything.exact));
+
+  return query
+  select 'total'::text, null::text, null::text, round(everything.total)::bigint, everything.exact;
+  return query
+  select counted.facet, counted.value,
+    case counted.facet
+      when 'contract_type' then case counted.value when 'cdi' then 'CDI' when 'cdd' then 'CDD'
+        else initcap(counted.value) end
+      when 'remote_policy' then case counted.value when 'onsite' then 'Sur site'
+        when 'hybrid' then 'Hybride' else 'Télétravail complet' end
+      when 'experience_level' then case counted.value when 'junior' then 'Junior'
+        when 'mid' then 'Confirmé' when 'senior' then 'Senior' when 'lead' then 'Lead'
+        else 'Non précisé' end
+      else coalesce(city.name, initcap(counted.value))
+    end,
+    counted.count, counted.exact
+  from unnest(counts) as counted
+  left join private.french_cities() as city
+    on counted.facet = 'city' and city.key = counted.value
+  order by array_position(facets, counted.facet), counted.count desc, counted.value;
 end;
 $$;
 comment on function public.search_jobs_facets(

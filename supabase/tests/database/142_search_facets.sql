@@ -3,7 +3,7 @@
 -- matches the known words it begins.
 set client_min_messages = warning;
 begin;
-select plan(18);
+select plan(21);
 
 do $$ begin perform tests.create_user('facets_co', 'company'); end $$;
 insert into public.jobs (company_id, title, description, experience_level, location,
@@ -73,6 +73,32 @@ select results_eq(
   $$ select * from pg_temp.facet('city', 'p_query => ''quetzal'', p_departement => ''69'', p_contract_type => ''cdi''') $$,
   $$ values ('lyon', 2::bigint), ('paris', 1) $$,
   'the city facet keeps the other filters');
+
+-- The search without its contract filter, read whole, gives the search's own counts as well; read
+-- in part (more matches than it counts exactly), it gives estimates and the search is read apart.
+select tests.clear_authentication();
+select results_eq(
+  $$ select matched, exact from private.search_matches(private.search_criteria('quetzal', null,
+       null, null, null, null, null, null, null, null, null, null), 2) $$,
+  $$ values (3, false) $$,
+  'a search with more matches than it counts exactly reads one more and says it estimates');
+select results_eq(
+  $$ select counts.facet, counts.value, counts.count, counts.exact
+     from private.search_matches(private.search_criteria('quetzal', null, null, null, null, null,
+       'cdi', null, null, null, null, null)) as matches
+     cross join private.search_facet_counts(array['remote_policy', 'experience_level'],
+       matches.groups, matches.matched, matches.total, matches.exact) as counts
+     order by 1, 2 $$,
+  $$ select facets.facet, facets.value, facets.count, facets.exact
+     from public.search_jobs_facets(p_query => 'quetzal', p_contract_type => 'cdi') as facets
+     where facets.facet in ('remote_policy', 'experience_level') order by 1, 2 $$,
+  'the counts taken from the search without its contract filter are the search''s own');
+select is(
+  (select sum(counts.count)::integer from private.search_facet_counts(array['contract_type'],
+     array[row('contract:cdi', 'remote:onsite', 'level:none', 'city:lyon', 30),
+       row('contract:cdd', 'remote:onsite', 'level:none', 'city:lyon', 10)]
+       ::private.search_facet_group[], 40, 400, false) as counts),
+  400, 'estimated counts scale the shares of the matches read to the estimated total');
 
 -- As you type: the known words that a beginning begins, else the beginning of any word.
 select tests.clear_authentication();
