@@ -460,29 +460,59 @@ grant execute on function private.refresh_matching_columns() to service_role;
 select private.refresh_matching_columns();
 
 -- jobs.matched_candidates_count follows job_matches whoever writes it, lazily: each statement on
--- job_matches appends one change per offer it touched, and the changes are added to the offers at
--- the end of an offer's own rematch (by private.rematch) and every 5 seconds for the rest (by
--- private.apply_job_match_counts). A candidate's rematch touches thousands of offers: appending a
--- small row each costs a fraction of updating each offer's wide row, and the offers are updated
--- once per period, not once per candidate. jobs.matched_candidates_count plus the pending changes is the count.
+-- job_matches appends what it changed to the counts of the offers it touched, and the changes are
+-- added to the offers at the end of an offer's own rematch (by private.rematch) and every 5
+-- seconds for the rest (by private.apply_job_match_counts). jobs.matched_candidates_count plus
+-- the pending changes is the count. A statement touching a few offers (an offer's rematch, a
+-- candidate's small change) appends one row per offer, which the offer's rematch takes; one
+-- touching more (a candidate's first match: thousands of offers) appends a single row for all of
+-- them: a row each cost as much as storing the matches themselves, and updating each offer's wide
+-- row at once more still. The offers are then updated once per period, not once per candidate.
 create table private.job_match_count_changes (
   job_id uuid not null,
   delta integer not null
 );
 comment on table private.job_match_count_changes is
-  'Changes of jobs.matched_candidates_count not applied yet (private.apply_job_match_counts).';
+  'Changes of jobs.matched_candidates_count not applied yet, one offer each '
+  '(private.apply_job_match_counts).';
 alter table private.job_match_count_changes enable row level security;
+
+create table private.job_match_count_batches (
+  job_ids uuid[] not null,
+  deltas integer[] not null,
+  constraint job_match_count_batches_same_length
+    check (cardinality(job_ids) = cardinality(deltas))
+);
+comment on table private.job_match_count_batches is
+  'Changes of jobs.matched_candidates_count not applied yet, many offers each (delta i for offer '
+  'i; private.apply_job_match_counts).';
+alter table private.job_match_count_batches enable row level security;
 
 create function private.count_job_matches()
 returns trigger
 language plpgsql security definer
 set search_path = ''
 as $$
+declare
+  -- Above this many offers touched, one row for all of them.
+  batched_above constant integer := 64;
+  job_ids uuid[];
+  deltas integer[];
 begin
-  insert into private.job_match_count_changes (job_id, delta)
-  select changed.job_id, case when tg_op = 'INSERT' then count(*) else -count(*) end
-  from changed_matches as changed
-  group by changed.job_id;
+  select array_agg(counted.job_id), array_agg(counted.delta)
+  into job_ids, deltas
+  from (
+    select changed.job_id,
+      (case when tg_op = 'INSERT' then count(*) else -count(*) end)::integer as delta
+    from changed_matches as changed
+    group by changed.job_id
+  ) as counted;
+  if cardinality(job_ids) > batched_above then
+    insert into private.job_match_count_batches (job_ids, deltas) values (job_ids, deltas);
+  elsif job_ids is not null then
+    insert into private.job_match_count_changes (job_id, delta)
+    select change.job_id, change.delta from unnest(job_ids, deltas) as change (job_id, delta);
+  end if;
   return null;
 end;
 $$;
@@ -498,9 +528,9 @@ create trigger job_matches_count_deleted
   for each statement execute function private.count_job_matches();
 
 -- Adds the pending changes to the counts of their offers. The offers are locked first, in id
--- order as the other writers of an offer's row, and only their changes are taken: no run holds an
--- offer's changes without holding the offer. Changes of deleted offers are dropped. Returns the
--- number of offers updated.
+-- order as the other writers of an offer's row, and only changes whose offers are all held (or
+-- deleted) are taken: no run holds an offer's changes without holding the offer. Changes of
+-- deleted offers are dropped. Returns the number of offers updated.
 create function private.apply_job_match_counts()
 returns integer
 language plpgsql security definer
@@ -508,28 +538,55 @@ set search_path = ''
 as $$
 declare
   locked_job_ids uuid[];
+  taken_job_ids uuid[];
   updated integer;
 begin
-  locked_job_ids := array(
+  with pending as (
+    select change.job_id from private.job_match_count_changes as change
+    union
+    select batched.job_id
+    from private.job_match_count_batches as batch
+    cross join unnest(batch.job_ids) as batched (job_id)
+  ),
+  locked as (
     select job.id
     from public.jobs as job
-    where job.id in (select change.job_id from private.job_match_count_changes as change)
+    where job.id in (select pending.job_id from pending)
     order by job.id
     for no key update
-  );
-  with applied as (
+  )
+  select array(select locked.id from locked),
+    array(select locked.id from locked
+      union all
+      select pending.job_id from pending
+      where not exists (select 1 from public.jobs as job where job.id = pending.job_id))
+  into locked_job_ids, taken_job_ids;
+  with applied_changes as (
     delete from private.job_match_count_changes as change
-    where change.job_id = any (locked_job_ids)
-      or not exists (select 1 from public.jobs as job where job.id = change.job_id)
+    where change.job_id = any (taken_job_ids)
     returning change.job_id, change.delta
   ),
+  applied_batches as (
+    delete from private.job_match_count_batches as batch
+    where batch.job_ids operator(pg_catalog.<@) taken_job_ids
+    returning batch.job_ids, batch.deltas
+  ),
   totals as (
-    select applied.job_id, sum(applied.delta) as delta from applied group by applied.job_id
+    select applied.job_id, sum(applied.delta) as delta
+    from (
+      select applied_changes.job_id, applied_changes.delta from applied_changes
+      union all
+      select batched.job_id, batched.delta
+      from applied_batches
+      cross join unnest(applied_batches.job_ids, applied_batches.deltas)
+        as batched (job_id, delta)
+    ) as applied
+    group by applied.job_id
   )
   update public.jobs as job
   set matched_candidates_count = job.matched_candidates_count + totals.delta
   from totals
-  where job.id = totals.job_id and totals.delta <> 0;
+  where job.id = totals.job_id and job.id = any (locked_job_ids) and totals.delta <> 0;
   get diagnostics updated = row_count;
   return updated;
 end;
@@ -978,8 +1035,9 @@ begin
     removed := removed + deleted;
   end loop;
 
-  -- The offers rematched are locked: their pending count changes are applied in the update that
-  -- marks them analysed (one write of each wide offer row, not two).
+  -- The offers rematched are locked: their pending count changes (those appended one offer each,
+  -- as this run's own) are applied in the update that marks them analysed (one write of each wide
+  -- offer row, not two).
   if cardinality(job_ids) > 0 then
     with applied as (
       delete from private.job_match_count_changes as change

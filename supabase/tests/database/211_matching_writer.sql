@@ -2,7 +2,7 @@
 -- once, the matches of deleted offers and candidates removed without foreign keys, the lazy
 -- matched counts, and job alerts asked for many offers in one call.
 begin;
-select plan(11);
+select plan(16);
 
 update public.candidates set open_to_work = false;
 update public.jobs set status = 'closed' where status = 'published';
@@ -49,6 +49,27 @@ select is(pg_temp.count_of(tests.job_id('Offre Go')), 0,
   'a candidate''s run leaves the counts of the offers it touched to apply');
 select is(private.apply_job_match_counts(), 1, 'applying the pending counts updates that offer');
 select is(pg_temp.count_of(tests.job_id('Offre Go')), 1, 'whose count is now its matches');
+
+-- A candidate's first match touching many offers appends one pending change for all of them.
+select pg_temp.offer('Offre Elixir ' || n, array['Elixir']) from generate_series(1, 70) as n;
+select pg_temp.candidate('elixir_one', array['Elixir']);
+select is(
+  (select (private.rematch('{}', array[tests.user_id('elixir_one')]) ->> 'added')::integer), 70,
+  'a candidate matches 70 offers');
+select is(
+  (select count(*)::integer from private.job_match_count_batches
+   where cardinality(job_ids) = 70 and deltas = array_fill(1, array[70])),
+  1, 'and leaves one pending change for the 70 offers, one match each');
+select is(
+  (select count(*)::integer from private.job_match_count_changes as change
+   join public.jobs as job on job.id = change.job_id where job.title like 'Offre Elixir %'),
+  0, 'not one per offer');
+select private.apply_job_match_counts();
+select is(
+  (select array_agg(distinct matched_candidates_count) from public.jobs
+   where title like 'Offre Elixir %'),
+  array[1], 'applied, each of the 70 offers counts its match');
+select is_empty('select 1 from private.job_match_count_batches', 'and nothing is left pending');
 
 -- Without foreign keys, deletions still take their matches along.
 delete from public.candidates where id = tests.user_id('rust_two');
