@@ -214,6 +214,11 @@ create table private.job_match_profiles (
     case when cardinality(required_skill_ids) > 0 then required_skill_ids
       else nice_to_have_skill_ids end
   ) stored,
+  -- How many of each kind the offer lists: read by the score of every pair (the cardinality of
+  -- the arrays, taken once per offer, not once per candidate: a tenth of scoring's time).
+  required_count integer not null generated always as (cardinality(required_skill_ids)) stored,
+  nice_to_have_count integer not null
+    generated always as (cardinality(nice_to_have_skill_ids)) stored,
   experience_rank integer,
   location text,
   remote_policy public.remote_policy not null
@@ -681,20 +686,20 @@ cross join lateral (
 cross join lateral (
   -- 1 for a kind the offer does not list: its points are 0 whatever they are divided by.
   select
-    greatest(cardinality(job.required_skill_ids), 1) as required,
-    greatest(cardinality(job.nice_to_have_skill_ids), 1) as nice
+    greatest(job.required_count, 1) as required,
+    greatest(job.nice_to_have_count, 1) as nice
 ) as counts
 cross join lateral (
   select
     case
-      when cardinality(job.required_skill_ids) = 0 then 0
-      when cardinality(job.nice_to_have_skill_ids) = 0
+      when job.required_count = 0 then 0
+      when job.nice_to_have_count = 0
         then settings.required_skills_weight + settings.nice_to_have_skills_weight
       else settings.required_skills_weight
     end as required_max,
     case
-      when cardinality(job.nice_to_have_skill_ids) = 0 then 0
-      when cardinality(job.required_skill_ids) = 0
+      when job.nice_to_have_count = 0 then 0
+      when job.required_count = 0
         then settings.required_skills_weight + settings.nice_to_have_skills_weight
       else settings.nice_to_have_skills_weight
     end as nice_max
@@ -861,6 +866,9 @@ declare
   settings record;
   job_ids uuid[];
   candidate_ids uuid[];
+  -- An offer's own run (the common case): its rows in (offer, candidate) order are in candidate
+  -- order.
+  one_offer boolean;
   changed record;
   added integer;
   rescored integer;
@@ -884,6 +892,7 @@ begin
     order by job.id
     for no key update
   );
+  one_offer := cardinality(job_ids) = 1 and cardinality(candidate_ids) = 0;
   -- The profiles of the rows asked for are made current first: a row written with triggers off
   -- (a bulk load, a replica-role fix) is matched as it is, a deleted one loses its profile.
   perform private.sync_match_profiles(coalesce(p_job_ids, '{}'), coalesce(p_candidate_ids, '{}'));
@@ -928,20 +937,28 @@ begin
       on stored.job_id = scored.job_id and stored.candidate_id = scored.candidate_id
     where scored.match_score is distinct from stored.match_score
   ),
-  -- Candidates who want job alerts and now reach their own threshold for the first time.
+  -- Candidates who want job alerts and now reach their own threshold for the first time: every
+  -- such candidate of an offer rematched, and the best few offers of a candidate rematched
+  -- among the others (ranked apart: an offer's candidates need no ranking).
+  reached as (
+    select change.job_id, change.candidate_id, change.new_score
+    from changes as change
+    where change.job_alerts and change.new_score >= change.match_threshold
+      and (change.old_score is null or change.old_score < change.match_threshold)
+  ),
   alerted as (
+    select reached.* from reached where reached.job_id = any (job_ids)
+    union all
     select newly.job_id, newly.candidate_id, newly.new_score
     from (
-      select change.job_id, change.candidate_id, change.new_score,
-        change.job_id = any (job_ids) as for_offer,
+      select reached.*,
         row_number() over (
-          partition by change.candidate_id order by change.new_score desc, change.job_id
+          partition by reached.candidate_id order by reached.new_score desc, reached.job_id
         ) as rank
-      from changes as change
-      where change.job_alerts and change.new_score >= change.match_threshold
-        and (change.old_score is null or change.old_score < change.match_threshold)
+      from reached
+      where reached.job_id <> all (job_ids)
     ) as newly
-    where newly.for_offer or newly.rank <= settings.max_alerts_per_candidate_change
+    where newly.rank <= settings.max_alerts_per_candidate_change
   )
   select
     (select count(*) from scored) as matches,
@@ -960,14 +977,22 @@ begin
       coalesce(array_agg(ordered.candidate_id) filter (where ordered.new_score is null), '{}')
         as stale_candidate_ids,
       coalesce(bool_and(ordered.old_score is null), false) as all_new
-    from (select * from changes order by job_id, candidate_id) as ordered
+    -- (An offer's own run sorts by candidate alone: the same offer id compared on every
+    -- comparison cost 3 ms of 5,400 rows; the order is the same.)
+    from (
+      select * from changes
+      order by case when one_offer then candidate_id end, job_id, candidate_id
+    ) as ordered
   ) as ordered_changes
   cross join (
     -- Each offer's candidates best first.
     select
       coalesce(array_agg(ordered.job_id), '{}') as alert_job_ids,
       coalesce(array_agg(ordered.candidate_id), '{}') as alert_candidate_ids
-    from (select * from alerted order by job_id, new_score desc, candidate_id) as ordered
+    from (
+      select * from alerted
+      order by case when not one_offer then job_id end, new_score desc, candidate_id
+    ) as ordered
   ) as ordered_alerts;
   scored_at := clock_timestamp();
 
