@@ -1040,12 +1040,17 @@ begin
     -- there are no matches), so no sample is counted to choose.
     saved := private.search_set_planner(private.search_plan(
       coalesce(private.search_gin_limit(p_criteria, conditions, wanted, 0) = 0, false)));
-    execute format('select array(select row(hit.contract_key, hit.remote_key, hit.level_key, '
-        'hit.place_key, count(*))::private.search_facet_group '
-      'from (select job.search_filters[1] as contract_key, job.search_filters[2] as remote_key, '
-        'job.search_filters[3] as level_key, job.search_filters[4] as place_key '
-        'from public.jobs as job where job.status = ''published'' and %s limit $2) as hit '
-      'group by hit.contract_key, hit.remote_key, hit.level_key, hit.place_key)', conditions)
+    -- Grouped by the columns the first four keys of search_filters are made of, named as there
+    -- (20261201160010) once grouped: a few hundred keys built instead of four per offer.
+    execute format('select array(select row(''contract:'' || hit.contract_type, '
+        '''remote:'' || hit.remote_policy, '
+        '''level:'' || coalesce(hit.experience_level::text, ''none''), '
+        '''city:'' || hit.match_location, count(*))::private.search_facet_group '
+      'from (select job.contract_type, job.remote_policy, job.experience_level, '
+        'job.match_location from public.jobs as job '
+        'where job.status = ''published'' and %s limit $2) as hit '
+      'group by hit.contract_type, hit.remote_policy, hit.experience_level, '
+        'hit.match_location)', conditions)
     into groups using p_criteria, wanted;
     perform private.search_set_planner(saved);
   else
