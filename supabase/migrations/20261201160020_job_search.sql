@@ -551,6 +551,47 @@ begin
 end;
 $$;
 
+-- What the walks' indexes hold of a search (jobs_search_date_idx, jobs_salary_idx): every
+-- condition but the words and the location pattern.
+create function private.search_index_criteria(p_criteria private.search_criteria)
+returns private.search_criteria
+language plpgsql immutable
+set search_path = ''
+as $$
+declare
+  in_index private.search_criteria := p_criteria;
+begin
+  in_index.match_query := null;
+  in_index.exact_query := null;
+  in_index.location_pattern := null;
+  return in_index;
+end;
+$$;
+
+-- The share of published offers passing the filters a walk checks in its index, when the walk
+-- reads only those offers, for the words: at most a tenth (the planner's estimate). Null when the
+-- index holds none of the search's filters or more pass: the walk then reads every offer it
+-- walks. ("Lyon 20 km, CDI": 4%; remote with a salary of 50k or more: 19% expected, 48% found,
+-- where reading only those took twice the buffers of a plain walk.)
+create function private.search_walk_filtered_share(p_criteria private.search_criteria)
+returns double precision
+language plpgsql volatile
+set search_path = ''
+as $$
+declare
+  in_index constant private.search_criteria := private.search_index_criteria(p_criteria);
+  share double precision;
+begin
+  if in_index is null then
+    return null;
+  end if;
+  share := private.search_estimate(in_index, private.search_conditions(in_index, '$1'))
+    / (select greatest(class.reltuples, 1) from pg_catalog.pg_class as class
+      where class.oid = 'public.jobs_published_idx'::regclass);
+  return case when share <= 0.1 then share end;
+end;
+$$;
+
 -- How to read the matches of a search that wants p_wanted of them in order: walk the order's index
 -- and keep the rows that match (about wanted x published / matches rows read), or collect the
 -- matches through the GIN index and sort them (every match read). Both read sqrt(wanted x
@@ -569,7 +610,6 @@ declare
   matches double precision;
   published double precision;
   crossover integer;
-  in_index private.search_criteria := p_criteria;
   filtered_share double precision;
 begin
   if p_criteria.match_query is null and p_criteria.contract_keys is null
@@ -588,20 +628,14 @@ begin
   if p_criteria.match_query is null and p_criteria.location_pattern is null then
     crossover := ceil(crossover / sqrt(10.0));
   elsif matches > 0 then
-    -- With words and filters, a walk checks the filters in its index and reads only the offers
-    -- that pass them, for the words, when at most a tenth pass (search_hits()): an entry costs a
-    -- tenth of an offer read plus that share. ("développeur, CDI, Lyon 20 km": 4% pass, the walk
-    -- pays from 0.37 of the crossover; taken from the crossover itself, the GIN way read 13,600
-    -- matches at a million offers where the walk reads 6,000 entries and 250 offers.)
-    in_index.match_query := null;
-    in_index.exact_query := null;
-    in_index.location_pattern := null;
-    if not (in_index is null) then
-      filtered_share := private.search_estimate(in_index,
-        private.search_conditions(in_index, '$1')) / published;
-      if filtered_share <= 0.1 then
-        crossover := ceil(crossover * sqrt(0.1 + filtered_share));
-      end if;
+    -- With words and filters, a walk that checks the filters in its index and reads only the
+    -- offers that pass them, for the words (search_hits()), pays a tenth of an offer read an entry
+    -- plus that share. ("développeur, CDI, Lyon 20 km": 4% pass, the walk pays from 0.37 of the
+    -- crossover; taken from the crossover itself, the GIN way read 13,600 matches at a million
+    -- offers where the walk reads 6,000 entries and 250 offers.)
+    filtered_share := private.search_walk_filtered_share(p_criteria);
+    if filtered_share is not null then
+      crossover := ceil(crossover * sqrt(0.1 + filtered_share));
     end if;
   end if;
   -- Far from the crossover (more than 8 times below, twice above) the planner would have to be
@@ -687,9 +721,7 @@ declare
   walked_keys constant text := case p_order
     when 'salary' then 'walked.salary_key desc, walked.id desc'
     when 'date' then 'walked.published_at desc, walked.id desc' end;
-  -- What the walk's index holds (jobs_search_date_idx, jobs_salary_idx): every condition but the
-  -- words and the location pattern.
-  in_index private.search_criteria := p_criteria;
+  in_index constant private.search_criteria := private.search_index_criteria(p_criteria);
   on_offer private.search_criteria;
   source text;
   found_hits private.search_hit[];
@@ -713,9 +745,6 @@ begin
   end if;
   walk := coalesce(p_gin_limit = 0, false) or (found_hits is not null and page is null);
   perform private.search_set_planner(private.search_plan(walk));
-  in_index.match_query := null;
-  in_index.exact_query := null;
-  in_index.location_pattern := null;
   on_offer.match_query := p_criteria.match_query;
   on_offer.location_pattern := p_criteria.location_pattern;
   source := case
@@ -723,14 +752,10 @@ begin
       format('public.jobs as job where job.id = any ($5) %s', 'order by ' || order_keys)
     -- A walk with words and filters checks the filters in the index (no offer read) and reads
     -- only the offers that pass them, for the words (in the index's order, which the nested loop
-    -- keeps), each through its primary key: worth it when the planner expects at most a tenth of
-    -- the offers to pass the filters ("Lyon 20 km, CDI": 4%), not when most do (remote with a
-    -- salary of 50k or more: 19% expected, 48% found, twice the buffers of a plain walk). Without
-    -- words, the walk is an index-only scan as it is.
-    when walk and order_keys is not null and not (in_index is null) and not (on_offer is null)
-      and private.search_estimate(in_index, private.search_conditions(in_index, '$1'))
-        <= 0.1 * (select greatest(class.reltuples, 1) from pg_catalog.pg_class as class
-          where class.oid = 'public.jobs_published_idx'::regclass)
+    -- keeps), each through its primary key, when few pass (search_walk_filtered_share()).
+    -- Without words, the walk is an index-only scan as it is.
+    when walk and order_keys is not null and not (on_offer is null)
+      and private.search_walk_filtered_share(p_criteria) is not null
     then format('(select job.id, job.published_at, coalesce(job.salary_max, job.salary_min, -1) '
         'as salary_key from public.jobs as job where job.status = ''published'' and %s and %s '
         'order by %s) as walked '
@@ -1144,6 +1169,8 @@ declare
   own record;
   counts private.search_facet_count[] := '{}';
   everything record;
+  -- This facet's search may give the search's own counts (contract, remote or level).
+  deriving boolean;
 begin
   criteria := private.search_criteria(p_query, p_skills, p_experience_level, p_location, p_remote,
     p_salary_min, p_contract_type, p_remote_policy, p_departement, p_radius_km, p_salary_max,
@@ -1165,11 +1192,11 @@ begin
         others.location_pattern := null;
     end case;
     continue when others is not distinct from criteria;
-    own := private.search_matches(others,
-      case when everything is null and facet_name <> 'city' then 2 * exact_count_limit end);
+    deriving := everything is null and facet_name <> 'city';
+    own := private.search_matches(others, case when deriving then 2 * exact_count_limit end);
     counts := counts || array(select private.search_facet_counts(array[facet_name], own.groups,
       own.matched, own.total, own.exact));
-    if everything is null and own.exact and facet_name <> 'city' then
+    if deriving and own.exact then
       select derived.matched, derived.groups, derived.matched::double precision as total,
         true as exact
       into everything
