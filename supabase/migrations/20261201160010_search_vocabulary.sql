@@ -303,14 +303,20 @@ select cron.schedule(
 );
 
 -- Main French cities: key (as private.location_key gives it), display name, département and
--- coordinates. Data in code, so the function is truly immutable and generated columns can use it.
+-- coordinates. Data in code, so the function is truly immutable. PL/pgSQL, whose plan is kept for
+-- the session: an SQL function with a SET clause plans its 70 rows again in each transaction
+-- (0.5 ms, three times a radius search).
 create function private.french_cities()
 returns table (key text, name text, departement text, latitude double precision,
   longitude double precision)
-language sql immutable parallel safe
+language plpgsql immutable parallel safe
 set search_path = ''
 as $$
-  select * from (values
+begin
+  return query
+  select city.key, city.name, city.departement, city.latitude::double precision,
+    city.longitude::double precision
+  from (values
     ('paris', 'Paris', '75', 48.857, 2.352), ('marseille', 'Marseille', '13', 43.296, 5.370),
     ('lyon', 'Lyon', '69', 45.764, 4.836), ('toulouse', 'Toulouse', '31', 43.605, 1.444),
     ('nice', 'Nice', '06', 43.710, 7.262), ('nantes', 'Nantes', '44', 47.218, -1.554),
@@ -356,6 +362,7 @@ as $$
     ('roubaix', 'Roubaix', '59', 50.690, 3.181), ('tourcoing', 'Tourcoing', '59', 50.724, 3.161),
     ('ajaccio', 'Ajaccio', '2a', 41.919, 8.738), ('bastia', 'Bastia', '2b', 42.697, 9.450)
   ) as city (key, name, departement, latitude, longitude);
+end;
 $$;
 
 -- The département a location names: from its postcode ("75011 Paris") or in brackets ("Lyon

@@ -464,16 +464,20 @@ $$;
 -- expression of type private.search_criteria): the one definition of what matches. For a search,
 -- only the given parts are written, so that each query is planned for its own filters; for stored
 -- searches (p_stored), every part is written as "not given or met", to match many at once.
+-- (PL/pgSQL, as the other helpers a search calls several times: PL/pgSQL keeps its statements'
+-- plans for the session, where an SQL function with a SET clause is planned again in each
+-- transaction, 0.2 to 0.7 ms a call.)
 create function private.search_conditions(
   p_criteria private.search_criteria, p_source text, p_stored boolean default false
 )
 returns text
-language sql immutable
+language plpgsql immutable
 set search_path = ''
 as $$
+begin
   -- Only offers approved by moderation are on the board (an offer awaiting moderation, flagged or
   -- rejected is its company's alone), whatever the criteria.
-  select 'job.moderation_status = ''approved''' || coalesce(' and ' || string_agg(
+  return (select 'job.moderation_status = ''approved''' || coalesce(' and ' || string_agg(
     case when p_stored then format('((%s).%s is null or %s)', p_source, given.field,
         format(given.template, p_source))
       else format(given.template, p_source) end,
@@ -497,7 +501,8 @@ as $$
     (11, 'posted_since', 'job.published_at >= (%1$s).posted_since',
       p_criteria.posted_since::text)
   ) as given (position, field, template, value)
-  where p_stored or given.value is not null;
+  where p_stored or given.value is not null);
+end;
 $$;
 
 -- The planner's estimate of the number of published offers meeting the conditions. (Volatile
@@ -592,17 +597,26 @@ begin
 end;
 $$;
 
+-- How a search reads its matches (private.search_hits()), chosen once per search.
+create type private.search_way as (
+  -- How many matches the GIN way may read before the walk takes over: 0 walks at once, null
+  -- reads every match.
+  gin_limit integer,
+  -- search_walk_filtered_share() when the search has words or a location pattern and filters a
+  -- walk checks in its index (asked of the planner once, here); null otherwise.
+  walk_share double precision
+);
+
 -- How to read the matches of a search that wants p_wanted of them in order: walk the order's index
 -- and keep the rows that match (about wanted x published / matches rows read), or collect the
 -- matches through the GIN index and sort them (every match read). Both read sqrt(wanted x
--- published) rows at that many matches, the crossover. Returns how many matches the GIN way may
--- read before the walk takes over: 0 walks at once, null reads every match. p_matches is the
--- planner's estimate of the matches, when the caller has it.
-create function private.search_gin_limit(
+-- published) rows at that many matches, the crossover. p_matches is the planner's estimate of the
+-- matches, when the caller has it.
+create function private.search_choose_way(
   p_criteria private.search_criteria, p_conditions text, p_wanted integer,
   p_matches double precision default null
 )
-returns integer
+returns private.search_way
 language plpgsql stable
 set search_path = ''
 as $$
@@ -610,14 +624,15 @@ declare
   matches double precision;
   published double precision;
   crossover integer;
-  filtered_share double precision;
+  way private.search_way;
 begin
   if p_criteria.match_query is null and p_criteria.contract_keys is null
     and p_criteria.remote_keys is null and p_criteria.level_keys is null
     and p_criteria.radius_keys is null and p_criteria.departement_keys is null
     and p_criteria.location_pattern is null and p_criteria.skill_keys is null
   then
-    return 0; -- nothing a GIN index can find
+    way.gin_limit := 0; -- nothing a GIN index can find
+    return way;
   end if;
   matches := coalesce(p_matches, private.search_estimate(p_criteria, p_conditions));
   select greatest(class.reltuples, 1) into published
@@ -633,9 +648,9 @@ begin
     -- plus that share. ("développeur, CDI, Lyon 20 km": 4% pass, the walk pays from 0.37 of the
     -- crossover; taken from the crossover itself, the GIN way read 13,600 matches at a million
     -- offers where the walk reads 6,000 entries and 250 offers.)
-    filtered_share := private.search_walk_filtered_share(p_criteria);
-    if filtered_share is not null then
-      crossover := ceil(crossover * sqrt(0.1 + filtered_share));
+    way.walk_share := private.search_walk_filtered_share(p_criteria);
+    if way.walk_share is not null then
+      crossover := ceil(crossover * sqrt(0.1 + way.walk_share));
     end if;
   end if;
   -- Far from the crossover (more than 8 times below, twice above) the planner would have to be
@@ -648,12 +663,14 @@ begin
     matches := private.search_sampled_matches(p_criteria, p_conditions);
   end if;
   if matches >= crossover then
-    return 0;
+    way.gin_limit := 0;
+  elsif matches * 8 >= crossover then
+    -- Fewer, but near the crossover: should the estimate still be far off, the GIN way stops after
+    -- twice as many matches as a walk would read rows there, and the walk takes over: the worst
+    -- case costs about three times the crossover, not every match.
+    way.gin_limit := 2 * crossover;
   end if;
-  -- Fewer. Near the crossover, should the estimate still be far off, the GIN way stops after
-  -- twice as many matches as a walk would read rows there, and the walk takes over: the worst
-  -- case costs about three times the crossover, not every match.
-  return case when matches * 8 >= crossover then 2 * crossover end;
+  return way;
 end;
 $$;
 
@@ -692,9 +709,9 @@ $$;
 
 -- Matching offers in p_order ('date', 'salary', or 'any': no order, no rank) after p_keyset (an
 -- SQL condition on "job" and the cursor $2), with their rank, relevance score and facet keys. The
--- plan is pinned to the way search_gin_limit() chose: a bitmap scan of the GIN index, then, when
--- it found p_gin_limit matches (0: at once), the walk along the order's index. Matches the GIN way
--- found all of are ordered here, and only the page is read again, for its ranks.
+-- plan is pinned to the way search_choose_way() chose: a bitmap scan of the GIN index, then, when
+-- it found p_way.gin_limit matches (0: at once), the walk along the order's index. Matches the
+-- GIN way found all of are ordered here, and only the page is read again, for its ranks.
 create function private.search_hits(
   p_criteria private.search_criteria,
   p_order text,
@@ -702,7 +719,7 @@ create function private.search_hits(
   p_cursor private.search_cursor,
   p_limit integer,
   p_offset integer,
-  p_gin_limit integer
+  p_way private.search_way
 )
 returns setof private.search_hit
 language plpgsql stable
@@ -729,12 +746,12 @@ declare
   walk boolean;
 begin
   -- (Unordered, the GIN way stops at the page anyway.)
-  if p_gin_limit > 0 and p_order <> 'any' then
+  if p_way.gin_limit > 0 and p_order <> 'any' then
     execute format('select array(select row(job.id, job.published_at, '
       'coalesce(job.salary_max, job.salary_min, -1), 0, 0, null)::private.search_hit '
       'from public.jobs as job where %s limit $3)', conditions)
-    into found_hits using p_criteria, p_cursor, p_gin_limit;
-    if cardinality(found_hits) < p_gin_limit then
+    into found_hits using p_criteria, p_cursor, p_way.gin_limit;
+    if cardinality(found_hits) < p_way.gin_limit then
       page := array(
         select found.id from unnest(found_hits) as found
         order by case when p_order = 'salary' then found.salary_key end desc,
@@ -743,7 +760,7 @@ begin
       );
     end if;
   end if;
-  walk := coalesce(p_gin_limit = 0, false) or (found_hits is not null and page is null);
+  walk := coalesce(p_way.gin_limit = 0, false) or (found_hits is not null and page is null);
   perform private.search_set_planner(private.search_plan(walk));
   on_offer.match_query := p_criteria.match_query;
   on_offer.location_pattern := p_criteria.location_pattern;
@@ -752,10 +769,10 @@ begin
       format('public.jobs as job where job.id = any ($5) %s', 'order by ' || order_keys)
     -- A walk with words and filters checks the filters in the index (no offer read) and reads
     -- only the offers that pass them, for the words (in the index's order, which the nested loop
-    -- keeps), each through its primary key, when few pass (search_walk_filtered_share()).
-    -- Without words, the walk is an index-only scan as it is.
+    -- keeps), each through its primary key, when few pass (p_way.walk_share). Without words, the
+    -- walk is an index-only scan as it is.
     when walk and order_keys is not null and not (on_offer is null)
-      and private.search_walk_filtered_share(p_criteria) is not null
+      and p_way.walk_share is not null
     then format('(select job.id, job.published_at, coalesce(job.salary_max, job.salary_min, -1) '
         'as salary_key from public.jobs as job where job.status = ''published'' and %s and %s '
         'order by %s) as walked '
@@ -903,7 +920,7 @@ declare
   sort text;
   resume private.search_cursor;
   older_than private.search_cursor;
-  gin_limit integer;
+  way private.search_way;
   window_hits private.search_hit[] := '{}';
   page private.search_hit[];
   tiers text[];
@@ -939,16 +956,16 @@ begin
   resume := private.search_parse_cursor(p_cursor, sort);
 
   if sort in ('date', 'salary') then
-    gin_limit := private.search_gin_limit(criteria, conditions, p_limit + p_offset);
+    way := private.search_choose_way(criteria, conditions, p_limit + p_offset);
     page := array(select hit from private.search_hits(criteria, sort,
       case when resume is null then null
         when sort = 'salary' then
           '(coalesce(job.salary_max, job.salary_min, -1), job.id) < (($2).salary_key, ($2).id)'
         else '(job.published_at, job.id) < (($2).published_at, ($2).id)' end,
-      resume, p_limit, p_offset, gin_limit) as hit);
+      resume, p_limit, p_offset, way) as hit);
     tiers := array_fill(left(sort, 1), array[cardinality(page)]);
   else
-    gin_limit := private.search_gin_limit(criteria, conditions, relevance_window);
+    way := private.search_choose_way(criteria, conditions, relevance_window);
     if resume is null or resume.tier = 'r' then
       -- The window: the most recent matches, down to the boundary a cursor carries.
       window_hits := array(select hit from private.search_hits(criteria, 'date',
@@ -956,7 +973,7 @@ begin
           '(job.published_at, job.id) >= (($2).boundary_at, ($2).boundary_id)' end,
         resume,
         case when resume.boundary_at is null then relevance_window else relevance_window * 4 end,
-        0, gin_limit) as hit);
+        0, way) as hit);
       if resume is null then
         if cardinality(window_hits) = relevance_window then
           boundary_at := window_hits[relevance_window].published_at;
@@ -990,7 +1007,7 @@ begin
       older := array(select hit from private.search_hits(criteria, 'date',
         '(job.published_at, job.id) < (($2).published_at, ($2).id)', older_than,
         p_limit - cardinality(page), greatest(0, p_offset - cardinality(window_hits)),
-        gin_limit) as hit);
+        way) as hit);
       page := page || older;
       tiers := tiers || array_fill('o'::text, array[cardinality(older)]);
     end if;
@@ -1061,10 +1078,11 @@ begin
   wanted := case when counting then exact_limit + 1 else relevance_window end;
   if counting then
     -- In no order, a read stops after `wanted` matches whichever way it goes: the GIN way, then,
-    -- unless there is nothing for it to find (search_gin_limit() says 0 for that alone when told
+    -- unless there is nothing for it to find (search_choose_way() walks for that alone when told
     -- there are no matches), so no sample is counted to choose.
     saved := private.search_set_planner(private.search_plan(
-      coalesce(private.search_gin_limit(p_criteria, conditions, wanted, 0) = 0, false)));
+      coalesce((private.search_choose_way(p_criteria, conditions, wanted, 0)).gin_limit = 0,
+        false)));
     -- Grouped by the columns the first four keys of search_filters are made of, named as there
     -- (20261201160010) once grouped: a few hundred keys built instead of four per offer.
     execute format('select array(select row(''contract:'' || hit.contract_type, '
@@ -1083,7 +1101,7 @@ begin
       select row(hit.facet_keys[1], hit.facet_keys[2], hit.facet_keys[3], hit.facet_keys[4],
         count(*))::private.search_facet_group
       from private.search_hits(p_criteria, 'date', null, null, wanted, 0,
-        private.search_gin_limit(p_criteria, conditions, wanted, total)) as hit
+        private.search_choose_way(p_criteria, conditions, wanted, total)) as hit
       group by hit.facet_keys[1], hit.facet_keys[2], hit.facet_keys[3], hit.facet_keys[4]
     );
   end if;
@@ -1103,15 +1121,17 @@ create type private.search_facet_count as (
 );
 
 -- The counts of p_facets among p_matched offers grouped in p_groups (scaled to p_total when not
--- exact), ten cities at most.
+-- exact), ten cities at most. (PL/pgSQL for its cached plan: see search_conditions().)
 create function private.search_facet_counts(
   p_facets text[], p_groups private.search_facet_group[], p_matched integer,
   p_total double precision, p_exact boolean
 )
 returns setof private.search_facet_count
-language sql immutable
+language plpgsql immutable
 set search_path = ''
 as $$
+begin
+  return query
   select ranked.facet, ranked.value,
     case when p_exact then ranked.hits
       else round(ranked.hits * p_total / greatest(p_matched, 1)) end::bigint,
@@ -1133,6 +1153,7 @@ as $$
     group by facet_key.facet, facet_key.key
   ) as ranked
   where ranked.facet <> 'city' or ranked.position <= 10;
+end;
 $$;
 
 -- The total and the facets of a search (same filter arguments as search_jobs): one row

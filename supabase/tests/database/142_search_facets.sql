@@ -115,14 +115,17 @@ select is(
 
 -- The three ways of reading matches give the same page: the walk (0), the GIN way (null), and the
 -- GIN way stopped after p_gin_limit matches, which sorts what it found when it found them all
--- (limit 10) and hands over to the walk otherwise (limit 3).
+-- (limit 10) and hands over to the walk otherwise (limit 3). Given the share of offers passing
+-- the filters (p_walk_share), a walk with words checks the filters in its index first.
 select tests.clear_authentication();
-create function pg_temp.page(p_order text, p_gin_limit integer, p_contract_type text default null)
+create function pg_temp.page(p_order text, p_gin_limit integer, p_contract_type text default null,
+  p_walk_share double precision default null)
 returns uuid[]
 language sql as $$
   select array_agg(hit.id order by hit.ordinal)
   from private.search_hits(private.search_criteria('quetzal', null, null, null, null, null,
-    p_contract_type, null, null, null, null, null), p_order, null, null, 2, 1, p_gin_limit)
+    p_contract_type, null, null, null, null, null), p_order, null, null, 2, 1,
+    row(p_gin_limit, p_walk_share)::private.search_way)
     with ordinality as hit (id, published_at, salary_key, rank, score, facet_keys, ordinal);
 $$;
 select is(pg_temp.page('date', 10), pg_temp.page('date', 0),
@@ -131,9 +134,9 @@ select is(pg_temp.page('date', 3), pg_temp.page('date', null),
   'a GIN read stopped short hands over to the walk, with the same page');
 select is(pg_temp.page('salary', 10), pg_temp.page('salary', 0), 'and so by salary');
 -- A walk with words and filters checks the filters in its index and the words on the offers.
-select is(pg_temp.page('date', 0, 'cdi'), pg_temp.page('date', null, 'cdi'),
+select is(pg_temp.page('date', 0, 'cdi', 0.05), pg_temp.page('date', null, 'cdi'),
   'a walk with words and filters pages as the GIN way does');
-select is(pg_temp.page('salary', 0, 'cdi'), pg_temp.page('salary', null, 'cdi'),
+select is(pg_temp.page('salary', 0, 'cdi', 0.05), pg_temp.page('salary', null, 'cdi'),
   'and so by salary');
 select is(cardinality(pg_temp.page('date', 0, 'cdi')), 2, 'the second and third CDI offers');
 
