@@ -28,58 +28,70 @@ create index skill_aliases_skill_idx on private.skill_aliases (skill);
 -- The key of one skill name, as described above. Immutable: it only depends on its argument.
 create function private.skill_key(p_name text)
 returns text
-language sql immutable parallel safe
+language plpgsql immutable parallel safe
 set search_path = ''
 as $$
-  select coalesce(string_agg(token.match[1], ' ' order by token.position), '')
-  from regexp_matches(
-    private.fold_text(p_name),
-    '(\.?[a-z0-9][a-z0-9+#]*(?:\.[a-z0-9][a-z0-9+#]*)*)',
-    'g'
-  ) with ordinality as token (match, position);
+begin
+  return (
+    select coalesce(string_agg(token.match[1], ' ' order by token.position), '')
+    from regexp_matches(
+      private.fold_text(p_name),
+      '(\.?[a-z0-9][a-z0-9+#]*(?:\.[a-z0-9][a-z0-9+#]*)*)',
+      'g'
+    ) with ordinality as token (match, position)
+  );
+end;
 $$;
 
 -- Canonical skills of a list: aliases resolved, unknown skills kept under their own key,
 -- duplicates removed, sorted.
 create function private.canonical_skills(p_skills text[])
 returns text[]
-language sql stable parallel safe
+language plpgsql stable parallel safe
 set search_path = ''
 as $$
-  select coalesce(array_agg(distinct coalesce(alias.skill, named.key) order by
-    coalesce(alias.skill, named.key)), '{}')
-  from unnest(p_skills) as skill (name)
-  cross join lateral (select private.skill_key(skill.name) as key) as named
-  left join private.skill_aliases as alias on alias.alias = named.key
-  where named.key <> '';
+begin
+  return (
+    select coalesce(array_agg(distinct coalesce(alias.skill, named.key) order by
+      coalesce(alias.skill, named.key)), '{}')
+    from unnest(p_skills) as skill (name)
+    cross join lateral (select private.skill_key(skill.name) as key) as named
+    left join private.skill_aliases as alias on alias.alias = named.key
+    where named.key <> ''
+  );
+end;
 $$;
 
 -- Dictionary skills named in free text: every run of one to four tokens is looked up among the
 -- extractable aliases. Sorted, without duplicates.
 create function private.extract_skills(p_text text)
 returns text[]
-language sql stable parallel safe
+language plpgsql stable parallel safe
 set search_path = ''
 as $$
-  with tokens as (
-    select token.match[1] as token, token.position
-    from regexp_matches(
-      private.fold_text(coalesce(p_text, '')),
-      '(\.?[a-z0-9][a-z0-9+#]*(?:\.[a-z0-9][a-z0-9+#]*)*)',
-      'g'
-    ) with ordinality as token (match, position)
-  ),
-  phrases as (
-    select string_agg(following.token, ' ' order by following.position) as phrase
-    from tokens as first
-    cross join generate_series(0, 3) as extra (length)
-    join tokens as following
-      on following.position between first.position and first.position + extra.length
-    group by first.position, extra.length
-  )
-  select coalesce(array_agg(distinct alias.skill order by alias.skill), '{}')
-  from phrases
-  join private.skill_aliases as alias on alias.alias = phrases.phrase and alias.extractable;
+begin
+  return (
+    with tokens as (
+      select token.match[1] as token, token.position
+      from regexp_matches(
+        private.fold_text(coalesce(p_text, '')),
+        '(\.?[a-z0-9][a-z0-9+#]*(?:\.[a-z0-9][a-z0-9+#]*)*)',
+        'g'
+      ) with ordinality as token (match, position)
+    ),
+    phrases as (
+      select string_agg(following.token, ' ' order by following.position) as phrase
+      from tokens as first
+      cross join generate_series(0, 3) as extra (length)
+      join tokens as following
+        on following.position between first.position and first.position + extra.length
+      group by first.position, extra.length
+    )
+    select coalesce(array_agg(distinct alias.skill order by alias.skill), '{}')
+    from phrases
+    join private.skill_aliases as alias on alias.alias = phrases.phrase and alias.extractable
+  );
+end;
 $$;
 
 -- The dictionary. Each line: canonical key, label, aliases found in text, aliases only accepted

@@ -61,12 +61,16 @@ grant execute on function private.match_settings() to authenticated;
 -- parenthesis, without words holding digits (postcodes, arrondissements).
 create function private.location_key(p_location text)
 returns text
-language sql immutable parallel safe
+language plpgsql immutable parallel safe
 set search_path = ''
 as $$
-  select nullif(btrim(regexp_replace(regexp_replace(
-    split_part(split_part(private.fold_text(p_location), ',', 1), '(', 1),
-    '\S*[0-9]\S*', ' ', 'g'), '\s+', ' ', 'g')), '');
+begin
+  return (
+    select nullif(btrim(regexp_replace(regexp_replace(
+      split_part(split_part(private.fold_text(p_location), ',', 1), '(', 1),
+      '\S*[0-9]\S*', ' ', 'g'), '\s+', ' ', 'g')), '')
+  );
+end;
 $$;
 
 -- The canonical skills of an offer: required ones (listed, or named in the title), and
@@ -79,21 +83,20 @@ create function private.job_matching_skills(
   out required_skills text[],
   out nice_to_have_skills text[]
 )
-language sql stable
+language plpgsql stable
 set search_path = ''
 as $$
-  select required.skills,
-    array(
-      select skill
-      from unnest(private.canonical_skills(
-        p_nice_to_have_skills || private.extract_skills(p_description)
-      )) as skill
-      where skill <> all (required.skills)
-      order by skill
-    )
-  from (
-    select private.canonical_skills(p_required_skills || private.extract_skills(p_title)) as skills
-  ) as required;
+begin
+  required_skills := private.canonical_skills(p_required_skills || private.extract_skills(p_title));
+  nice_to_have_skills := array(
+    select skill
+    from unnest(private.canonical_skills(
+      p_nice_to_have_skills || private.extract_skills(p_description)
+    )) as skill
+    where skill <> all (required_skills)
+    order by skill
+  );
+end;
 $$;
 
 -- Keeps the matching columns of an offer current and marks it for analysis when anything matching
@@ -186,14 +189,18 @@ $$;
 -- The sorted ids of registered skills (unregistered ones are left out).
 create function private.skill_ids_of(p_skills text[])
 returns integer[]
-language sql stable
+language plpgsql stable
 set search_path = ''
 as $$
-  select array(
-    select known.id from private.skill_ids as known
-    where known.skill = any (p_skills)
-    order by known.id
+begin
+  return (
+    select array(
+      select known.id from private.skill_ids as known
+      where known.skill = any (p_skills)
+      order by known.id
+    )
   );
+end;
 $$;
 
 -- junior 1, mid 2, senior 3, lead 4 (null: not given).

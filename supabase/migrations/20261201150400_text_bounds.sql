@@ -8,10 +8,14 @@
 -- privileges of the writer: the signed-in role may execute it.
 create function private.elements_within(p_values text[], p_max integer)
 returns boolean
-language sql immutable parallel safe
+language plpgsql immutable parallel safe
 set search_path = ''
 as $$
-  select coalesce(bool_and(char_length(value) <= p_max), true) from unnest(p_values) as value;
+begin
+  return (
+    select coalesce(bool_and(char_length(value) <= p_max), true) from unnest(p_values) as value
+  );
+end;
 $$;
 grant execute on function private.elements_within(text[], integer)
   to authenticated, service_role;

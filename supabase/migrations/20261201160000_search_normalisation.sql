@@ -12,30 +12,34 @@
 
 create function private.search_normalize(p_text text)
 returns text
-language sql immutable parallel safe
+language plpgsql immutable parallel safe
 set search_path = ''
 as $$
-  select regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
-    regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
-      -- Inclusive suffixes after a middle dot, a dot, a slash or in brackets; a hyphen only before
-      -- the long ones ("développeur-euse"), so "Vitry-le-François" keeps its words.
-      regexp_replace(regexp_replace(
-        lower(coalesce(p_text, '')),
-        '([[:alpha:]]{2,})(?:[·•⋅‧∙./]|\()(e|s|es|se|ses|euse|euses|rice|rices|trice|trices|ice|ne|nes|le|les|fe|ffe|ère|ere|ères|eres|te|tes)\)?(?:[·•⋅‧∙.]?s)?(?![[:alnum:]])',
-        '\1', 'g'),
-        '([[:alpha:]]{2,})-(euse|euses|rice|rices|trice|trices|ffe|ère|ere)(?![[:alnum:]])', '\1',
-        'g'),
-      -- Feminine forms, each after a stem of at least three letters ("elle", "price" stay).
-      '\m([[:alpha:]]{3,})euses?\M', '\1eur', 'g'),
-      '\m([[:alpha:]]{3,})rices?\M', '\1eur', 'g'),
-      '\m([[:alpha:]]{3,})iennes?\M', '\1ien', 'g'),
-      '\m([[:alpha:]]{2,})effes?\M', '\1ef', 'g'),
-      '\m([[:alpha:]]{3,})eures?\M', '\1eur', 'g'),
-      '\m([[:alpha:]]{3,})[eè]res?\M', '\1er', 'g'),
-      '\m([[:alpha:]]{3,})([ée])es?\M', '\1\2', 'g'),
-      '\m([[:alpha:]]{3,})ales?\M', '\1al', 'g'),
-      '\m([[:alpha:]]{3,})elles?\M', '\1el', 'g'),
-      '\m([[:alpha:]]{3,})antes?\M', '\1ant', 'g');
+begin
+  return (
+    select regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+      regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+        -- Inclusive suffixes after a middle dot, a dot, a slash or in brackets; a hyphen only before
+        -- the long ones ("développeur-euse"), so "Vitry-le-François" keeps its words.
+        regexp_replace(regexp_replace(
+          lower(coalesce(p_text, '')),
+          '([[:alpha:]]{2,})(?:[·•⋅‧∙./]|\()(e|s|es|se|ses|euse|euses|rice|rices|trice|trices|ice|ne|nes|le|les|fe|ffe|ère|ere|ères|eres|te|tes)\)?(?:[·•⋅‧∙.]?s)?(?![[:alnum:]])',
+          '\1', 'g'),
+          '([[:alpha:]]{2,})-(euse|euses|rice|rices|trice|trices|ffe|ère|ere)(?![[:alnum:]])', '\1',
+          'g'),
+        -- Feminine forms, each after a stem of at least three letters ("elle", "price" stay).
+        '\m([[:alpha:]]{3,})euses?\M', '\1eur', 'g'),
+        '\m([[:alpha:]]{3,})rices?\M', '\1eur', 'g'),
+        '\m([[:alpha:]]{3,})iennes?\M', '\1ien', 'g'),
+        '\m([[:alpha:]]{2,})effes?\M', '\1ef', 'g'),
+        '\m([[:alpha:]]{3,})eures?\M', '\1eur', 'g'),
+        '\m([[:alpha:]]{3,})[eè]res?\M', '\1er', 'g'),
+        '\m([[:alpha:]]{3,})([ée])es?\M', '\1\2', 'g'),
+        '\m([[:alpha:]]{3,})ales?\M', '\1al', 'g'),
+        '\m([[:alpha:]]{3,})elles?\M', '\1el', 'g'),
+        '\m([[:alpha:]]{3,})antes?\M', '\1ant', 'g')
+  );
+end;
 $$;
 comment on function private.search_normalize(text) is
   'Lower case, inclusive suffixes dropped, feminine forms to masculine (search).';

@@ -128,9 +128,11 @@ create function private.search_words(
   p_title text, p_skills text[], p_location text
 )
 returns setof text
-language sql immutable parallel safe
+language plpgsql immutable parallel safe
 set search_path = ''
 as $$
+begin
+  return query
   select distinct word
   from regexp_split_to_table(
     private.fold_text(private.search_normalize(
@@ -138,6 +140,7 @@ as $$
     '[^a-z0-9+#]+'
   ) as word
   where char_length(word) between 3 and 40 and word !~ '^[0-9]+$';
+end;
 $$;
 
 -- Recounts the vocabulary from the published offers (hourly, and after bulk loads), without ever
