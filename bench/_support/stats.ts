@@ -75,8 +75,15 @@ export function printTable(rows: readonly Record<string, string | number>[]): vo
   for (const row of rows) console.log(line(columns.map((column) => cell(row[column])), numeric));
 }
 
-/** Writes bench/results/<name>.json: the results plus when and where they were measured. */
-export async function writeResults(name: string, results: unknown): Promise<string> {
+/**
+ * Writes bench/results/<name>.json: the results plus when and where they were measured, and what
+ * `machine` says of the machine's speed during the run (machine_speed.ts).
+ */
+export async function writeResults(
+  name: string,
+  results: unknown,
+  machine: Record<string, unknown> = {},
+): Promise<string> {
   const directory = new URL("../results/", import.meta.url);
   await Deno.mkdir(directory, { recursive: true });
   const path = new URL(`${name}.json`, directory).pathname;
@@ -85,6 +92,7 @@ export async function writeResults(name: string, results: unknown): Promise<stri
     deno: Deno.version.deno,
     os: `${Deno.build.os} ${Deno.build.arch}`,
     cpus: navigator.hardwareConcurrency,
+    ...machine,
   };
   await Deno.writeTextFile(path, JSON.stringify({ environment, results }, null, 2) + "\n");
   return path;

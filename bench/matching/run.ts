@@ -19,6 +19,7 @@
 
 import postgres from "postgres";
 import { seedLargeDataSet } from "../../local/platform/seed_large.ts";
+import { describeReference, referenceQueryMs } from "../_support/machine_speed.ts";
 import { type LatencySummary, printTable, summarize, writeResults } from "../_support/stats.ts";
 
 interface Options {
@@ -226,8 +227,10 @@ const offerRows: Record<string, string | number>[] = [];
 const breakdownRows: Record<string, string | number>[] = [];
 const sustainedRows: Record<string, string | number>[] = [];
 const results = [];
+let referenceBefore = 0;
 for (const [sizeIndex, size] of options.sizes.entries()) {
   await seedUpTo(sql, options, size, sizeIndex === 0 ? options.offers : 0);
+  if (sizeIndex === 0) referenceBefore = await referenceQueryMs(sql);
   const [{ open, offers }] = await sql<{ open: number; offers: number }[]>`
     select (select count(*)::int from public.candidates where open_to_work) as open,
       (select count(*)::int from public.jobs
@@ -327,8 +330,10 @@ for (const [sizeIndex, size] of options.sizes.entries()) {
     },
   });
 }
+const referenceAfter = await referenceQueryMs(sql);
 await sql.end();
 
+console.log(`\n${describeReference(referenceBefore, referenceAfter)}`);
 console.log("\nOne new offer matched against every candidate (private.rematch), first round\n");
 printTable(offerRows);
 console.log(
@@ -337,5 +342,7 @@ console.log(
 printTable(breakdownRows);
 console.log("\nSustained\n");
 printTable(sustainedRows);
-const path = await writeResults("matching", results);
+const path = await writeResults("matching", results, {
+  referenceQueryMs: { before: referenceBefore, after: referenceAfter },
+});
 console.log(`\nWritten to ${path}`);

@@ -22,6 +22,7 @@
 
 import postgres from "postgres";
 import { startOneSignalStandIn } from "../../local/onesignal/server.ts";
+import { describeReference, referenceQueryMs } from "../_support/machine_speed.ts";
 import { printTable, writeResults } from "../_support/stats.ts";
 import { envFrom } from "../../supabase/functions/_shared/platform.ts";
 import {
@@ -431,6 +432,8 @@ const options = parseOptions(Deno.args);
 const sql = postgres(options.databaseUrl, { max: 8, onnotice: () => {} });
 const results: RunResult[] = [];
 let redis: Deno.ChildProcess | undefined;
+const referenceBefore = await referenceQueryMs(sql);
+let referenceAfter = 0;
 try {
   const ids = await benchRecipients(sql, options.recipients);
   if (ids.length < options.recipients) throw new Error("not enough bench recipients");
@@ -454,6 +457,7 @@ try {
     results.push(await runBullmq(sql, ids, options.redisPort, OLD_PAUSE_MS, 1));
   }
   await clearInbox(sql, ids);
+  referenceAfter = await referenceQueryMs(sql);
 } finally {
   redis?.kill("SIGTERM");
   await redis?.status;
@@ -504,6 +508,7 @@ const summary = [
     ]
     : []),
 ];
+console.log(`\n${describeReference(referenceBefore, referenceAfter)}`);
 console.log(`\nOver ${options.rounds} round(s):`);
 printTable(summary);
 
@@ -528,5 +533,5 @@ const path = await writeResults("notifications", {
   summary,
   breakdown: breakdown(median),
   results,
-});
+}, { referenceQueryMs: { before: referenceBefore, after: referenceAfter } });
 console.log(`Results written to ${path}`);

@@ -12,6 +12,7 @@ import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
 import { seedLargeDataSet } from "../../local/platform/seed_large.ts";
+import { describeReference, referenceQueryMs } from "../_support/machine_speed.ts";
 import { printTable, summarize, timeRuns } from "../_support/stats.ts";
 
 const WARM_UP_RUNS = 5;
@@ -250,6 +251,7 @@ SEARCHES.push(
 );
 
 const loadBefore = loadavg();
+const referenceBefore = await referenceQueryMs(sql);
 const results = [];
 for (const search of SEARCHES) {
   const call = callOf(search.rpc, search.arguments);
@@ -267,6 +269,7 @@ for (const search of SEARCHES) {
   });
 }
 const loadAfter = loadavg();
+const referenceAfter = await referenceQueryMs(sql);
 
 // The plans the searches ran with (auto_explain of the statements inside the RPCs).
 await sql`reset role`;
@@ -296,7 +299,8 @@ await sql.end();
 console.log(
   `\nsearch, ${publishedNow.toLocaleString("en")} published offers, ${options.samples} samples ` +
     `per search (ms); load average ${loadBefore[0].toFixed(1)} before, ` +
-    `${loadAfter[0].toFixed(1)} after (2 cores, shared)\n`,
+    `${loadAfter[0].toFixed(1)} after (2 cores, shared); ` +
+    `${describeReference(referenceBefore, referenceAfter)}\n`,
 );
 printTable(results.map((result) => ({
   class: result.class,
@@ -319,6 +323,7 @@ runs[String(options.jobs)] = {
   pageSize: 20,
   unit: "ms",
   loadAverage: { before: loadBefore, after: loadAfter, cpus: navigator.hardwareConcurrency },
+  referenceQueryMs: { before: referenceBefore, after: referenceAfter },
   results,
   plans,
 };
