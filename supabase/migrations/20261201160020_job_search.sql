@@ -653,18 +653,19 @@ begin
       crossover := ceil(crossover * sqrt(0.1 + way.walk_share));
     end if;
   end if;
-  -- Far from the crossover (more than 8 times below, twice above) the planner would have to be
-  -- wrong by orders of magnitude. Near it, the words of a query often prove it wrong, both ways:
-  -- count a sample instead. (Filters alone are estimated from each key's statistics, and their
-  -- walk, an index-only scan, costs little when it is the wrong way.)
-  if p_criteria.match_query is not null and matches * 8 >= crossover
+  -- Far from the crossover (more than 16 times below, twice above) the planner would have to be
+  -- wrong by orders of magnitude. Near it, the words of a query often prove it wrong, both ways,
+  -- and by up to ten times ("data sci": 362 expected, 3,302 found at 100,000 offers): count a
+  -- sample instead. (Filters alone are estimated from each key's statistics, and their walk, an
+  -- index-only scan, costs little when it is the wrong way.)
+  if p_criteria.match_query is not null and matches * 16 >= crossover
     and matches < crossover * 2
   then
     matches := private.search_sampled_matches(p_criteria, p_conditions);
   end if;
   if matches >= crossover then
     way.gin_limit := 0;
-  elsif matches * 8 >= crossover then
+  elsif matches * 16 >= crossover then
     -- Fewer, but near the crossover: should the estimate still be far off, the GIN way stops after
     -- twice as many matches as a walk would read rows there, and the walk takes over: the worst
     -- case costs about three times the crossover, not every match.
@@ -711,7 +712,8 @@ $$;
 -- SQL condition on "job" and the cursor $2), with their rank, relevance score and facet keys. The
 -- plan is pinned to the way search_choose_way() chose: a bitmap scan of the GIN index, then, when
 -- it found p_way.gin_limit matches (0: at once), the walk along the order's index. Matches the
--- GIN way found all of are ordered here, and only the page is read again, for its ranks.
+-- GIN way found all of (every one when p_way.gin_limit is null) are ordered here, and only the
+-- page is read again, for its ranks: a rank costs more than reading the offer.
 create function private.search_hits(
   p_criteria private.search_criteria,
   p_order text,
@@ -746,12 +748,12 @@ declare
   walk boolean;
 begin
   -- (Unordered, the GIN way stops at the page anyway.)
-  if p_way.gin_limit > 0 and p_order <> 'any' then
+  if coalesce(p_way.gin_limit > 0, true) and p_order <> 'any' then
     execute format('select array(select row(job.id, job.published_at, '
       'coalesce(job.salary_max, job.salary_min, -1), 0, 0, null)::private.search_hit '
       'from public.jobs as job where %s limit $3)', conditions)
     into found_hits using p_criteria, p_cursor, p_way.gin_limit;
-    if cardinality(found_hits) < p_way.gin_limit then
+    if coalesce(cardinality(found_hits) < p_way.gin_limit, true) then
       page := array(
         select found.id from unnest(found_hits) as found
         order by case when p_order = 'salary' then found.salary_key end desc,

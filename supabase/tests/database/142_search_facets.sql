@@ -3,7 +3,7 @@
 -- matches the known words it begins.
 set client_min_messages = warning;
 begin;
-select plan(21);
+select plan(23);
 
 do $$ begin perform tests.create_user('facets_co', 'company'); end $$;
 insert into public.jobs (company_id, title, description, experience_level, location,
@@ -139,6 +139,21 @@ select is(pg_temp.page('date', 0, 'cdi', 0.05), pg_temp.page('date', null, 'cdi'
 select is(pg_temp.page('salary', 0, 'cdi', 0.05), pg_temp.page('salary', null, 'cdi'),
   'and so by salary');
 select is(cardinality(pg_temp.page('date', 0, 'cdi')), 2, 'the second and third CDI offers');
+-- Read whole, the GIN way ranks only the page it keeps, as the walk ranks what it keeps.
+create function pg_temp.ranked(p_gin_limit integer)
+returns text[]
+language sql as $$
+  select array_agg(row(hit.id, hit.rank, hit.score)::text order by hit.id)
+  from private.search_hits(private.search_criteria('quetzal', null, null, null, null, null, null,
+    null, null, null, null, null), 'date', null, null, 3, 0,
+    row(p_gin_limit, null)::private.search_way) as hit;
+$$;
+select is(pg_temp.ranked(null), pg_temp.ranked(0),
+  'a GIN read of every match gives its page the ranks and scores the walk gives');
+select is((select count(*)::int from private.search_hits(private.search_criteria('quetzal', null,
+    null, null, null, null, null, null, null, null, null, null), 'date', null, null, 3, 0,
+    row(null, null)::private.search_way) as hit where hit.rank > 0), 3,
+  'and those are the words'' ranks, not the zero of the matches collected');
 
 select * from finish();
 rollback;
