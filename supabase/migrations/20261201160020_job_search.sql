@@ -1158,6 +1158,51 @@ begin
 end;
 $$;
 
+-- The matches of a search taken from those of the same search without its contract, remote or
+-- level filter (p_facet): the groups of the values the search chose (an offer has one of each).
+-- From all of them (p_exact), the search's own matches, exact. From a sample (the most recent
+-- matches), a sample of the search's most recent matches, with p_estimate (the planner's) as the
+-- total: used when the search would only be sampled itself (estimated above what is counted
+-- exactly) and the sample holds at least a quarter of a relevance window, else null (the search is
+-- then read apart). Reading the search itself cost as much as its facet at a million offers.
+create function private.search_derived_matches(
+  p_groups private.search_facet_group[],
+  p_exact boolean,
+  p_facet text,
+  p_criteria private.search_criteria,
+  p_estimate double precision,
+  out matched integer,
+  out groups private.search_facet_group[],
+  out total double precision,
+  out exact boolean
+)
+language plpgsql immutable
+set search_path = ''
+as $$
+declare
+  exact_count_limit constant integer := (private.search_settings()).exact_count_limit;
+  relevance_window constant integer := (private.search_settings()).relevance_window;
+begin
+  select coalesce(sum(own_group.hits), 0)::integer, array_agg(own_group)
+  into matched, groups
+  from unnest(p_groups) as own_group
+  where case p_facet
+    when 'contract_type' then own_group.contract_key = any (p_criteria.contract_keys)
+    when 'remote_policy' then own_group.remote_key = any (p_criteria.remote_keys)
+    else own_group.level_key = any (p_criteria.level_keys) end;
+  if p_exact then
+    total := matched;
+    exact := true;
+  elsif p_estimate > exact_count_limit * 4 and matched >= relevance_window / 4 then
+    total := greatest(p_estimate, matched);
+    exact := false;
+  else
+    matched := null;
+    groups := null;
+  end if;
+end;
+$$;
+
 -- The total and the facets of a search (same filter arguments as search_jobs): one row
 -- ('total', null) then counts per contract type, remote policy, level and the ten top cities.
 -- Each facet counts the offers matching every filter but its own (the city facet ignores the
@@ -1200,9 +1245,9 @@ begin
     p_posted_since);
 
   -- A facet whose own filter is given counts the search without it. Without only its contract,
-  -- remote or level filter, the search, read whole, holds the search's own matches too: those of
-  -- the keys given (each offer has one of each, search_filters[1:3]). One read of up to twice the
-  -- exact count then spares reading the search itself.
+  -- remote or level filter, the search holds the search's own matches too: those of the keys
+  -- given (each offer has one of each, search_filters[1:3]). One read of up to twice the exact
+  -- count, or one sample, then spares reading the search itself (search_derived_matches()).
   foreach facet_name in array facets loop
     others := criteria;
     case facet_name
@@ -1219,19 +1264,12 @@ begin
     own := private.search_matches(others, case when deriving then 2 * exact_count_limit end);
     counts := counts || array(select private.search_facet_counts(array[facet_name], own.groups,
       own.matched, own.total, own.exact));
-    if deriving and own.exact then
-      select derived.matched, derived.groups, derived.matched::double precision as total,
-        true as exact
-      into everything
-      from (
-        select coalesce(sum(own_group.hits), 0)::integer as matched,
-          array_agg(own_group) as groups
-        from unnest(own.groups) as own_group
-        where case facet_name
-          when 'contract_type' then own_group.contract_key = any (criteria.contract_keys)
-          when 'remote_policy' then own_group.remote_key = any (criteria.remote_keys)
-          else own_group.level_key = any (criteria.level_keys) end
-      ) as derived;
+    if deriving then
+      -- (All null when the search's counts cannot be taken from it: then everything is null.)
+      select * into everything
+      from private.search_derived_matches(own.groups, own.exact, facet_name, criteria,
+        case when not own.exact
+          then private.search_estimate(criteria, private.search_conditions(criteria, '$1')) end);
     end if;
   end loop;
   if everything is null then

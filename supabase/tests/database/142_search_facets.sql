@@ -3,7 +3,7 @@
 -- matches the known words it begins.
 set client_min_messages = warning;
 begin;
-select plan(23);
+select plan(27);
 
 do $$ begin perform tests.create_user('facets_co', 'company'); end $$;
 insert into public.jobs (company_id, title, description, experience_level, location,
@@ -99,6 +99,32 @@ select is(
        row('contract:cdd', 'remote:onsite', 'level:none', 'city:lyon', 10)]
        ::private.search_facet_group[], 40, 400, false) as counts),
   400, 'estimated counts scale the shares of the matches read to the estimated total');
+-- The search's own matches from its facet's: every one of them, or a sample when the search
+-- would only be sampled too.
+create function pg_temp.derived(p_exact boolean, p_estimate double precision,
+  p_cdi_hits integer default 30)
+returns text
+language sql as $$
+  select row(derived.*)::text
+  from private.search_derived_matches(
+    array[row('contract:cdi', 'remote:onsite', 'level:none', 'city:lyon', p_cdi_hits),
+      row('contract:cdd', 'remote:hybrid', 'level:none', 'city:lyon', 70)]
+      ::private.search_facet_group[],
+    p_exact, 'contract_type',
+    private.search_criteria(null, null, null, null, null, null, 'cdi', null, null, null, null,
+      null),
+    p_estimate) as derived;
+$$;
+select is(pg_temp.derived(true, null),
+  '(30,"{""(contract:cdi,remote:onsite,level:none,city:lyon,30)""}",30,t)',
+  'the CDI groups of a search read whole are the CDI search, exact');
+select is(pg_temp.derived(false, 20000),
+  '(30,"{""(contract:cdi,remote:onsite,level:none,city:lyon,30)""}",20000,f)',
+  'of a sample, a sample of it, with the planner''s estimate of the CDI search as its total');
+select is(pg_temp.derived(false, 5000), '(,,,)',
+  'not when the CDI search would be counted exactly: it is then read itself');
+select is(pg_temp.derived(false, 20000, 10), '(,,,)',
+  'nor when the sample holds too few CDI offers to give shares');
 
 -- As you type: the known words that a beginning begins, else the beginning of any word.
 select tests.clear_authentication();
