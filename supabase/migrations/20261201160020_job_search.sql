@@ -1055,6 +1055,11 @@ create type private.search_facet_group as (
   contract_key text, remote_key text, level_key text, place_key text, hits integer
 );
 
+-- What counting a search gives: its matches read (grouped), its total and whether that is exact.
+create type private.search_counted_matches as (
+  matched integer, groups private.search_facet_group[], total double precision, exact boolean
+);
+
 -- The offers a search matches, grouped to count them: every one when they are at most
 -- p_exact_limit (exact_count_limit when null); else a sample with the planner's estimate of their
 -- number: up to 4 x exact_count_limit expected, the p_exact_limit + 1 read while counting, above,
@@ -1062,16 +1067,17 @@ create type private.search_facet_group as (
 -- (turning each into a hit, then its keys into rows, cost more than reading it).
 create function private.search_matches(
   p_criteria private.search_criteria,
-  p_exact_limit integer default null,
-  out matched integer,
-  out groups private.search_facet_group[],
-  out total double precision,
-  out exact boolean
+  p_exact_limit integer default null
 )
+returns private.search_counted_matches
 language plpgsql stable
 set search_path = ''
 as $$
 declare
+  matched integer;
+  groups private.search_facet_group[];
+  total double precision;
+  exact boolean;
   exact_count_limit constant integer := (private.search_settings()).exact_count_limit;
   relevance_window constant integer := (private.search_settings()).relevance_window;
   exact_limit constant integer := coalesce(p_exact_limit, exact_count_limit);
@@ -1121,6 +1127,7 @@ begin
   else
     total := greatest(total, wanted);
   end if;
+  return row(matched, groups, total, exact);
 end;
 $$;
 
@@ -1176,16 +1183,17 @@ create function private.search_derived_matches(
   p_exact boolean,
   p_facet text,
   p_criteria private.search_criteria,
-  p_estimate double precision,
-  out matched integer,
-  out groups private.search_facet_group[],
-  out total double precision,
-  out exact boolean
+  p_estimate double precision
 )
+returns private.search_counted_matches
 language plpgsql immutable
 set search_path = ''
 as $$
 declare
+  matched integer;
+  groups private.search_facet_group[];
+  total double precision;
+  exact boolean;
   exact_count_limit constant integer := (private.search_settings()).exact_count_limit;
   relevance_window constant integer := (private.search_settings()).relevance_window;
 begin
@@ -1206,6 +1214,7 @@ begin
     matched := null;
     groups := null;
   end if;
+  return row(matched, groups, total, exact);
 end;
 $$;
 
@@ -1240,9 +1249,9 @@ declare
   criteria private.search_criteria;
   facet_name text;
   others private.search_criteria;
-  own record;
+  own private.search_counted_matches;
   counts private.search_facet_count[] := '{}';
-  everything record;
+  everything private.search_counted_matches;
   -- This facet's search may give the search's own counts (contract, remote or level).
   deriving boolean;
 begin
