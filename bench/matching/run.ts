@@ -202,6 +202,40 @@ function breakdown(runs: Run[]) {
   };
 }
 
+/**
+ * Gives the profiles the list floors they have in production, where every offer and candidate
+ * was matched once when it was published or signed up: the bulk-loaded data never was, and a
+ * profile without a floor keeps no pair of the other side's runs. Each gets the median floor of a
+ * sample matched for real (rolled back): a new offer then enters the lists of the candidates it
+ * is one of the best offers for, as it would. Only profiles without a floor are set.
+ */
+async function settleListFloors(sql: postgres.Sql): Promise<{ offer: number; candidate: number }> {
+  const sample = 20;
+  const floors = await rolledBack(sql, async (transaction) => {
+    const jobIds = (await transaction<{ id: string }[]>`
+      select job_id as id from private.job_match_profiles order by job_id limit ${sample}`)
+      .map((row) => row.id);
+    const candidateIds = (await transaction<{ id: string }[]>`
+      select candidate_id as id from private.candidate_match_profiles
+      order by candidate_id limit ${sample}`).map((row) => row.id);
+    for (const id of jobIds) await transaction`select private.rematch(${[id]}::uuid[], '{}')`;
+    for (const id of candidateIds) await transaction`select private.rematch('{}', ${[id]}::uuid[])`;
+    const [median] = await transaction<{ offer: number; candidate: number }[]>`
+      select
+        (select percentile_disc(0.5) within group (order by list_floor)
+         from private.job_match_profiles where job_id = any (${jobIds}::uuid[])) as offer,
+        (select percentile_disc(0.5) within group (order by list_floor)
+         from private.candidate_match_profiles where candidate_id = any (${candidateIds}::uuid[]))
+          as candidate`;
+    return median;
+  });
+  await sql`update private.job_match_profiles set list_floor = ${floors.offer}
+            where list_floor is null`;
+  await sql`update private.candidate_match_profiles set list_floor = ${floors.candidate}
+            where list_floor is null`;
+  return floors;
+}
+
 async function seedUpTo(sql: postgres.Sql, options: Options, candidates: number, offers: number) {
   const [have] = await sql<{ candidates: number; offers: number; companies: number }[]>`
     select (select count(*)::int from public.candidates) as candidates,
@@ -226,10 +260,12 @@ const sql = postgres(options.databaseUrl, { max: cores, onnotice: () => {} });
 const offerRows: Record<string, string | number>[] = [];
 const breakdownRows: Record<string, string | number>[] = [];
 const sustainedRows: Record<string, string | number>[] = [];
+const floorRows: Record<string, string | number>[] = [];
 const results = [];
 let referenceBefore = 0;
 for (const [sizeIndex, size] of options.sizes.entries()) {
   await seedUpTo(sql, options, size, sizeIndex === 0 ? options.offers : 0);
+  const listFloors = await settleListFloors(sql);
   if (sizeIndex === 0) referenceBefore = await referenceQueryMs(sql);
   const [{ open, offers }] = await sql<{ open: number; offers: number }[]>`
     select (select count(*)::int from public.candidates where open_to_work) as open,
@@ -249,7 +285,8 @@ for (const [sizeIndex, size] of options.sizes.entries()) {
           candidates: size,
           offer: offer.title,
           "matched (ms)": run.ms,
-          "matches stored": run.summary.added,
+          "matches": run.summary.matches,
+          "stored": run.summary.added,
           "alerts asked": run.summary.alerts,
         });
       }
@@ -305,6 +342,11 @@ for (const [sizeIndex, size] of options.sizes.entries()) {
       rolledBack(sql, (transaction) => timedRematch(transaction, [committedIds[index]], [])),
   );
   await sql`delete from public.jobs where id = any (${committedIds}::uuid[])`;
+  floorRows.push({
+    candidates: size,
+    "offers' floor": listFloors.offer,
+    "candidates' floor": listFloors.candidate,
+  });
   sustainedRows.push({
     candidates: size,
     offers: options.jobs,
@@ -318,6 +360,7 @@ for (const [sizeIndex, size] of options.sizes.entries()) {
     candidates: size,
     openToWork: open,
     publishedOffers: offers,
+    listFloors,
     singleOfferMs: offerMs,
     singleOfferBreakdownP50: offerSide,
     candidateBreakdownP50: candidateSide,
@@ -334,6 +377,10 @@ const referenceAfter = await referenceQueryMs(sql);
 await sql.end();
 
 console.log(`\n${describeReference(referenceBefore, referenceAfter)}`);
+console.log(
+  "\nList floors given to profiles never matched (median of 20 offers and 20 candidates matched)\n",
+);
+printTable(floorRows);
 console.log("\nOne new offer matched against every candidate (private.rematch), first round\n");
 printTable(offerRows);
 console.log(

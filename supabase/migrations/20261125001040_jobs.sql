@@ -75,7 +75,8 @@ comment on column public.jobs.published_at is 'First publication time, set by tr
 comment on column public.jobs.analysis_completed is
   'True once the matching pipeline analysed the current version of the offer.';
 comment on column public.jobs.matched_candidates_count is
-  'Number of job_matches rows of the offer, maintained by the matching pipeline.';
+  'Number of candidates scoring at least the matching minimum when the offer was last analysed '
+  '(job_matches lists the best of them).';
 
 create index jobs_company_id_idx on public.jobs (company_id, created_at desc);
 create index jobs_published_idx on public.jobs (published_at desc, id desc)

@@ -12,8 +12,15 @@
 -- Score (0-100): required-skill coverage, nice-to-have coverage, experience level, location and
 -- remote work, each worth its weight. A pair is considered only when the candidate is open to work,
 -- the offer is published and approved and the candidate holds at least one of its required skills
--- (any of its skills when it lists no required one); it is stored when it scores at least
+-- (any of its skills when it lists no required one); it is a match when it scores at least
 -- min_score. job_matches keeps the score only: the explanation is the same view's, read when shown.
+--
+-- Lists, not every pair: job_matches holds each offer's best candidates (offer_list_size) and each
+-- candidate's best offers (candidate_list_size), what a company ranks and a candidate browses. A
+-- hundred thousand offers and candidates have hundreds of millions of pairs scoring 40 or more;
+-- storing every one made writing them most of a match's cost, and the table itself grow with the
+-- product of the two. Each profile keeps its list's floor (the score its last pair has), so that a
+-- run from the other side knows, from the profile it reads anyway, whether a new pair enters it.
 
 -- What matching compares, kept on the rows by triggers: canonical skills and the city key (read by
 -- search too, and by the matching profiles below).
@@ -43,15 +50,19 @@ create function private.match_settings(
   out nice_to_have_skills_weight integer,
   out experience_weight integer,
   out location_weight integer,
-  -- Pairs scoring less are not stored.
+  -- Pairs scoring less are not matches.
   out min_score integer,
+  -- How many of its best candidates an offer lists, and of their best offers a candidate does
+  -- (see job_matches below: a pair is stored when it is in either list).
+  out offer_list_size integer,
+  out candidate_list_size integer,
   -- At most this many job alerts for one candidate-side change (the best new matches).
   out max_alerts_per_candidate_change integer
 )
 language sql immutable
 set search_path = ''
 as $$
-  select 50, 15, 20, 15, 40, 10;
+  select 50, 15, 20, 15, 40, 200, 200, 10;
 $$;
 -- Read by private.job_candidate_scores, which v_candidate_job_matches shows with the reader's
 -- rights (a view's functions run with its reader's).
@@ -228,7 +239,10 @@ create table private.job_match_profiles (
     generated always as (cardinality(nice_to_have_skill_ids)) stored,
   experience_rank integer,
   location text,
-  remote_policy public.remote_policy not null
+  remote_policy public.remote_policy not null,
+  -- The score a candidate needs to enter the offer's list: its offer_list_size-th best at its last
+  -- matching (min_score when it had fewer matches), null before its first.
+  list_floor integer
 );
 comment on table private.job_match_profiles is
   'What matching reads of each published, approved offer with skills '
@@ -244,7 +258,9 @@ create table private.candidate_match_profiles (
   remote_preference public.remote_preference not null,
   match_threshold integer not null,
   -- notification_preferences.job_alerts_enabled
-  job_alerts boolean not null
+  job_alerts boolean not null,
+  -- The score an offer needs to enter the candidate's list, as for offers (candidate_list_size).
+  list_floor integer
 );
 comment on table private.candidate_match_profiles is
   'What matching reads of each open-to-work candidate with skills (private.sync_match_profiles).';
@@ -253,7 +269,8 @@ create index candidate_match_profiles_skills_idx on private.candidate_match_prof
 
 -- Makes the profiles of the given offers and candidates (every one when null) what their rows say:
 -- written where they differ, created when a row becomes matchable, removed when it stops being
--- (or is deleted). One function for the triggers (one row) and for bulk refreshes (every row).
+-- (or is deleted). A profile that changes loses its list floor until it is matched again: its
+-- list is no longer what it holds. One function for the triggers (one row) and for bulk refreshes (every row).
 create function private.sync_match_profiles(p_job_ids uuid[], p_candidate_ids uuid[])
 returns void
 language plpgsql
@@ -290,7 +307,7 @@ begin
       set required_skill_ids = excluded.required_skill_ids,
           nice_to_have_skill_ids = excluded.nice_to_have_skill_ids,
           experience_rank = excluded.experience_rank, location = excluded.location,
-          remote_policy = excluded.remote_policy
+          remote_policy = excluded.remote_policy, list_floor = null
       where (profile.required_skill_ids, profile.nice_to_have_skill_ids, profile.experience_rank,
           profile.location, profile.remote_policy)
         is distinct from (excluded.required_skill_ids, excluded.nice_to_have_skill_ids,
@@ -319,7 +336,8 @@ begin
     on conflict (candidate_id) do update
       set skill_ids = excluded.skill_ids, experience_rank = excluded.experience_rank,
           location = excluded.location, remote_preference = excluded.remote_preference,
-          match_threshold = excluded.match_threshold, job_alerts = excluded.job_alerts
+          match_threshold = excluded.match_threshold, job_alerts = excluded.job_alerts,
+          list_floor = null
       where (profile.skill_ids, profile.experience_rank, profile.location,
           profile.remote_preference, profile.match_threshold, profile.job_alerts)
         is distinct from (excluded.skill_ids, excluded.experience_rank, excluded.location,
@@ -471,143 +489,6 @@ grant execute on function private.refresh_matching_columns() to service_role;
 -- Rows written before this migration.
 select private.refresh_matching_columns();
 
--- jobs.matched_candidates_count follows job_matches whoever writes it, lazily: each statement on
--- job_matches appends what it changed to the counts of the offers it touched, and the changes are
--- added to the offers at the end of an offer's own rematch (by private.rematch) and every 5
--- seconds for the rest (by private.apply_job_match_counts). jobs.matched_candidates_count plus
--- the pending changes is the count. A statement touching a few offers (an offer's rematch, a
--- candidate's small change) appends one row per offer, which the offer's rematch takes; one
--- touching more (a candidate's first match: thousands of offers) appends a single row for all of
--- them: a row each cost as much as storing the matches themselves, and updating each offer's wide
--- row at once more still. The offers are then updated once per period, not once per candidate.
-create table private.job_match_count_changes (
-  job_id uuid not null,
-  delta integer not null
-);
-comment on table private.job_match_count_changes is
-  'Changes of jobs.matched_candidates_count not applied yet, one offer each '
-  '(private.apply_job_match_counts).';
-alter table private.job_match_count_changes enable row level security;
-
-create table private.job_match_count_batches (
-  job_ids uuid[] not null,
-  deltas integer[] not null,
-  constraint job_match_count_batches_same_length
-    check (cardinality(job_ids) = cardinality(deltas))
-);
-comment on table private.job_match_count_batches is
-  'Changes of jobs.matched_candidates_count not applied yet, many offers each (delta i for offer '
-  'i; private.apply_job_match_counts).';
-alter table private.job_match_count_batches enable row level security;
-
-create function private.count_job_matches()
-returns trigger
-language plpgsql security definer
-set search_path = ''
-as $$
-declare
-  -- Above this many offers touched, one row for all of them.
-  batched_above constant integer := 64;
-  job_ids uuid[];
-  deltas integer[];
-begin
-  select array_agg(counted.job_id), array_agg(counted.delta)
-  into job_ids, deltas
-  from (
-    select changed.job_id,
-      (case when tg_op = 'INSERT' then count(*) else -count(*) end)::integer as delta
-    from changed_matches as changed
-    group by changed.job_id
-  ) as counted;
-  if cardinality(job_ids) > batched_above then
-    insert into private.job_match_count_batches (job_ids, deltas) values (job_ids, deltas);
-  elsif job_ids is not null then
-    insert into private.job_match_count_changes (job_id, delta)
-    select change.job_id, change.delta from unnest(job_ids, deltas) as change (job_id, delta);
-  end if;
-  return null;
-end;
-$$;
-
-create trigger job_matches_count_inserted
-  after insert on public.job_matches
-  referencing new table as changed_matches
-  for each statement execute function private.count_job_matches();
-
-create trigger job_matches_count_deleted
-  after delete on public.job_matches
-  referencing old table as changed_matches
-  for each statement execute function private.count_job_matches();
-
--- Adds the pending changes to the counts of their offers. The offers are locked first, in id
--- order as the other writers of an offer's row, and only changes whose offers are all held (or
--- deleted) are taken: no run holds an offer's changes without holding the offer. Changes of
--- deleted offers are dropped. Returns the number of offers updated.
-create function private.apply_job_match_counts()
-returns integer
-language plpgsql security definer
-set search_path = ''
-as $$
-declare
-  locked_job_ids uuid[];
-  taken_job_ids uuid[];
-  updated integer;
-begin
-  with pending as (
-    select change.job_id from private.job_match_count_changes as change
-    union
-    select batched.job_id
-    from private.job_match_count_batches as batch
-    cross join unnest(batch.job_ids) as batched (job_id)
-  ),
-  locked as (
-    select job.id
-    from public.jobs as job
-    where job.id in (select pending.job_id from pending)
-    order by job.id
-    for no key update
-  )
-  select array(select locked.id from locked),
-    array(select locked.id from locked
-      union all
-      select pending.job_id from pending
-      where not exists (select 1 from public.jobs as job where job.id = pending.job_id))
-  into locked_job_ids, taken_job_ids;
-  with applied_changes as (
-    delete from private.job_match_count_changes as change
-    where change.job_id = any (taken_job_ids)
-    returning change.job_id, change.delta
-  ),
-  applied_batches as (
-    delete from private.job_match_count_batches as batch
-    where batch.job_ids operator(pg_catalog.<@) taken_job_ids
-    returning batch.job_ids, batch.deltas
-  ),
-  totals as (
-    select applied.job_id, sum(applied.delta) as delta
-    from (
-      select applied_changes.job_id, applied_changes.delta from applied_changes
-      union all
-      select batched.job_id, batched.delta
-      from applied_batches
-      cross join unnest(applied_batches.job_ids, applied_batches.deltas)
-        as batched (job_id, delta)
-    ) as applied
-    group by applied.job_id
-  )
-  update public.jobs as job
-  set matched_candidates_count = job.matched_candidates_count + totals.delta
-  from totals
-  where job.id = totals.job_id and job.id = any (locked_job_ids) and totals.delta <> 0;
-  get diagnostics updated = row_count;
-  return updated;
-end;
-$$;
-
-select cron.schedule(
-  'apply-job-match-counts', '5 seconds', 'select private.apply_job_match_counts()'
-);
-
 -- The score of every (published and approved offer, open candidate) pair where the candidate holds
 -- one of the offer's key skills, with its explanation, from the two matching profiles alone. Filter
 -- it by job_id or candidate_id: the planner reaches the other side through a GIN index. A query
@@ -640,6 +521,9 @@ select
   -- The score from which the candidate wants job alerts, if they want them.
   candidate.match_threshold,
   candidate.job_alerts,
+  -- The scores a pair needs to enter the offer's list and the candidate's.
+  job.list_floor as job_list_floor,
+  candidate.list_floor as candidate_list_floor,
   jsonb_build_object(
     'required_skills', jsonb_build_object(
       'points', round((weights.required_max * held.required)::numeric / counts.required, 1),
@@ -848,19 +732,25 @@ end;
 $$;
 
 -- (Re)matches offers against every candidate and candidates against every published offer: the
--- pairs of p_job_ids x all candidates and all offers x p_candidate_ids. Writes only what changed
--- (new matches, new scores, matches that no longer hold), marks the offers analysed, and asks for
--- the alerts of candidates who reach their own threshold for the first time (every such candidate
--- of an offer rematched; the best few new offers of a candidate rematched). Idempotent: a second
--- run with unchanged data writes nothing and asks for no alert. Unknown ids are skipped (a deleted
--- row has no matches left). Returns a summary for the worker's logs, with the milliseconds spent
--- scoring, writing and asking for alerts.
+-- pairs of p_job_ids x all candidates and all offers x p_candidate_ids. Each offer rematched lists
+-- its best candidates, each candidate its best offers, and a pair of the others enters their lists
+-- when it reaches their floor (list_floor); job_matches gets only what changed (pairs entering a
+-- list, new scores, pairs that left every list or no longer match). The offers are marked analysed
+-- with their number of matches, the floors of the rematched lists recorded, and job alerts asked
+-- for candidates who reach their own threshold for the first time (every such candidate of an
+-- offer rematched; the best few new offers of a candidate rematched). A pair outside every list
+-- has no stored score to compare with: it counts as new when the offer or candidate rematched
+-- changed since its last matching (the dispatcher's dedupe key drops an alert already sent), not
+-- when the same one is matched again. Idempotent: a second run with unchanged data writes nothing and asks for no
+-- alert. Unknown ids are skipped (a deleted row has no matches left). Returns a summary for the
+-- worker's logs, with the milliseconds spent scoring, writing and asking for alerts.
 --
 -- Concurrency: runs for one offer or one candidate are serialised by its row (edits of it wait for
 -- the end of the run). Every run writes its job_matches rows in (offer, candidate) order in one
 -- statement, which locks the rows it will delete as well (a conflict that updates nothing still
 -- locks its row): concurrent runs from both sides take shared rows in one order and cannot
--- deadlock, without locking the offers a candidate's run touches.
+-- deadlock, without locking the offers a candidate's run touches. A floor read while another run
+-- changes it lets a pair in or out of a list one run late.
 create function private.rematch(p_job_ids uuid[], p_candidate_ids uuid[])
 returns jsonb
 language plpgsql security definer
@@ -911,18 +801,46 @@ begin
   with scored as materialized (
     select fit.*
     from (
-      select fit.job_id, fit.candidate_id, fit.match_score, fit.match_threshold, fit.job_alerts
+      select fit.job_id, fit.candidate_id, fit.match_score, fit.match_threshold, fit.job_alerts,
+        fit.job_list_floor, fit.candidate_list_floor
       from private.job_candidate_scores as fit
       where fit.job_id = any (job_ids)
       union all
-      select fit.job_id, fit.candidate_id, fit.match_score, fit.match_threshold, fit.job_alerts
+      select fit.job_id, fit.candidate_id, fit.match_score, fit.match_threshold, fit.job_alerts,
+        fit.job_list_floor, fit.candidate_list_floor
       from private.job_candidate_scores as fit
       where fit.candidate_id = any (candidate_ids) and fit.job_id <> all (job_ids)
       offset 0
     ) as fit
     where fit.match_score >= settings.min_score
   ),
-  stored as (
+  -- The new floors of the lists rematched: the score of their last place (ties share it, and the
+  -- list with them), min_score for a list that is not full.
+  job_lists as (
+    select scored.job_id, count(*)::integer as matches,
+      coalesce((array_agg(scored.match_score order by scored.match_score desc))
+        [settings.offer_list_size], settings.min_score) as list_floor
+    from scored
+    where scored.job_id = any (job_ids)
+    group by scored.job_id
+  ),
+  candidate_lists as (
+    select scored.candidate_id,
+      coalesce((array_agg(scored.match_score order by scored.match_score desc))
+        [settings.candidate_list_size], settings.min_score) as list_floor
+    from scored
+    where scored.candidate_id = any (candidate_ids)
+    group by scored.candidate_id
+  ),
+  listed as (
+    select scored.*
+    from scored
+    left join job_lists on job_lists.job_id = scored.job_id
+    left join candidate_lists on candidate_lists.candidate_id = scored.candidate_id
+    where scored.match_score >= coalesce(job_lists.list_floor, scored.job_list_floor)
+      or scored.match_score >= coalesce(candidate_lists.list_floor, scored.candidate_list_floor)
+  ),
+  stored as materialized (
     select match.job_id, match.candidate_id, match.match_score
     from public.job_matches as match
     where match.job_id = any (job_ids)
@@ -933,25 +851,30 @@ begin
   ),
   changes as (
     select
-      coalesce(scored.job_id, stored.job_id) as job_id,
-      coalesce(scored.candidate_id, stored.candidate_id) as candidate_id,
-      scored.match_score as new_score,
-      stored.match_score as old_score,
-      scored.match_threshold,
-      scored.job_alerts
-    from scored
+      coalesce(listed.job_id, stored.job_id) as job_id,
+      coalesce(listed.candidate_id, stored.candidate_id) as candidate_id,
+      listed.match_score as new_score,
+      stored.match_score as old_score
+    from listed
     full join stored
-      on stored.job_id = scored.job_id and stored.candidate_id = scored.candidate_id
-    where scored.match_score is distinct from stored.match_score
+      on stored.job_id = listed.job_id and stored.candidate_id = listed.candidate_id
+    where listed.match_score is distinct from stored.match_score
   ),
   -- Candidates who want job alerts and now reach their own threshold for the first time: every
   -- such candidate of an offer rematched, and the best few offers of a candidate rematched
-  -- among the others (ranked apart: an offer's candidates need no ranking).
+  -- among the others (ranked apart: an offer's candidates need no ranking). A pair outside every
+  -- list is new when the side rematched has no floor: never matched, or changed since.
   reached as (
-    select change.job_id, change.candidate_id, change.new_score
-    from changes as change
-    where change.job_alerts and change.new_score >= change.match_threshold
-      and (change.old_score is null or change.old_score < change.match_threshold)
+    select scored.job_id, scored.candidate_id, scored.match_score as new_score
+    from scored
+    left join stored
+      on stored.job_id = scored.job_id and stored.candidate_id = scored.candidate_id
+    where scored.job_alerts and scored.match_score >= scored.match_threshold
+      and (stored.match_score < scored.match_threshold
+        or stored.match_score is null and case
+          when scored.job_id = any (job_ids) then scored.job_list_floor is null
+          else scored.candidate_list_floor is null
+        end)
   ),
   alerted as (
     select reached.* from reached where reached.job_id = any (job_ids)
@@ -970,7 +893,14 @@ begin
   select
     (select count(*) from scored) as matches,
     ordered_changes.*,
-    ordered_alerts.*
+    ordered_alerts.*,
+    (select coalesce(array_agg(job_lists.job_id), '{}') from job_lists) as listed_job_ids,
+    (select coalesce(array_agg(job_lists.matches), '{}') from job_lists) as job_matches,
+    (select coalesce(array_agg(job_lists.list_floor), '{}') from job_lists) as job_floors,
+    (select coalesce(array_agg(candidate_lists.candidate_id), '{}') from candidate_lists)
+      as listed_candidate_ids,
+    (select coalesce(array_agg(candidate_lists.list_floor), '{}') from candidate_lists)
+      as candidate_floors
   into changed
   from (
     -- Aggregated in the order of the subquery: (offer, candidate), the order of the writes. A row
@@ -1005,9 +935,9 @@ begin
 
   -- When every row to write is new (an offer's first match, a candidate's: nothing to rescore or
   -- remove), a plain insert, without the conflict check and confirmation each row of an upsert
-  -- costs. A concurrent
-  -- run from the other side may have stored one of them meanwhile: then it is undone and the rows
-  -- are written as below. Either way one statement takes the rows in (offer, candidate) order.
+  -- costs. A concurrent run from the other side may have stored one of them meanwhile: then it is
+  -- undone and the rows are written as below. Either way one statement takes the rows in (offer,
+  -- candidate) order.
   added := null;
   if changed.all_new then
     begin
@@ -1067,21 +997,29 @@ begin
     removed := removed + deleted;
   end loop;
 
-  -- The offers rematched are locked: their pending count changes (those appended one offer each,
-  -- as this run's own) are applied in the update that marks them analysed (one write of each wide
-  -- offer row, not two).
-  if cardinality(job_ids) > 0 then
-    with applied as (
-      delete from private.job_match_count_changes as change
-      where change.job_id = any (job_ids)
-      returning change.job_id, change.delta
-    )
-    update public.jobs as job
-    set analysis_completed = true, analyzed_at = now(),
-        matched_candidates_count = job.matched_candidates_count
-          + coalesce((select sum(applied.delta) from applied where applied.job_id = job.id), 0)
-    where job.id = any (job_ids);
-  end if;
+  -- The floors of the lists rematched (a side without matches: min_score), written where they
+  -- moved, and the offers marked analysed with their number of matches.
+  update private.job_match_profiles as profile
+  set list_floor = coalesce(list.list_floor, settings.min_score)
+  from unnest(job_ids) as rematched (job_id)
+  left join unnest(changed.listed_job_ids, changed.job_floors) as list (job_id, list_floor)
+    on list.job_id = rematched.job_id
+  where profile.job_id = rematched.job_id
+    and profile.list_floor is distinct from coalesce(list.list_floor, settings.min_score);
+  update private.candidate_match_profiles as profile
+  set list_floor = coalesce(list.list_floor, settings.min_score)
+  from unnest(candidate_ids) as rematched (candidate_id)
+  left join unnest(changed.listed_candidate_ids, changed.candidate_floors)
+    as list (candidate_id, list_floor) on list.candidate_id = rematched.candidate_id
+  where profile.candidate_id = rematched.candidate_id
+    and profile.list_floor is distinct from coalesce(list.list_floor, settings.min_score);
+  update public.jobs as job
+  set analysis_completed = true, analyzed_at = now(),
+      matched_candidates_count = coalesce(list.matches, 0)
+  from unnest(job_ids) as rematched (job_id)
+  left join unnest(changed.listed_job_ids, changed.job_matches) as list (job_id, matches)
+    on list.job_id = rematched.job_id
+  where job.id = rematched.job_id;
   written_at := clock_timestamp();
 
   perform private.request_job_alerts(

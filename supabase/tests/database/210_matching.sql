@@ -17,7 +17,7 @@
 --   fabien  every skill but not open to work: not matched
 -- Alerts: threshold 60 by default; bruno asks 70, chloe turned job alerts off -> alice, gaelle.
 begin;
-select plan(30);
+select plan(31);
 
 -- Whatever the database already holds (demo data) stays out of the data set.
 update public.candidates set open_to_work = false;
@@ -190,16 +190,19 @@ select private.rematch('{}', array[tests.user_id('alice')]);
 select results_eq('select * from pg_temp.matches()',
   array['alice 80', 'gaelle 73', 'david 65', 'bruno 47'],
   'after the updates: david added (50 + 15), chloe removed, bruno and alice rescored');
-select is(
-  (select matched_candidates_count from public.jobs where id = pg_temp.the_job())
-  + (select sum(delta)::integer from private.job_match_count_changes
-     where job_id = pg_temp.the_job()),
-  4, 'candidate-side changes leave count changes: one added, one removed');
-select private.apply_job_match_counts();
-select is((select matched_candidates_count from public.jobs where id = pg_temp.the_job()), 4,
-  'the matched count follows candidate-side changes once they are applied');
 select results_eq('select * from pg_temp.alerted()', array['alice', 'gaelle', 'david'],
   'david, now above his threshold, is alerted once');
+update public.candidates set open_to_work = false where id = tests.user_id('gaelle');
+select private.rematch('{}', array[tests.user_id('gaelle')]);
+select is((select matched_candidates_count from public.jobs where id = pg_temp.the_job()), 4,
+  'the matched count is the offer''s last analysis: candidate-side changes do not move it');
+select is((private.rematch(array[pg_temp.the_job()], '{}') ->> 'matches')::integer, 3,
+  'matching the offer again finds three matches');
+select is((select matched_candidates_count from public.jobs where id = pg_temp.the_job()), 3,
+  'and counts them');
+update public.candidates set open_to_work = true where id = tests.user_id('gaelle');
+select private.rematch('{}', array[tests.user_id('gaelle')]);
+select private.rematch(array[pg_temp.the_job()], '{}');
 
 -- Offer-side changes.
 update public.jobs set required_skills = array['TypeScript'], title = 'Développeur TypeScript senior'

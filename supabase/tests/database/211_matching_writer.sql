@@ -1,8 +1,9 @@
 -- The matching writer beyond the hand-checked scores (210): one run for offers and candidates at
--- once, the matches of deleted offers and candidates removed without foreign keys, the lazy
--- matched counts, and job alerts asked for many offers in one call.
+-- once, the matches of deleted offers and candidates removed without foreign keys, the matched
+-- counts, the lists of best offers and candidates, and job alerts asked for many offers
+-- in one call.
 begin;
-select plan(16);
+select plan(23);
 
 update public.candidates set open_to_work = false;
 update public.jobs set status = 'closed' where status = 'published';
@@ -46,38 +47,100 @@ select results_eq(
 select is(pg_temp.count_of(tests.job_id('Offre Rust')), 2,
   'the rematched offer''s count is applied at once');
 select is(pg_temp.count_of(tests.job_id('Offre Go')), 0,
-  'a candidate''s run leaves the counts of the offers it touched to apply');
-select is(private.apply_job_match_counts(), 1, 'applying the pending counts updates that offer');
-select is(pg_temp.count_of(tests.job_id('Offre Go')), 1, 'whose count is now its matches');
+  'a candidate''s run leaves the count of an offer it touched as the offer''s last analysis gave');
+select is((private.rematch(array[tests.job_id('Offre Go')], '{}') ->> 'added')::integer, 1,
+  'matching that offer adds the candidate no run had scored with it (rust_two)');
+select is(pg_temp.count_of(tests.job_id('Offre Go')), 2, 'and counts both matches');
 
--- A candidate's first match touching many offers appends one pending change for all of them.
-select pg_temp.offer('Offre Elixir ' || n, array['Elixir']) from generate_series(1, 70) as n;
-select pg_temp.candidate('elixir_one', array['Elixir']);
+-- Lists: each side keeps its best pairs. Two per list here (the product keeps 200), so that a
+-- handful of rows shows every case; redefined for this transaction only.
+create or replace function private.match_settings(
+  out required_skills_weight integer, out nice_to_have_skills_weight integer,
+  out experience_weight integer, out location_weight integer, out min_score integer,
+  out offer_list_size integer, out candidate_list_size integer,
+  out max_alerts_per_candidate_change integer)
+language sql immutable set search_path = '' as $$ select 50, 15, 20, 15, 40, 2, 2, 10; $$;
+create function pg_temp.offer_in(p_title text, p_location text, p_level text) returns uuid
+language sql as $$
+  insert into public.jobs (company_id, title, required_skills, location, experience_level, status)
+  values (tests.user_id('writer_company'), p_title, array['Elixir'], p_location,
+    p_level::public.experience_level, 'published')
+  returning id;
+$$;
+create function pg_temp.listed(p_job_id uuid) returns setof text
+language sql as $$
+  select tests.name_of(candidate_id) || ' ' || match_score from public.job_matches
+  where job_id = p_job_id order by match_score desc, 1
+$$;
+create function pg_temp.list_of(p_candidate text) returns setof text
+language sql as $$
+  select (select title from public.jobs where id = job_id) || ' ' || match_score
+  from public.job_matches where candidate_id = tests.user_id(p_candidate) order by 1
+$$;
+-- For a candidate in Lyon without a level: 100 in Lyon, 85 in Paris, 75 in Paris for a lead.
+select pg_temp.offer_in('Offre E1', 'Lyon', null);
+select pg_temp.offer_in('Offre E2', 'Lyon', null);
+select pg_temp.offer_in('Offre E3', 'Paris', null);
+select pg_temp.offer_in('Offre E4', 'Paris', 'lead');
+select pg_temp.candidate('elixir_a', array['Elixir']);
+select is((private.rematch('{}', array[tests.user_id('elixir_a')]) ->> 'added')::integer, 2,
+  'a candidate with four matching offers stores two');
+select results_eq($$ select * from pg_temp.list_of('elixir_a') $$, array['Offre E1 100', 'Offre E2 100'],
+  'their best two');
 select is(
-  (select (private.rematch('{}', array[tests.user_id('elixir_one')]) ->> 'added')::integer), 70,
-  'a candidate matches 70 offers');
-select is(
-  (select count(*)::integer from private.job_match_count_batches
-   where cardinality(job_ids) = 70 and deltas = array_fill(1, array[70])),
-  1, 'and leaves one pending change for the 70 offers, one match each');
-select is(
-  (select count(*)::integer from private.job_match_count_changes as change
-   join public.jobs as job on job.id = change.job_id where job.title like 'Offre Elixir %'),
-  0, 'not one per offer');
-select private.apply_job_match_counts();
-select is(
-  (select array_agg(distinct matched_candidates_count) from public.jobs
-   where title like 'Offre Elixir %'),
-  array[1], 'applied, each of the 70 offers counts its match');
-select is_empty('select 1 from private.job_match_count_batches', 'and nothing is left pending');
+  (select list_floor from private.candidate_match_profiles
+   where candidate_id = tests.user_id('elixir_a')),
+  100, 'and their list''s floor is the score of its last place');
+select pg_temp.offer_in('Offre E5', 'Lyon', null);
+select private.rematch('{}', array[tests.user_id('elixir_a')]);
+select results_eq($$ select * from pg_temp.list_of('elixir_a') $$,
+  array['Offre E1 100', 'Offre E2 100', 'Offre E5 100'], 'offers tied with the last place share it');
+
+-- An offer in Lyon for a lead: 90 for a candidate in Lyon without a level, 75 in Paris.
+select pg_temp.offer_in('Offre X', 'Lyon', 'lead');
+select pg_temp.candidate('elixir_b', array['Elixir']);
+select pg_temp.candidate('elixir_c', array['Elixir']);
+select pg_temp.candidate('elixir_d', array['Elixir']);
+update public.candidates set location = 'Paris'
+where id in (tests.user_id('elixir_c'), tests.user_id('elixir_d'));
+select is(private.rematch(array[tests.job_id('Offre X')], '{}') - 'ms',
+  '{"jobs": 1, "candidates": 0, "matches": 4, "added": 2, "rescored": 0, "removed": 0,
+    "alerts": 4}'::jsonb,
+  'an offer with four matches lists two and alerts all four, listed or not');
+select results_eq($$ select * from pg_temp.listed(tests.job_id('Offre X')) $$,
+  array['elixir_a 90', 'elixir_b 90'], 'its best two');
+select is(pg_temp.count_of(tests.job_id('Offre X')), 4, 'and counts its four matches');
+select is(private.rematch(array[tests.job_id('Offre X')], '{}') - 'ms',
+  '{"jobs": 1, "candidates": 0, "matches": 4, "added": 0, "rescored": 0, "removed": 0,
+    "alerts": 0}'::jsonb,
+  'matching the same offer again alerts nobody, not even the candidates outside its list');
+
+select pg_temp.candidate('elixir_e', array['Elixir']);
+select private.rematch('{}', array[tests.user_id('elixir_e')]);
+select results_eq($$ select * from pg_temp.list_of('elixir_e') $$,
+  array['Offre E1 100', 'Offre E2 100', 'Offre E5 100', 'Offre X 90'],
+  'a candidate''s run stores their best offers, and enters the list of an offer whose floor '
+  'they reach (X, 90), not of those whose lists were never made (E3, E4)');
+
+select is((private.rematch('{}', array[tests.user_id('elixir_e')]) ->> 'alerts')::integer, 0,
+  'matching the same candidate again alerts nothing, not even of offers outside their list');
+
+update public.candidates set location = 'Paris' where id = tests.user_id('elixir_b');
+select is(private.rematch(array[tests.job_id('Offre X')], '{}') - 'ms',
+  '{"jobs": 1, "candidates": 0, "matches": 5, "added": 0, "rescored": 0, "removed": 1,
+    "alerts": 0}'::jsonb,
+  'a pair that falls out of every list is removed');
+select results_eq($$ select * from pg_temp.listed(tests.job_id('Offre X')) $$,
+  array['elixir_a 90', 'elixir_e 90'], 'the offer lists its best two again');
 
 -- Without foreign keys, deletions still take their matches along.
 delete from public.candidates where id = tests.user_id('rust_two');
 select is_empty(
   $$ select 1 from public.job_matches where candidate_id = tests.user_id('rust_two') $$,
   'a deleted candidate''s matches are removed');
-select private.apply_job_match_counts();
-select is(pg_temp.count_of(tests.job_id('Offre Rust')), 1, 'and the offer counts one less');
+select private.rematch(array[tests.job_id('Offre Rust')], '{}');
+select is(pg_temp.count_of(tests.job_id('Offre Rust')), 1,
+  'and the offer counts one less once matched again');
 create temporary table deleted_offer as select tests.job_id('Offre Go') as id;
 delete from public.jobs where id = (select id from deleted_offer);
 select is_empty(
