@@ -173,6 +173,10 @@ async function perSecond(count: number, run: (index: number) => Promise<unknown>
  */
 function matchOneCandidate(sql: postgres.Sql, candidateId: string) {
   return rolledBack(sql, async (transaction) => {
+    // A candidate never matched has no list floor (settleListFloors gave every profile one).
+    await transaction`
+      update private.candidate_match_profiles set list_floor = null
+      where candidate_id = ${candidateId}`;
     const first = await timedRematch(transaction, [], [candidateId]);
     const unchanged = await timedRematch(transaction, [], [candidateId]);
     await transaction`

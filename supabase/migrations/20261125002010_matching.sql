@@ -237,6 +237,33 @@ create table private.job_match_profiles (
   required_count integer not null generated always as (cardinality(required_skill_ids)) stored,
   nice_to_have_count integer not null
     generated always as (cardinality(nice_to_have_skill_ids)) stored,
+  -- The factors of the score's sum, whole numbers (private.job_candidate_scores): with R required
+  -- and N nice-to-have skills (1 for a kind not listed), each kind's points, maximum M, are
+  -- M x held / count; over the common denominator 8 R N, held required skills weigh 8 M N, held
+  -- nice-to-have ones 8 M R, and the quarters of experience and location 2 R N. Computed once
+  -- per offer: the same products taken per pair were a quarter of scoring's time.
+  score_required_factor integer not null generated always as (
+    8 * greatest(cardinality(nice_to_have_skill_ids), 1) * case
+      when cardinality(required_skill_ids) = 0 then 0
+      when cardinality(nice_to_have_skill_ids) = 0
+        then (private.match_settings()).required_skills_weight
+          + (private.match_settings()).nice_to_have_skills_weight
+      else (private.match_settings()).required_skills_weight
+    end
+  ) stored,
+  score_nice_factor integer not null generated always as (
+    8 * greatest(cardinality(required_skill_ids), 1) * case
+      when cardinality(nice_to_have_skill_ids) = 0 then 0
+      when cardinality(required_skill_ids) = 0
+        then (private.match_settings()).required_skills_weight
+          + (private.match_settings()).nice_to_have_skills_weight
+      else (private.match_settings()).nice_to_have_skills_weight
+    end
+  ) stored,
+  score_fit_factor integer not null generated always as (
+    2 * greatest(cardinality(required_skill_ids), 1)
+      * greatest(cardinality(nice_to_have_skill_ids), 1)
+  ) stored,
   experience_rank integer,
   location text,
   remote_policy public.remote_policy not null,
@@ -508,16 +535,13 @@ create view private.job_candidate_scores as
 select
   job.job_id,
   candidate.candidate_id,
-  -- The sum of the points below, rounded half up, in integers: the points of each criterion are
-  -- fractions with denominators (required count) x (nice-to-have count) x 4.
-  least(100, greatest(0, (
-    2 * (
-      4 * weights.required_max * held.required * counts.nice
-      + 4 * weights.nice_max * held.nice * counts.required
-      + (fit.experience_quarters * settings.experience_weight
-        + fit.location_quarters * settings.location_weight) * counts.required * counts.nice
-    ) + 4 * counts.required * counts.nice
-  ) / (8 * counts.required * counts.nice)))::integer as match_score,
+  -- The sum of the points below, rounded half up, in integers over the common denominator
+  -- 8 x (required count) x (nice-to-have count) = 4 x score_fit_factor (the offer's factors, in
+  -- job_match_profiles). Within 0-100 by construction: held skills never exceed their counts.
+  ((job.score_required_factor * held.required + job.score_nice_factor * held.nice
+    + job.score_fit_factor * (fit.experience_quarters * settings.experience_weight
+      + fit.location_quarters * settings.location_weight + 2)
+  ) / (4 * job.score_fit_factor))::integer as match_score,
   -- The score from which the candidate wants job alerts, if they want them.
   candidate.match_threshold,
   candidate.job_alerts,
@@ -734,8 +758,8 @@ $$;
 -- (Re)matches offers against every candidate and candidates against every published offer: the
 -- pairs of p_job_ids x all candidates and all offers x p_candidate_ids. Each offer rematched lists
 -- its best candidates, each candidate its best offers, and a pair of the others enters their lists
--- when it reaches their floor (list_floor); job_matches gets only what changed (pairs entering a
--- list, new scores, pairs that left every list or no longer match). The offers are marked analysed
+-- when it reaches their floor (list_floor); an applicant's pair is kept too. job_matches gets only
+-- what changed (pairs entering a list, new scores, pairs that left every list or no longer match). The offers are marked analysed
 -- with their number of matches, the floors of the rematched lists recorded, and job alerts asked
 -- for candidates who reach their own threshold for the first time (every such candidate of an
 -- offer rematched; the best few new offers of a candidate rematched). A pair outside every list
@@ -832,13 +856,26 @@ begin
     where scored.candidate_id = any (candidate_ids)
     group by scored.candidate_id
   ),
+  -- An applicant's pair is kept whatever the lists: the company ranks its applicants by score.
+  applied as (
+    select application.job_id, application.candidate_id
+    from public.job_applications as application
+    where application.job_id = any (job_ids)
+    union
+    select application.job_id, application.candidate_id
+    from public.job_applications as application
+    where application.candidate_id = any (candidate_ids)
+  ),
   listed as (
     select scored.*
     from scored
     left join job_lists on job_lists.job_id = scored.job_id
     left join candidate_lists on candidate_lists.candidate_id = scored.candidate_id
+    left join applied
+      on applied.job_id = scored.job_id and applied.candidate_id = scored.candidate_id
     where scored.match_score >= coalesce(job_lists.list_floor, scored.job_list_floor)
       or scored.match_score >= coalesce(candidate_lists.list_floor, scored.candidate_list_floor)
+      or applied.job_id is not null
   ),
   stored as materialized (
     select match.job_id, match.candidate_id, match.match_score
@@ -1043,3 +1080,26 @@ begin
 end;
 $$;
 grant execute on function private.rematch(uuid[], uuid[]) to service_role;
+
+-- An application stores its pair's score at once when it is a match, listed or not: the company
+-- ranks its applicants by score (get_job_candidates), and rematch keeps applicants' pairs. One
+-- pair, scored from both profiles' keys. Security definer: candidates write applications.
+create function private.store_applicant_match()
+returns trigger
+language plpgsql security definer
+set search_path = ''
+as $$
+begin
+  insert into public.job_matches (job_id, candidate_id, match_score)
+  select fit.job_id, fit.candidate_id, fit.match_score
+  from private.job_candidate_scores as fit
+  where fit.job_id = new.job_id and fit.candidate_id = new.candidate_id
+    and fit.match_score >= (select settings.min_score from private.match_settings() as settings)
+  on conflict (candidate_id, job_id) do nothing;
+  return null;
+end;
+$$;
+
+create trigger job_applications_store_match
+  after insert on public.job_applications
+  for each row execute function private.store_applicant_match();

@@ -3,7 +3,7 @@
 -- counts, the lists of best offers and candidates, and job alerts asked for many offers
 -- in one call.
 begin;
-select plan(23);
+select plan(25);
 
 update public.candidates set open_to_work = false;
 update public.jobs set status = 'closed' where status = 'published';
@@ -132,6 +132,15 @@ select is(private.rematch(array[tests.job_id('Offre X')], '{}') - 'ms',
   'a pair that falls out of every list is removed');
 select results_eq($$ select * from pg_temp.listed(tests.job_id('Offre X')) $$,
   array['elixir_a 90', 'elixir_e 90'], 'the offer lists its best two again');
+
+-- Applicants keep their score: the company ranks its applicants by it.
+insert into public.job_applications (job_id, candidate_id)
+values (tests.job_id('Offre X'), tests.user_id('elixir_c'));
+select results_eq($$ select * from pg_temp.listed(tests.job_id('Offre X')) $$,
+  array['elixir_a 90', 'elixir_e 90', 'elixir_c 75'],
+  'an application stores the pair''s score at once, outside the lists');
+select is((private.rematch(array[tests.job_id('Offre X')], '{}') ->> 'removed')::integer, 0,
+  'and matching the offer again keeps it');
 
 -- Without foreign keys, deletions still take their matches along.
 delete from public.candidates where id = tests.user_id('rust_two');
