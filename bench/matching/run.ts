@@ -208,10 +208,11 @@ function breakdown(runs: Run[]) {
 
 /**
  * Gives the profiles the list floors they have in production, where every offer and candidate
- * was matched once when it was published or signed up: the bulk-loaded data never was, and a
- * profile without a floor keeps no pair of the other side's runs. Each gets the median floor of a
- * sample matched for real (rolled back): a new offer then enters the lists of the candidates it
- * is one of the best offers for, as it would. Only profiles without a floor are set.
+ * was matched once when it was published or signed up, and again as the others grew: the
+ * bulk-loaded data never was, and a profile without a floor keeps no pair of the other side's
+ * runs. Every profile gets the median floor of a sample matched for real (rolled back), again at
+ * each size: a new offer then enters the lists of the candidates it is one of the best offers
+ * for, as it would.
  */
 async function settleListFloors(sql: postgres.Sql): Promise<{ offer: number; candidate: number }> {
   const sample = 20;
@@ -234,9 +235,9 @@ async function settleListFloors(sql: postgres.Sql): Promise<{ offer: number; can
     return median;
   });
   await sql`update private.job_match_profiles set list_floor = ${floors.offer}
-            where list_floor is null`;
+            where list_floor is distinct from ${floors.offer}`;
   await sql`update private.candidate_match_profiles set list_floor = ${floors.candidate}
-            where list_floor is null`;
+            where list_floor is distinct from ${floors.candidate}`;
   return floors;
 }
 
@@ -382,7 +383,7 @@ await sql.end();
 
 console.log(`\n${describeReference(referenceBefore, referenceAfter)}`);
 console.log(
-  "\nList floors given to profiles never matched (median of 20 offers and 20 candidates matched)\n",
+  "\nList floors given to every profile (median of 20 offers and 20 candidates matched)\n",
 );
 printTable(floorRows);
 console.log("\nOne new offer matched against every candidate (private.rematch), first round\n");

@@ -1,9 +1,10 @@
 -- job_matches: the score (0-100) of a candidate for an offer, written by the matching pipeline
--- (service role) only. The candidate reads their matches, the company those of its offers, for the
--- candidates it may read (open to work, or who applied): a candidate who is not looking is not
--- surfaced to recruiters by the matching. A row holds what listing and ranking read; why a pair
--- scores what it does is derived when it is read (v_candidate_job_matches, get_job_candidates,
--- from matching's one scoring view in 20261125002010).
+-- (service role) only: each offer's best candidates, each candidate's best offers, and every
+-- applicant's pair (the lists of 20261125002010). The candidate reads their matches, the company
+-- those of its offers, for the candidates it may read (open to work, or who applied): a candidate
+-- who is not looking is not surfaced to recruiters by the matching. A row holds what listing and
+-- ranking read; why a pair scores what it does is derived when it is read (v_candidate_job_matches,
+-- get_job_candidates, from matching's one scoring view in 20261125002010).
 --
 -- No foreign keys: their per-row checks were two thirds of the cost of storing a new offer's
 -- thousands of matches (bench/matching). The matching pipeline writes only pairs it has just read
