@@ -297,7 +297,8 @@ create index candidate_match_profiles_skills_idx on private.candidate_match_prof
 -- Makes the profiles of the given offers and candidates (every one when null) what their rows say:
 -- written where they differ, created when a row becomes matchable, removed when it stops being
 -- (or is deleted). A profile that changes loses its list floor until it is matched again: its
--- list is no longer what it holds. One function for the triggers (one row) and for bulk refreshes (every row).
+-- list is no longer what it holds. One function for the triggers (one row) and for bulk refreshes
+-- (every row).
 create function private.sync_match_profiles(p_job_ids uuid[], p_candidate_ids uuid[])
 returns void
 language plpgsql
@@ -759,15 +760,16 @@ $$;
 -- pairs of p_job_ids x all candidates and all offers x p_candidate_ids. Each offer rematched lists
 -- its best candidates, each candidate its best offers, and a pair of the others enters their lists
 -- when it reaches their floor (list_floor); an applicant's pair is kept too. job_matches gets only
--- what changed (pairs entering a list, new scores, pairs that left every list or no longer match). The offers are marked analysed
--- with their number of matches, the floors of the rematched lists recorded, and job alerts asked
--- for candidates who reach their own threshold for the first time (every such candidate of an
--- offer rematched; the best few new offers of a candidate rematched). A pair outside every list
--- has no stored score to compare with: it counts as new when the offer or candidate rematched
--- changed since its last matching (the dispatcher's dedupe key drops an alert already sent), not
--- when the same one is matched again. Idempotent: a second run with unchanged data writes nothing and asks for no
--- alert. Unknown ids are skipped (a deleted row has no matches left). Returns a summary for the
--- worker's logs, with the milliseconds spent scoring, writing and asking for alerts.
+-- what changed (pairs entering a list, new scores, pairs that left every list or no longer match).
+-- The offers are marked analysed with their number of matches, the floors of the rematched lists
+-- recorded, and job alerts asked for candidates who reach their own threshold for the first time
+-- (every such candidate of an offer rematched; the best few new offers of a candidate rematched). A
+-- pair outside every list has no stored score to compare with: it counts as new when the offer or
+-- candidate rematched changed since its last matching (the dispatcher's dedupe key drops an alert
+-- already sent), not when the same one is matched again. Idempotent: a second run with unchanged
+-- data writes nothing and asks for no alert. Unknown ids are skipped (a deleted row has no matches
+-- left). Returns a summary for the worker's logs, with the milliseconds spent scoring, writing and
+-- asking for alerts.
 --
 -- Concurrency: runs for one offer or one candidate are serialised by its row (edits of it wait for
 -- the end of the run). Every run writes its job_matches rows in (offer, candidate) order in one

@@ -85,7 +85,8 @@ select pg_temp.offer_in('Offre E4', 'Paris', 'lead');
 select pg_temp.candidate('elixir_a', array['Elixir']);
 select is((private.rematch('{}', array[tests.user_id('elixir_a')]) ->> 'added')::integer, 2,
   'a candidate with four matching offers stores two');
-select results_eq($$ select * from pg_temp.list_of('elixir_a') $$, array['Offre E1 100', 'Offre E2 100'],
+select results_eq($$ select * from pg_temp.list_of('elixir_a') $$,
+  array['Offre E1 100', 'Offre E2 100'],
   'their best two');
 select is(
   (select list_floor from private.candidate_match_profiles
@@ -94,7 +95,8 @@ select is(
 select pg_temp.offer_in('Offre E5', 'Lyon', null);
 select private.rematch('{}', array[tests.user_id('elixir_a')]);
 select results_eq($$ select * from pg_temp.list_of('elixir_a') $$,
-  array['Offre E1 100', 'Offre E2 100', 'Offre E5 100'], 'offers tied with the last place share it');
+  array['Offre E1 100', 'Offre E2 100', 'Offre E5 100'],
+  'offers tied with the last place share it');
 
 -- An offer in Lyon for a lead: 90 for a candidate in Lyon without a level, 75 in Paris.
 select pg_temp.offer_in('Offre X', 'Lyon', 'lead');
