@@ -22,7 +22,9 @@ create table public.job_matches (
   primary key (candidate_id, job_id)
 );
 comment on table public.job_matches is
-  'Match of a candidate with an offer; written by the matching pipeline only.';
+  'Match of a candidate with an offer, kept while it is among the offer''s best candidates or the '
+  'candidate''s best offers (200 each), or the candidate applied; written by the matching '
+  'pipeline only.';
 comment on column public.job_matches.job_id is 'The offer (public.jobs.id).';
 comment on column public.job_matches.candidate_id is 'The candidate (public.candidates.id).';
 
