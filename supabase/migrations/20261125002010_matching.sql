@@ -223,14 +223,71 @@ as $$
   select array_position(enum_range(null::public.experience_level), p_level);
 $$;
 
+-- The skills a candidate must hold one of for a pair to be scored: the offer's required skills,
+-- its nice-to-have ones when it requires none.
+create function private.key_skill_ids(p_required_skill_ids integer[], p_nice_to_have_skill_ids integer[])
+returns integer[]
+language sql immutable parallel safe
+set search_path = ''
+as $$
+  select case when cardinality(p_required_skill_ids) > 0 then p_required_skill_ids
+    else p_nice_to_have_skill_ids end;
+$$;
+
+-- The best score a candidate holding a single key skill of an offer can reach (with every
+-- nice-to-have skill and the best experience and location fit), for an offer listing
+-- p_required_count required and p_nice_to_have_count nice-to-have skills; rounded as scores are,
+-- so that no such pair scores more.
+create function private.best_score_with_one_key_skill(
+  p_required_count integer,
+  p_nice_to_have_count integer
+)
+returns integer
+language sql immutable parallel safe
+set search_path = ''
+as $$
+  select round(
+    case
+      when p_required_count = 0
+        then (settings.required_skills_weight + settings.nice_to_have_skills_weight)::numeric
+          / greatest(p_nice_to_have_count, 1)
+      when p_nice_to_have_count = 0
+        then (settings.required_skills_weight + settings.nice_to_have_skills_weight)::numeric
+          / p_required_count
+      else settings.required_skills_weight::numeric / p_required_count
+        + settings.nice_to_have_skills_weight
+    end + settings.experience_weight + settings.location_weight
+  )::integer
+  from private.match_settings() as settings;
+$$;
+
+-- Reach keys, what a candidate's run finds offers by (job_match_profiles.reach_keys): every pair
+-- of the skills given, coded (a << 32) | b with a < b, and with p_with_each_skill each skill alone,
+-- coded a << 32 (skill ids start at 1: no pair has that code).
+create function private.reach_keys(p_skill_ids integer[], p_with_each_skill boolean)
+returns bigint[]
+language sql immutable parallel safe
+set search_path = ''
+as $$
+  select coalesce(array_agg(code.value order by code.value), '{}')
+  from (
+    select (first.id::bigint << 32) | second.id
+    from unnest(p_skill_ids) as first (id)
+    join unnest(p_skill_ids) as second (id) on first.id < second.id
+    union all
+    select skill.id::bigint << 32
+    from unnest(p_skill_ids) as skill (id)
+    where p_with_each_skill
+  ) as code (value);
+$$;
+
 create table private.job_match_profiles (
   job_id uuid primary key,
   required_skill_ids integer[] not null,
   nice_to_have_skill_ids integer[] not null,
   -- The skills a candidate must hold one of for the pair to be scored.
   key_skill_ids integer[] not null generated always as (
-    case when cardinality(required_skill_ids) > 0 then required_skill_ids
-      else nice_to_have_skill_ids end
+    private.key_skill_ids(required_skill_ids, nice_to_have_skill_ids)
   ) stored,
   -- How many of each kind the offer lists: read by the score of every pair (the cardinality of
   -- the arrays, taken once per offer, not once per candidate: a tenth of scoring's time).
@@ -269,13 +326,29 @@ create table private.job_match_profiles (
   remote_policy public.remote_policy not null,
   -- The score a candidate needs to enter the offer's list: its offer_list_size-th best at its last
   -- matching (min_score when it had fewer matches), null before its first.
-  list_floor integer
+  list_floor integer,
+  -- What a candidate's run finds the offer by: the pairs of its key skills, and each key skill
+  -- alone when one shared skill can earn a place in its list (it has one key skill, or its floor
+  -- is within best_score_with_one_key_skill). A candidate sharing a single key skill of any other
+  -- offer scores at most 75 with it (today's weights) and cannot enter its list: a candidate's run scores the
+  -- offers it reaches by these keys first, and every offer only when that does not settle its
+  -- own list (private.rematch). Rewritten with the floor.
+  reach_keys bigint[] not null generated always as (
+    private.reach_keys(
+      private.key_skill_ids(required_skill_ids, nice_to_have_skill_ids),
+      cardinality(private.key_skill_ids(required_skill_ids, nice_to_have_skill_ids)) = 1
+        or list_floor <= private.best_score_with_one_key_skill(
+          cardinality(required_skill_ids), cardinality(nice_to_have_skill_ids))
+    )
+  ) stored
 );
 comment on table private.job_match_profiles is
   'What matching reads of each published, approved offer with skills '
   '(private.sync_match_profiles).';
 create index job_match_profiles_key_skills_idx on private.job_match_profiles
   using gin (key_skill_ids);
+create index job_match_profiles_reach_keys_idx on private.job_match_profiles
+  using gin (reach_keys);
 
 create table private.candidate_match_profiles (
   candidate_id uuid primary key,
@@ -287,7 +360,11 @@ create table private.candidate_match_profiles (
   -- notification_preferences.job_alerts_enabled
   job_alerts boolean not null,
   -- The score an offer needs to enter the candidate's list, as for offers (candidate_list_size).
-  list_floor integer
+  list_floor integer,
+  -- Every pair of the candidate's skills and each skill alone: an offer whose reach keys overlap
+  -- these is within reach (job_match_profiles.reach_keys). Stored, so that a candidate's run
+  -- compares two stored arrays per offer.
+  reach_keys bigint[] not null generated always as (private.reach_keys(skill_ids, true)) stored
 );
 comment on table private.candidate_match_profiles is
   'What matching reads of each open-to-work candidate with skills (private.sync_match_profiles).';
@@ -549,6 +626,10 @@ select
   -- The scores a pair needs to enter the offer's list and the candidate's.
   job.list_floor as job_list_floor,
   candidate.list_floor as candidate_list_floor,
+  -- A pair whose keys overlap shares two key skills, or one that can earn a place in the offer's
+  -- list (job_match_profiles.reach_keys): what a candidate's run scores first.
+  job.reach_keys as job_reach_keys,
+  candidate.reach_keys as candidate_reach_keys,
   jsonb_build_object(
     'required_skills', jsonb_build_object(
       'points', round((weights.required_max * held.required)::numeric / counts.required, 1),
@@ -769,7 +850,10 @@ $$;
 -- already sent), not when the same one is matched again. Idempotent: a second run with unchanged
 -- data writes nothing and asks for no alert. Unknown ids are skipped (a deleted row has no matches
 -- left). Returns a summary for the worker's logs, with the milliseconds spent scoring, writing and
--- asking for alerts.
+-- asking for alerts. A candidate's run scores the offers within reach of their skills first, and
+-- every offer sharing a key skill only when those do not settle the result
+-- (candidates_scored_in_full); either way the result is the same. `matches` counts the pairs
+-- scored that match.
 --
 -- Concurrency: runs for one offer or one candidate are serialised by its row (edits of it wait for
 -- the end of the run). Every run writes its job_matches rows in (offer, candidate) order in one
@@ -787,6 +871,10 @@ set plan_cache_mode = force_custom_plan
 as $$
 declare
   settings record;
+  -- The best score with one key skill of an offer listing two or more (75 with today's weights):
+  -- no pair a candidate's reach keys leave out scores more.
+  one_skill_ceiling integer := greatest(private.best_score_with_one_key_skill(2, 1),
+    private.best_score_with_one_key_skill(2, 0), private.best_score_with_one_key_skill(0, 2));
   job_ids uuid[];
   candidate_ids uuid[];
   -- An offer's own run (the common case): its rows in (offer, candidate) order are in candidate
@@ -824,7 +912,60 @@ begin
   -- so that each reaches the other through its index; a pair of both sides is taken once, from
   -- the offer's. Fenced (offset 0) so that each pair's score is computed once, not once more for
   -- the filter.
-  with scored as materialized (
+  with stored as materialized (
+    select match.job_id, match.candidate_id, match.match_score
+    from public.job_matches as match
+    where match.job_id = any (job_ids)
+    union all
+    select match.job_id, match.candidate_id, match.match_score
+    from public.job_matches as match
+    where match.candidate_id = any (candidate_ids) and match.job_id <> all (job_ids)
+  ),
+  -- A candidate first scores the offers within reach (job_match_profiles.reach_keys: sharing two
+  -- key skills, or one that can earn a place in the offer's list), a third of the offers sharing
+  -- a key skill. Every other offer shares one key skill and scores at most one_skill_ceiling:
+  -- when the candidate has a full list above it, and their best new offers above it for alerts,
+  -- the offers within reach decide everything (reach_suffices), and of the others only the offers
+  -- the candidate applied to are scored (an applicant's pair is kept whatever it scores). A stored
+  -- pair left out is in neither list: removed below, as when it is scored.
+  within_reach as materialized (
+    select fit.*
+    from (
+      select fit.job_id, fit.candidate_id, fit.match_score, fit.match_threshold, fit.job_alerts,
+        fit.job_list_floor, fit.candidate_list_floor
+      from private.job_candidate_scores as fit
+      where fit.candidate_id = any (candidate_ids) and fit.job_id <> all (job_ids)
+        and fit.job_reach_keys operator(pg_catalog.&&) fit.candidate_reach_keys
+      offset 0
+    ) as fit
+    where fit.match_score >= settings.min_score
+  ),
+  reach_suffices as (
+    select within_reach.candidate_id
+    from within_reach
+    where within_reach.match_score > one_skill_ceiling
+    group by within_reach.candidate_id, within_reach.job_alerts,
+      within_reach.candidate_list_floor, within_reach.match_threshold
+    having count(*) >= settings.candidate_list_size
+      -- The alerts of a candidate without a floor go to their best new offers reaching their
+      -- threshold (see reached below). Looked up in job_matches by its key, in this order: the
+      -- estimates of these CTEs (a few rows) would make a join with `stored` a nested loop.
+      and (not within_reach.job_alerts or within_reach.candidate_list_floor is not null
+        or within_reach.match_threshold > one_skill_ceiling
+        or count(*) filter (
+          where within_reach.match_score >= within_reach.match_threshold
+            and not exists (
+              select 1 from public.job_matches as match
+              where match.candidate_id = within_reach.candidate_id
+                and match.job_id = within_reach.job_id
+                and match.match_score >= within_reach.match_threshold
+            )
+        ) >= settings.max_alerts_per_candidate_change)
+  ),
+  settled_candidate_ids as (
+    select array(select reach_suffices.candidate_id from reach_suffices) as ids
+  ),
+  scored as materialized (
     select fit.*
     from (
       select fit.job_id, fit.candidate_id, fit.match_score, fit.match_threshold, fit.job_alerts,
@@ -832,10 +973,27 @@ begin
       from private.job_candidate_scores as fit
       where fit.job_id = any (job_ids)
       union all
+      select within_reach.* from within_reach
+      union all
+      -- Beyond reach: every offer sharing a key skill for a candidate not settled, the offers
+      -- applied to for the others.
       select fit.job_id, fit.candidate_id, fit.match_score, fit.match_threshold, fit.job_alerts,
         fit.job_list_floor, fit.candidate_list_floor
-      from private.job_candidate_scores as fit
+      from settled_candidate_ids
+      cross join private.job_candidate_scores as fit
       where fit.candidate_id = any (candidate_ids) and fit.job_id <> all (job_ids)
+        and fit.candidate_id <> all (settled_candidate_ids.ids)
+        and not fit.job_reach_keys operator(pg_catalog.&&) fit.candidate_reach_keys
+      union all
+      select fit.job_id, fit.candidate_id, fit.match_score, fit.match_threshold, fit.job_alerts,
+        fit.job_list_floor, fit.candidate_list_floor
+      from settled_candidate_ids
+      cross join public.job_applications as application
+      join private.job_candidate_scores as fit
+        on fit.job_id = application.job_id and fit.candidate_id = application.candidate_id
+      where application.candidate_id = any (settled_candidate_ids.ids)
+        and application.job_id <> all (job_ids)
+        and not fit.job_reach_keys operator(pg_catalog.&&) fit.candidate_reach_keys
       offset 0
     ) as fit
     where fit.match_score >= settings.min_score
@@ -878,15 +1036,6 @@ begin
     where scored.match_score >= coalesce(job_lists.list_floor, scored.job_list_floor)
       or scored.match_score >= coalesce(candidate_lists.list_floor, scored.candidate_list_floor)
       or applied.job_id is not null
-  ),
-  stored as materialized (
-    select match.job_id, match.candidate_id, match.match_score
-    from public.job_matches as match
-    where match.job_id = any (job_ids)
-    union all
-    select match.job_id, match.candidate_id, match.match_score
-    from public.job_matches as match
-    where match.candidate_id = any (candidate_ids) and match.job_id <> all (job_ids)
   ),
   changes as (
     select
@@ -931,6 +1080,7 @@ begin
   )
   select
     (select count(*) from scored) as matches,
+    (select count(*) from reach_suffices) as settled_within_reach,
     ordered_changes.*,
     ordered_alerts.*,
     (select coalesce(array_agg(job_lists.job_id), '{}') from job_lists) as listed_job_ids,
@@ -1073,6 +1223,7 @@ begin
     'rescored', rescored,
     'removed', removed,
     'alerts', cardinality(changed.alert_candidate_ids),
+    'candidates_scored_in_full', cardinality(candidate_ids) - changed.settled_within_reach,
     'ms', jsonb_build_object(
       'scoring', round(extract(epoch from scored_at - started_at)::numeric * 1000, 1),
       'writing', round(extract(epoch from written_at - scored_at)::numeric * 1000, 1),

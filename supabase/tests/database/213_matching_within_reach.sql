@@ -1,0 +1,172 @@
+-- A candidate's run scores the offers within reach of their skills first (two shared key skills,
+-- or one that can earn a place in the offer's list, plus the pairs already stored), and every
+-- offer sharing a key skill only when those do not settle the result. Either way the stored
+-- lists, floors and alerts are the ones scoring every offer gives (compared with the view here).
+begin;
+select plan(17);
+
+update public.candidates set open_to_work = false;
+update public.jobs set status = 'closed' where status = 'published';
+
+-- Two places per list and two alerts per candidate change (the product: 200, 200, 10), so that a
+-- handful of offers fills a list; for this transaction only.
+create or replace function private.match_settings(
+  out required_skills_weight integer, out nice_to_have_skills_weight integer,
+  out experience_weight integer, out location_weight integer, out min_score integer,
+  out offer_list_size integer, out candidate_list_size integer,
+  out max_alerts_per_candidate_change integer)
+language sql immutable set search_path = '' as $$ select 50, 15, 20, 15, 40, 2, 2, 2; $$;
+
+create function pg_temp.candidate(p_name text, p_skills text[]) returns uuid
+language sql as $$
+  select tests.create_user(p_name, 'candidate');
+  update public.candidates set skills = p_skills, open_to_work = true, location = 'Lyon'
+  where id = tests.user_id(p_name);
+  select tests.user_id(p_name);
+$$;
+-- An offer in Lyon with the given floor (as if matched before: null for never).
+create function pg_temp.offer(p_title text, p_skills text[], p_floor integer) returns uuid
+language sql as $$
+  insert into public.jobs (company_id, title, required_skills, location, status)
+  values (tests.user_id('reach_company'), p_title, p_skills, 'Lyon', 'published');
+  update private.job_match_profiles set list_floor = p_floor
+  where job_id = tests.job_id(p_title);
+  select tests.job_id(p_title);
+$$;
+create function pg_temp.skill(p_name text) returns bigint
+language sql as $$ select id from private.skill_ids where skill = p_name $$;
+create function pg_temp.stored_of(p_candidate text) returns setof text
+language sql as $$
+  select (select title from public.jobs where id = job_id) || ' ' || match_score
+  from public.job_matches where candidate_id = tests.user_id(p_candidate) order by 1
+$$;
+-- What scoring every offer stores for a candidate who has just been matched: the pairs at or
+-- above their new floor or the offer's, and the applicants' pairs.
+create function pg_temp.expected_of(p_candidate text) returns setof text
+language sql as $$
+  select (select title from public.jobs where id = fit.job_id) || ' ' || fit.match_score
+  from private.job_candidate_scores as fit
+  where fit.candidate_id = tests.user_id(p_candidate) and fit.match_score >= 40
+    and (fit.match_score >= fit.candidate_list_floor or fit.match_score >= fit.job_list_floor
+      or exists (select 1 from public.job_applications as application
+                 where application.job_id = fit.job_id
+                   and application.candidate_id = fit.candidate_id))
+  order by 1
+$$;
+
+select tests.create_user('reach_company', 'company');
+-- For a candidate in Lyon holding Rust and Go: 100 with the offers requiring both or one of them
+-- alone, 68 with those requiring Rust and another skill.
+select pg_temp.offer('Rust Go 1', array['Rust', 'Go'], 90);
+select pg_temp.offer('Rust Go 2', array['Rust', 'Go'], 90);
+select pg_temp.offer('Rust Go 3', array['Rust', 'Go'], 90);
+select pg_temp.offer('Go seul', array['Go'], 90);
+select pg_temp.offer('Rust Elixir, liste pleine', array['Rust', 'Elixir'], 90);
+select pg_temp.offer('Rust Haskell, liste ouverte', array['Rust', 'Haskell'], 40);
+select pg_temp.offer('Rust Scala, candidature', array['Rust', 'Scala'], 90);
+
+select results_eq(
+  $$ select private.best_score_with_one_key_skill(required, nice)
+     from (values (1, 0), (2, 0), (2, 1), (3, 2), (0, 2)) as offer (required, nice) $$,
+  array[100, 68, 75, 67, 68],
+  'one key skill earns at most 100 of one, 68 of two required, 75 with nice-to-have ones too');
+select is_empty(
+  $$ select 1 from private.job_candidate_scores as fit
+     join private.job_match_profiles as job on job.job_id = fit.job_id
+     join private.candidate_match_profiles as candidate on candidate.candidate_id = fit.candidate_id
+     where extensions.icount(job.key_skill_ids operator(extensions.&) candidate.skill_ids) = 1
+       and fit.match_score > private.best_score_with_one_key_skill(job.required_count,
+         job.nice_to_have_count) $$,
+  'and no pair sharing one key skill scores more (every pair of this test)');
+
+select is(
+  (select reach_keys from private.job_match_profiles where job_id = tests.job_id('Rust Go 1')),
+  array[(least(pg_temp.skill('rust'), pg_temp.skill('go')) << 32)
+    | greatest(pg_temp.skill('rust'), pg_temp.skill('go'))],
+  'an offer whose list one skill cannot enter is reached by the pair of its key skills');
+select is(
+  (select cardinality(reach_keys) from private.job_match_profiles
+   where job_id = tests.job_id('Rust Haskell, liste ouverte')),
+  3, 'one whose floor one skill can reach, by each key skill alone too');
+select is(
+  (select reach_keys from private.job_match_profiles where job_id = tests.job_id('Go seul')),
+  array[pg_temp.skill('go') << 32], 'one with a single key skill, by that skill');
+
+select pg_temp.candidate('ada', array['Rust', 'Go']);
+insert into public.job_applications (job_id, candidate_id)
+values (tests.job_id('Rust Scala, candidature'), tests.user_id('ada'));
+
+select is(
+  private.rematch('{}', array[tests.user_id('ada')]) - 'ms',
+  '{"jobs": 0, "candidates": 1, "matches": 6, "added": 5, "rescored": 0, "removed": 0,
+    "alerts": 2, "candidates_scored_in_full": 0}'::jsonb,
+  'a candidate with a full list within reach is not scored against every offer');
+select results_eq($$ select * from pg_temp.stored_of('ada') $$,
+  array['Go seul 100', 'Rust Go 1 100', 'Rust Go 2 100', 'Rust Go 3 100',
+    'Rust Haskell, liste ouverte 68', 'Rust Scala, candidature 68'],
+  'they store their best offers, enter the list one skill could enter, keep their application');
+select results_eq($$ select * from pg_temp.stored_of('ada') $$,
+  $$ select * from pg_temp.expected_of('ada') $$,
+  'exactly what scoring every offer stores (not the full list they share one skill with)');
+select is(
+  (select list_floor from private.candidate_match_profiles
+   where candidate_id = tests.user_id('ada')),
+  100, 'their floor is their second best');
+
+select is(
+  private.rematch('{}', array[tests.user_id('ada')]) - 'ms',
+  '{"jobs": 0, "candidates": 1, "matches": 6, "added": 0, "rescored": 0, "removed": 0,
+    "alerts": 0, "candidates_scored_in_full": 0}'::jsonb,
+  'matching them again changes nothing');
+
+-- The open list fills up: one shared skill no longer reaches its floor, nor the offer ada.
+update private.job_match_profiles set list_floor = 90
+where job_id = tests.job_id('Rust Haskell, liste ouverte');
+select is(
+  private.rematch('{}', array[tests.user_id('ada')]) - 'ms',
+  '{"jobs": 0, "candidates": 1, "matches": 5, "added": 0, "rescored": 0, "removed": 1,
+    "alerts": 0, "candidates_scored_in_full": 0}'::jsonb,
+  'a stored pair the reach no longer finds is not scored again');
+select results_eq($$ select * from pg_temp.stored_of('ada') $$,
+  $$ select * from pg_temp.expected_of('ada') $$,
+  'and is removed, as scoring every offer removes it (it is in neither list)');
+update private.job_match_profiles set list_floor = 40
+where job_id = tests.job_id('Rust Haskell, liste ouverte');
+update public.candidates set location = 'Paris' where id = tests.user_id('ada');
+select private.rematch('{}', array[tests.user_id('ada')]);
+select results_eq($$ select * from pg_temp.stored_of('ada') $$,
+  $$ select * from pg_temp.expected_of('ada') $$,
+  'after a move to another city, again what scoring every offer stores');
+
+-- Rust alone: no offer within reach scores above 75, so the reach settles nothing.
+select pg_temp.candidate('bob', array['Rust']);
+select is(
+  (private.rematch('{}', array[tests.user_id('bob')]) ->> 'candidates_scored_in_full')::integer,
+  1, 'a candidate whose best offers are not all within reach is scored against every offer');
+select results_eq($$ select * from pg_temp.stored_of('bob') $$,
+  $$ select * from pg_temp.expected_of('bob') $$, 'and stores what that gives');
+
+-- Ten alerts per change: the four offers above 75 do not say which ten are the best new ones.
+create or replace function private.match_settings(
+  out required_skills_weight integer, out nice_to_have_skills_weight integer,
+  out experience_weight integer, out location_weight integer, out min_score integer,
+  out offer_list_size integer, out candidate_list_size integer,
+  out max_alerts_per_candidate_change integer)
+language sql immutable set search_path = '' as $$ select 50, 15, 20, 15, 40, 2, 2, 10; $$;
+select pg_temp.candidate('chloe', array['Rust', 'Go']);
+select is(
+  private.rematch('{}', array[tests.user_id('chloe')]) - 'ms',
+  '{"jobs": 0, "candidates": 1, "matches": 7, "added": 5, "rescored": 0, "removed": 0,
+    "alerts": 7, "candidates_scored_in_full": 1}'::jsonb,
+  'a candidate wanting more alerts than their offers within reach above 75 give is scored '
+  'against every offer, and hears of the 68s too');
+
+select pg_temp.candidate('dan', array['Rust', 'Go']);
+update public.notification_preferences set job_alerts_enabled = false
+where user_id = tests.user_id('dan');
+select is(
+  (private.rematch('{}', array[tests.user_id('dan')]) ->> 'candidates_scored_in_full')::integer,
+  0, 'one who wants no alerts is settled within reach');
+
+select * from finish();
+rollback;
