@@ -948,19 +948,16 @@ begin
       within_reach.candidate_list_floor, within_reach.match_threshold
     having count(*) >= settings.candidate_list_size
       -- The alerts of a candidate without a floor go to their best new offers reaching their
-      -- threshold (see reached below). Looked up in job_matches by its key, in this order: the
-      -- estimates of these CTEs (a few rows) would make a join with `stored` a nested loop.
+      -- threshold (see reached below): settled when the pairs above the ceiling reaching it, less
+      -- the candidate's stored pairs reaching it (the most of them that can be old news), leave
+      -- max_alerts_per_candidate_change new ones.
       and (not within_reach.job_alerts or within_reach.candidate_list_floor is not null
         or within_reach.match_threshold > one_skill_ceiling
-        or count(*) filter (
-          where within_reach.match_score >= within_reach.match_threshold
-            and not exists (
-              select 1 from public.job_matches as match
-              where match.candidate_id = within_reach.candidate_id
-                and match.job_id = within_reach.job_id
-                and match.match_score >= within_reach.match_threshold
-            )
-        ) >= settings.max_alerts_per_candidate_change)
+        or count(*) filter (where within_reach.match_score >= within_reach.match_threshold)
+          - (select count(*) from stored
+             where stored.candidate_id = within_reach.candidate_id
+               and stored.match_score >= within_reach.match_threshold)
+          >= settings.max_alerts_per_candidate_change)
   ),
   settled_candidate_ids as (
     select array(select reach_suffices.candidate_id from reach_suffices) as ids
