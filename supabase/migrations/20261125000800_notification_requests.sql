@@ -7,7 +7,9 @@
 --     audience: { userIds: [...] } | { role, filters: { skills?: [...], location? } },
 --     dedupeKey?, collapseKey? }
 
-create function private.request_notification(
+-- The request itself, checked: what request_notification enqueues, for a caller enqueuing many
+-- at once (private.enqueue_batch). Null when p_user_ids is empty (nobody to tell).
+create function private.notification_request(
   p_type text,
   p_title text,
   p_body text,
@@ -17,8 +19,8 @@ create function private.request_notification(
   p_data jsonb default '{}',
   p_dedupe_key text default null,
   p_collapse_key text default null
-) returns bigint
-language plpgsql security definer
+) returns jsonb
+language plpgsql volatile
 set search_path = ''
 as $$
 begin
@@ -42,9 +44,9 @@ begin
         p_role);
   end if;
   if p_user_ids is not null and cardinality(p_user_ids) = 0 then
-    return null; -- nobody to tell
+    return null;
   end if;
-  return private.enqueue('notifications', jsonb_strip_nulls(jsonb_build_object(
+  return jsonb_strip_nulls(jsonb_build_object(
     'requestId', gen_random_uuid(),
     'type', p_type,
     'title', p_title,
@@ -56,7 +58,33 @@ begin
     end,
     'dedupeKey', p_dedupe_key,
     'collapseKey', p_collapse_key
-  )));
+  ));
+end;
+$$;
+
+-- Enqueues one request; returns its message id (null when there is nobody to tell).
+create function private.request_notification(
+  p_type text,
+  p_title text,
+  p_body text,
+  p_user_ids uuid[] default null,
+  p_role text default null,
+  p_filters jsonb default '{}',
+  p_data jsonb default '{}',
+  p_dedupe_key text default null,
+  p_collapse_key text default null
+) returns bigint
+language plpgsql security definer
+set search_path = ''
+as $$
+declare
+  request jsonb := private.notification_request(p_type, p_title, p_body, p_user_ids, p_role,
+    p_filters, p_data, p_dedupe_key, p_collapse_key);
+begin
+  if request is null then
+    return null;
+  end if;
+  return private.enqueue('notifications', request);
 end;
 $$;
 grant execute on function private.request_notification(

@@ -782,7 +782,8 @@ grant select on table public.v_candidate_job_matches to authenticated;
 -- each. The dedupe key "job_match:<job>" reaches each candidate once whatever the reason (the
 -- dispatcher keeps it per user): a redelivered or re-analysed offer, or an offer matching both a
 -- candidate's profile and their saved searches, never alerts the same candidate twice.
--- p_reason: profile_match (matching) | saved_search. Returns the number of requests.
+-- p_reason: profile_match (matching) | saved_search. Returns the number of requests, enqueued in
+-- one statement (private.enqueue_batch): a candidate's ten alerts cost one insert, not ten.
 create function private.request_job_alerts(
   p_job_ids uuid[],
   p_candidate_ids uuid[],
@@ -794,29 +795,19 @@ set search_path = ''
 as $$
 declare
   chunk_size constant integer := 1000;
-  alert record;
-  requests integer := 0;
 begin
   if p_reason is null or p_reason not in ('profile_match', 'saved_search') then
     raise exception using
       errcode = '22023',
       message = format('p_reason: profile_match | saved_search (got %s)', p_reason);
   end if;
-  for alert in
+  return private.enqueue_batch('notifications', array(
     with wanted as (
       select wanted.job_id, array_agg(wanted.candidate_id order by wanted.position) as candidate_ids
       from unnest(p_job_ids, p_candidate_ids) with ordinality as wanted (job_id, candidate_id, position)
       group by wanted.job_id
     )
-    select wanted.job_id, job.title, company.name as company_name, job.location,
-      wanted.candidate_ids[chunk_start:chunk_start + chunk_size - 1] as recipients
-    from wanted
-    join public.jobs as job on job.id = wanted.job_id
-    join public.companies as company on company.id = job.company_id
-    cross join generate_series(1, cardinality(wanted.candidate_ids), chunk_size) as chunk_start
-    order by wanted.job_id, chunk_start
-  loop
-    perform private.request_notification(
+    select private.notification_request(
       p_type := 'job_alert',
       -- Member text (title, company, city) is quoted and bounded, never in the platform's voice.
       p_title := format(
@@ -824,16 +815,19 @@ begin
           when 'saved_search' then 'Nouvelle offre pour votre recherche : %s'
           else 'Offre correspondant à votre profil : %s'
         end,
-        private.quote_member_text(alert.title, 80)),
-      p_body := format('Publiée par %s%s.', private.quote_member_text(alert.company_name, 60),
-        coalesce(', ' || private.quote_member_text(alert.location, 40), '')),
-      p_user_ids := alert.recipients,
-      p_data := jsonb_build_object('jobId', alert.job_id, 'reason', p_reason),
-      p_dedupe_key := format('job_match:%s', alert.job_id)
-    );
-    requests := requests + 1;
-  end loop;
-  return requests;
+        private.quote_member_text(job.title, 80)),
+      p_body := format('Publiée par %s%s.', private.quote_member_text(company.name, 60),
+        coalesce(', ' || private.quote_member_text(job.location, 40), '')),
+      p_user_ids := wanted.candidate_ids[chunk_start:chunk_start + chunk_size - 1],
+      p_data := jsonb_build_object('jobId', wanted.job_id, 'reason', p_reason),
+      p_dedupe_key := format('job_match:%s', wanted.job_id)
+    )
+    from wanted
+    join public.jobs as job on job.id = wanted.job_id
+    join public.companies as company on company.id = job.company_id
+    cross join generate_series(1, cardinality(wanted.candidate_ids), chunk_size) as chunk_start
+    order by wanted.job_id, chunk_start
+  ));
 end;
 $$;
 
