@@ -330,9 +330,9 @@ create table private.job_match_profiles (
   -- What a candidate's run finds the offer by: the pairs of its key skills, and each key skill
   -- alone when one shared skill can earn a place in its list (it has one key skill, or its floor
   -- is within best_score_with_one_key_skill). A candidate sharing a single key skill of any other
-  -- offer scores at most 75 with it (today's weights) and cannot enter its list: a candidate's run scores the
-  -- offers it reaches by these keys first, and every offer only when that does not settle its
-  -- own list (private.rematch). Rewritten with the floor.
+  -- offer scores at most 75 with it (today's weights) and cannot enter its list: a candidate's
+  -- run scores the offers these keys reach first, and the others only when those do not settle
+  -- its own list (private.rematch). Rewritten with the floor.
   reach_keys bigint[] not null generated always as (
     private.reach_keys(
       private.key_skill_ids(required_skill_ids, nice_to_have_skill_ids),
@@ -363,8 +363,12 @@ create table private.candidate_match_profiles (
   list_floor integer,
   -- Every pair of the candidate's skills and each skill alone: an offer whose reach keys overlap
   -- these is within reach (job_match_profiles.reach_keys). Stored, so that a candidate's run
-  -- compares two stored arrays per offer.
-  reach_keys bigint[] not null generated always as (private.reach_keys(skill_ids, true)) stored
+  -- compares two stored arrays per offer. None beyond 30 skills (435 pairs; a profile may list
+  -- 100, 4,950 pairs): such a candidate has nothing within reach and is scored against every
+  -- offer sharing a key skill, as without reach keys.
+  reach_keys bigint[] not null generated always as (
+    case when cardinality(skill_ids) <= 30 then private.reach_keys(skill_ids, true) else '{}' end
+  ) stored
 );
 comment on table private.candidate_match_profiles is
   'What matching reads of each open-to-work candidate with skills (private.sync_match_profiles).';

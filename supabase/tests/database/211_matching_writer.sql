@@ -3,7 +3,7 @@
 -- counts, the lists of best offers and candidates, and job alerts asked for many offers
 -- in one call.
 begin;
-select plan(25);
+select plan(29);
 
 update public.candidates set open_to_work = false;
 update public.jobs set status = 'closed' where status = 'published';
@@ -167,6 +167,30 @@ select is(
       || array(select gen_random_uuid() from generate_series(1, 1000)),
     'saved_search'),
   2, 'one offer and 1,003 candidates: two requests');
+select results_eq(
+  $$ select jsonb_array_length(message -> 'audience' -> 'userIds'),
+       message -> 'audience' -> 'userIds' -> 0 = to_jsonb(tests.user_id('rust_one'))
+     from pgmq.q_notifications order by msg_id desc limit 2 $$,
+  $$ values (3, false), (1000, true) $$,
+  'the first 1,000 in the order given, then the other 3, each a message of its own');
+select is(
+  private.request_job_alerts(
+    array[tests.job_id('Offre Rust'), tests.job_id('Offre E1'), tests.job_id('Offre Rust')],
+    array[tests.user_id('rust_one'), tests.user_id('go_one'), tests.user_id('writer_company')],
+    'profile_match'),
+  2, 'two offers interleaved: a request each');
+select results_eq(
+  $$ select message -> 'data' ->> 'jobId', message -> 'audience' -> 'userIds'
+     from (select message from pgmq.q_notifications order by msg_id desc limit 2) as sent
+     order by 1 $$,
+  $$ select * from (values
+       (tests.job_id('Offre E1')::text, jsonb_build_array(tests.user_id('go_one'))),
+       (tests.job_id('Offre Rust')::text,
+         jsonb_build_array(tests.user_id('rust_one'), tests.user_id('writer_company'))))
+     as expected (job_id, recipients)
+     order by 1 $$,
+  'each with its own candidates, in the order given');
+select is(private.enqueue_batch('notifications', '{}'), 0, 'an empty batch enqueues nothing');
 
 select * from finish();
 rollback;

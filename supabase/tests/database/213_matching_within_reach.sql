@@ -3,7 +3,7 @@
 -- offer sharing a key skill only when those do not settle the result. Either way the stored
 -- lists, floors and alerts are the ones scoring every offer gives (compared with the view here).
 begin;
-select plan(17);
+select plan(19);
 
 update public.candidates set open_to_work = false;
 update public.jobs set status = 'closed' where status = 'published';
@@ -167,6 +167,17 @@ where user_id = tests.user_id('dan');
 select is(
   (private.rematch('{}', array[tests.user_id('dan')]) ->> 'candidates_scored_in_full')::integer,
   0, 'one who wants no alerts is settled within reach');
+
+-- Rust, Go and 29 tools: 31 skills, past the 30 whose pairs are reach keys.
+select pg_temp.candidate('eve',
+  array['Rust', 'Go'] || array(select 'outil ' || tool from generate_series(1, 29) as tool));
+select is(
+  (select cardinality(reach_keys) from private.candidate_match_profiles
+   where candidate_id = tests.user_id('eve')),
+  0, 'a candidate listing more than 30 skills has no reach keys');
+select is(
+  (private.rematch('{}', array[tests.user_id('eve')]) ->> 'candidates_scored_in_full')::integer,
+  1, 'and is scored against every offer');
 
 select * from finish();
 rollback;
