@@ -809,6 +809,9 @@ create function private.request_job_alerts(
 returns integer
 language plpgsql security definer
 set search_path = ''
+-- A few messages need no compiling: the planner's guess of 1,000 chunks per offer (generate_series)
+-- made it JIT-compile this statement, 25 ms for two messages.
+set jit = off
 as $$
 declare
   chunk_size constant integer := 1000;
@@ -819,19 +822,10 @@ begin
       message = format('p_reason: profile_match | saved_search (got %s)', p_reason);
   end if;
   return private.enqueue_batch('notifications', array(
-    -- Chunks numbered within each offer, not cut from a generate_series: its guess of 1,000 rows
-    -- per offer made the planner compile this statement (JIT, 25 ms) for two messages.
     with wanted as (
-      select wanted.job_id, wanted.candidate_id, wanted.position,
-        (row_number() over (partition by wanted.job_id order by wanted.position) - 1) / chunk_size
-          as chunk
+      select wanted.job_id, array_agg(wanted.candidate_id order by wanted.position) as candidate_ids
       from unnest(p_job_ids, p_candidate_ids) with ordinality as wanted (job_id, candidate_id, position)
-    ),
-    chunks as (
-      select wanted.job_id, wanted.chunk,
-        array_agg(wanted.candidate_id order by wanted.position) as recipients
-      from wanted
-      group by wanted.job_id, wanted.chunk
+      group by wanted.job_id
     )
     select private.notification_request(
       p_type := 'job_alert',
@@ -844,15 +838,88 @@ begin
         private.quote_member_text(job.title, 80)),
       p_body := format('Publiée par %s%s.', private.quote_member_text(company.name, 60),
         coalesce(', ' || private.quote_member_text(job.location, 40), '')),
-      p_user_ids := chunks.recipients,
-      p_data := jsonb_build_object('jobId', chunks.job_id, 'reason', p_reason),
-      p_dedupe_key := format('job_match:%s', chunks.job_id)
+      p_user_ids := wanted.candidate_ids[chunk_start:chunk_start + chunk_size - 1],
+      p_data := jsonb_build_object('jobId', wanted.job_id, 'reason', p_reason),
+      p_dedupe_key := format('job_match:%s', wanted.job_id)
     )
-    from chunks
-    join public.jobs as job on job.id = chunks.job_id
+    from wanted
+    join public.jobs as job on job.id = wanted.job_id
     join public.companies as company on company.id = job.company_id
-    order by chunks.job_id, chunks.chunk
+    cross join generate_series(1, cardinality(wanted.candidate_ids), chunk_size) as chunk_start
+    order by wanted.job_id, chunk_start
   ));
+end;
+$$;
+
+-- A candidate's pairs for private.rematch, outside its statement: the offers within reach (the
+-- first thing a candidate's run scores), and those beyond reach it scores when the reach does not
+-- settle a candidate (every offer sharing a key skill) or does (only the offers applied to). In
+-- PL/pgSQL, so that an offer's run, which has no candidate, plans none of their queries, and a
+-- candidate's run plans them once per connection, not on every call: planning the statement with
+-- these branches in it cost every run 2 to 3 ms more. Pairs of the offers p_job_ids are left out
+-- (an offer's run scores them); only matches (min_score or more) are returned, each score computed
+-- once (fenced from its filter).
+create function private.candidate_pairs_within_reach(p_candidate_ids uuid[], p_job_ids uuid[])
+returns table (job_id uuid, candidate_id uuid, match_score integer, match_threshold integer,
+  job_alerts boolean, job_list_floor integer, candidate_list_floor integer)
+language plpgsql stable
+set search_path = ''
+rows 5000
+as $$
+begin
+  if coalesce(cardinality(p_candidate_ids), 0) = 0 then
+    return;
+  end if;
+  return query
+  select fit.*
+  from (
+    select fit.job_id, fit.candidate_id, fit.match_score, fit.match_threshold, fit.job_alerts,
+      fit.job_list_floor, fit.candidate_list_floor
+    from private.job_candidate_scores as fit
+    where fit.candidate_id = any (p_candidate_ids) and fit.job_id <> all (p_job_ids)
+      and fit.job_reach_keys operator(pg_catalog.&&) fit.candidate_reach_keys
+    offset 0
+  ) as fit
+  where fit.match_score >= (select settings.min_score from private.match_settings() as settings);
+end;
+$$;
+
+create function private.candidate_pairs_beyond_reach(
+  p_candidate_ids uuid[],
+  p_settled_candidate_ids uuid[],
+  p_job_ids uuid[]
+)
+returns table (job_id uuid, candidate_id uuid, match_score integer, match_threshold integer,
+  job_alerts boolean, job_list_floor integer, candidate_list_floor integer)
+language plpgsql stable
+set search_path = ''
+rows 100
+as $$
+begin
+  if coalesce(cardinality(p_candidate_ids), 0) = 0 then
+    return;
+  end if;
+  return query
+  select fit.*
+  from (
+    select fit.job_id, fit.candidate_id, fit.match_score, fit.match_threshold, fit.job_alerts,
+      fit.job_list_floor, fit.candidate_list_floor
+    from private.job_candidate_scores as fit
+    where fit.candidate_id = any (p_candidate_ids) and fit.job_id <> all (p_job_ids)
+      and fit.candidate_id <> all (p_settled_candidate_ids)
+      and not fit.job_reach_keys operator(pg_catalog.&&) fit.candidate_reach_keys
+    union all
+    select fit.job_id, fit.candidate_id, fit.match_score, fit.match_threshold, fit.job_alerts,
+      fit.job_list_floor, fit.candidate_list_floor
+    from public.job_applications as application
+    join private.job_candidate_scores as fit
+      on fit.job_id = application.job_id and fit.candidate_id = application.candidate_id
+    where application.candidate_id = any (p_settled_candidate_ids)
+      and application.job_id <> all (p_job_ids)
+      and not fit.job_reach_keys operator(pg_catalog.&&) fit.candidate_reach_keys
+    offset 0
+  ) as fit
+  where fit.match_score >= (select settings.min_score from private.match_settings() as settings);
 end;
 $$;
 
@@ -948,16 +1015,7 @@ begin
   -- the candidate applied to are scored (an applicant's pair is kept whatever it scores). A stored
   -- pair left out is in neither list: removed below, as when it is scored.
   within_reach as materialized (
-    select fit.*
-    from (
-      select fit.job_id, fit.candidate_id, fit.match_score, fit.match_threshold, fit.job_alerts,
-        fit.job_list_floor, fit.candidate_list_floor
-      from private.job_candidate_scores as fit
-      where fit.candidate_id = any (candidate_ids) and fit.job_id <> all (job_ids)
-        and fit.job_reach_keys operator(pg_catalog.&&) fit.candidate_reach_keys
-      offset 0
-    ) as fit
-    where fit.match_score >= settings.min_score
+    select * from private.candidate_pairs_within_reach(candidate_ids, job_ids)
   ),
   reach_suffices as (
     select within_reach.candidate_id
@@ -993,23 +1051,10 @@ begin
       union all
       -- Beyond reach: every offer sharing a key skill for a candidate not settled, the offers
       -- applied to for the others.
-      select fit.job_id, fit.candidate_id, fit.match_score, fit.match_threshold, fit.job_alerts,
-        fit.job_list_floor, fit.candidate_list_floor
+      select beyond.*
       from settled_candidate_ids
-      cross join private.job_candidate_scores as fit
-      where fit.candidate_id = any (candidate_ids) and fit.job_id <> all (job_ids)
-        and fit.candidate_id <> all (settled_candidate_ids.ids)
-        and not fit.job_reach_keys operator(pg_catalog.&&) fit.candidate_reach_keys
-      union all
-      select fit.job_id, fit.candidate_id, fit.match_score, fit.match_threshold, fit.job_alerts,
-        fit.job_list_floor, fit.candidate_list_floor
-      from settled_candidate_ids
-      cross join public.job_applications as application
-      join private.job_candidate_scores as fit
-        on fit.job_id = application.job_id and fit.candidate_id = application.candidate_id
-      where application.candidate_id = any (settled_candidate_ids.ids)
-        and application.job_id <> all (job_ids)
-        and not fit.job_reach_keys operator(pg_catalog.&&) fit.candidate_reach_keys
+      cross join private.candidate_pairs_beyond_reach(candidate_ids, settled_candidate_ids.ids,
+        job_ids) as beyond
       offset 0
     ) as fit
     where fit.match_score >= settings.min_score
