@@ -270,9 +270,10 @@ begin
 end;
 $$;
 
--- Reach keys, what a candidate's run finds offers by (job_match_profiles.reach_keys): every pair
--- of the skills given, coded (a << 32) | b with a < b, and with p_with_each_skill each skill alone,
--- coded a << 32 (skill ids start at 1: no pair has that code).
+-- Reach keys, what a candidate's run finds offers by (job_match_profiles.reach_keys, and a
+-- candidate's own, computed once per run: private.candidate_pairs_within_reach): every pair of the
+-- skills given, coded (a << 32) | b with a < b, and with p_with_each_skill each skill alone, coded
+-- a << 32 (skill ids start at 1: no pair has that code).
 create function private.reach_keys(p_skill_ids integer[], p_with_each_skill boolean)
 returns bigint[]
 language plpgsql immutable parallel safe
@@ -373,15 +374,7 @@ create table private.candidate_match_profiles (
   -- notification_preferences.job_alerts_enabled
   job_alerts boolean not null,
   -- The score an offer needs to enter the candidate's list, as for offers (candidate_list_size).
-  list_floor integer,
-  -- Every pair of the candidate's skills and each skill alone: an offer whose reach keys overlap
-  -- these is within reach (job_match_profiles.reach_keys). Stored, so that a candidate's run
-  -- compares two stored arrays per offer. None beyond 30 skills (435 pairs; a profile may list
-  -- 100, 4,950 pairs): such a candidate has nothing within reach and is scored against every
-  -- offer sharing a key skill, as without reach keys.
-  reach_keys bigint[] not null generated always as (
-    case when cardinality(skill_ids) <= 30 then private.reach_keys(skill_ids, true) else '{}' end
-  ) stored
+  list_floor integer
 );
 comment on table private.candidate_match_profiles is
   'What matching reads of each open-to-work candidate with skills (private.sync_match_profiles).';
@@ -643,10 +636,8 @@ select
   -- The scores a pair needs to enter the offer's list and the candidate's.
   job.list_floor as job_list_floor,
   candidate.list_floor as candidate_list_floor,
-  -- A pair whose keys overlap shares two key skills, or one that can earn a place in the offer's
-  -- list (job_match_profiles.reach_keys): what a candidate's run scores first.
+  -- What a candidate's run finds the offer by (job_match_profiles.reach_keys).
   job.reach_keys as job_reach_keys,
-  candidate.reach_keys as candidate_reach_keys,
   jsonb_build_object(
     'required_skills', jsonb_build_object(
       'points', round((weights.required_max * held.required)::numeric / counts.required, 1),
@@ -856,9 +847,12 @@ $$;
 -- settle a candidate (every offer sharing a key skill) or does (only the offers applied to). In
 -- PL/pgSQL, so that an offer's run, which has no candidate, plans none of their queries, and a
 -- candidate's run plans them once per connection, not on every call: planning the statement with
--- these branches in it cost every run 2 to 3 ms more. Pairs of the offers p_job_ids are left out
--- (an offer's run scores them); only matches (min_score or more) are returned, each score computed
--- once (fenced from its filter).
+-- these branches in it cost every run 2 to 3 ms more. Each candidate's reach keys are computed
+-- once, here, not stored: in the profiles an offer's run reads by the thousand they made every row
+-- two to five times wider. None past 30 skills (435 pairs; a profile may list 100, 4,950 pairs):
+-- such a candidate has nothing within reach and is scored against every offer sharing a key
+-- skill. Pairs of the offers p_job_ids are left out (an offer's run scores them); only matches
+-- (min_score or more) are returned, each score computed once (fenced from its filter).
 create function private.candidate_pairs_within_reach(p_candidate_ids uuid[], p_job_ids uuid[])
 returns table (job_id uuid, candidate_id uuid, match_score integer, match_threshold integer,
   job_alerts boolean, job_list_floor integer, candidate_list_floor integer)
@@ -866,21 +860,26 @@ language plpgsql stable
 set search_path = ''
 rows 5000
 as $$
+declare
+  candidate record;
 begin
-  if coalesce(cardinality(p_candidate_ids), 0) = 0 then
-    return;
-  end if;
-  return query
-  select fit.*
-  from (
-    select fit.job_id, fit.candidate_id, fit.match_score, fit.match_threshold, fit.job_alerts,
-      fit.job_list_floor, fit.candidate_list_floor
-    from private.job_candidate_scores as fit
-    where fit.candidate_id = any (p_candidate_ids) and fit.job_id <> all (p_job_ids)
-      and fit.job_reach_keys operator(pg_catalog.&&) fit.candidate_reach_keys
-    offset 0
-  ) as fit
-  where fit.match_score >= (select settings.min_score from private.match_settings() as settings);
+  for candidate in
+    select profile.candidate_id, private.reach_keys(profile.skill_ids, true) as reach_keys
+    from private.candidate_match_profiles as profile
+    where profile.candidate_id = any (p_candidate_ids) and cardinality(profile.skill_ids) <= 30
+  loop
+    return query
+    select fit.*
+    from (
+      select fit.job_id, fit.candidate_id, fit.match_score, fit.match_threshold, fit.job_alerts,
+        fit.job_list_floor, fit.candidate_list_floor
+      from private.job_candidate_scores as fit
+      where fit.candidate_id = candidate.candidate_id and fit.job_id <> all (p_job_ids)
+        and fit.job_reach_keys operator(pg_catalog.&&) candidate.reach_keys
+      offset 0
+    ) as fit
+    where fit.match_score >= (select settings.min_score from private.match_settings() as settings);
+  end loop;
 end;
 $$;
 
@@ -895,31 +894,39 @@ language plpgsql stable
 set search_path = ''
 rows 100
 as $$
+declare
+  candidate record;
 begin
-  if coalesce(cardinality(p_candidate_ids), 0) = 0 then
-    return;
-  end if;
-  return query
-  select fit.*
-  from (
-    select fit.job_id, fit.candidate_id, fit.match_score, fit.match_threshold, fit.job_alerts,
-      fit.job_list_floor, fit.candidate_list_floor
-    from private.job_candidate_scores as fit
-    where fit.candidate_id = any (p_candidate_ids) and fit.job_id <> all (p_job_ids)
-      and fit.candidate_id <> all (p_settled_candidate_ids)
-      and not fit.job_reach_keys operator(pg_catalog.&&) fit.candidate_reach_keys
-    union all
-    select fit.job_id, fit.candidate_id, fit.match_score, fit.match_threshold, fit.job_alerts,
-      fit.job_list_floor, fit.candidate_list_floor
-    from public.job_applications as application
-    join private.job_candidate_scores as fit
-      on fit.job_id = application.job_id and fit.candidate_id = application.candidate_id
-    where application.candidate_id = any (p_settled_candidate_ids)
-      and application.job_id <> all (p_job_ids)
-      and not fit.job_reach_keys operator(pg_catalog.&&) fit.candidate_reach_keys
-    offset 0
-  ) as fit
-  where fit.match_score >= (select settings.min_score from private.match_settings() as settings);
+  for candidate in
+    select profile.candidate_id, profile.candidate_id = any (p_settled_candidate_ids) as settled,
+      case when cardinality(profile.skill_ids) <= 30
+        then private.reach_keys(profile.skill_ids, true) else '{}' end as reach_keys
+    from private.candidate_match_profiles as profile
+    where profile.candidate_id = any (p_candidate_ids)
+  loop
+    return query
+    select fit.*
+    from (
+      select fit.job_id, fit.candidate_id, fit.match_score, fit.match_threshold, fit.job_alerts,
+        fit.job_list_floor, fit.candidate_list_floor
+      from private.job_candidate_scores as fit
+      where not candidate.settled
+        and fit.candidate_id = candidate.candidate_id and fit.job_id <> all (p_job_ids)
+        and not fit.job_reach_keys operator(pg_catalog.&&) candidate.reach_keys
+      union all
+      select fit.job_id, fit.candidate_id, fit.match_score, fit.match_threshold, fit.job_alerts,
+        fit.job_list_floor, fit.candidate_list_floor
+      from public.job_applications as application
+      join private.job_candidate_scores as fit
+        on fit.job_id = application.job_id and fit.candidate_id = application.candidate_id
+      where candidate.settled
+        and application.candidate_id = candidate.candidate_id
+        and application.job_id <> all (p_job_ids)
+        and not fit.job_reach_keys operator(pg_catalog.&&) candidate.reach_keys
+      offset 0
+    ) as fit
+    where fit.match_score >= (select settings.min_score from private.match_settings() as settings);
+  end loop;
 end;
 $$;
 
