@@ -842,6 +842,18 @@ begin
 end;
 $$;
 
+-- A candidate's reach keys, as private.reach_keys gives them, none past 30 skills (below).
+create function private.candidate_reach_keys(p_skill_ids integer[])
+returns bigint[]
+language plpgsql immutable parallel safe
+set search_path = ''
+as $$
+begin
+  return case when cardinality(p_skill_ids) <= 30 then private.reach_keys(p_skill_ids, true)
+    else '{}' end;
+end;
+$$;
+
 -- A candidate's pairs for private.rematch, outside its statement: the offers within reach (the
 -- first thing a candidate's run scores), and those beyond reach it scores when the reach does not
 -- settle a candidate (every offer sharing a key skill) or does (only the offers applied to). In
@@ -864,9 +876,9 @@ declare
   candidate record;
 begin
   for candidate in
-    select profile.candidate_id, private.reach_keys(profile.skill_ids, true) as reach_keys
+    select profile.candidate_id, private.candidate_reach_keys(profile.skill_ids) as reach_keys
     from private.candidate_match_profiles as profile
-    where profile.candidate_id = any (p_candidate_ids) and cardinality(profile.skill_ids) <= 30
+    where profile.candidate_id = any (p_candidate_ids)
   loop
     return query
     select fit.*
@@ -899,8 +911,7 @@ declare
 begin
   for candidate in
     select profile.candidate_id, profile.candidate_id = any (p_settled_candidate_ids) as settled,
-      case when cardinality(profile.skill_ids) <= 30
-        then private.reach_keys(profile.skill_ids, true) else '{}' end as reach_keys
+      private.candidate_reach_keys(profile.skill_ids) as reach_keys
     from private.candidate_match_profiles as profile
     where profile.candidate_id = any (p_candidate_ids)
   loop

@@ -36,6 +36,11 @@
 --   tests.can_read_topic(actor, topic, extension), tests.can_write_topic(…)
 --                                        whether Realtime would let the actor read (write) a
 --                                        private topic, probed as the Realtime server does
+--   tests.matching_candidate(identifier, skills)  a candidate open to work in Lyon with these
+--                                        skills; returns their id
+--   tests.set_match_list_sizes(places, alerts)  matching with lists of that many places and that
+--                                        many alerts per candidate change (weights unchanged),
+--                                        so that a handful of rows fills a list; until rollback
 --
 -- Identifiers are short names ('candidate_a'); the email is <identifier>@test.emploi.fr.
 -- This file commits (no rollback) so that the files after it can use the helpers; it is
@@ -169,6 +174,42 @@ begin
     raise exception 'tests.user_id: no test user %', p_identifier;
   end if;
   return found_id;
+end;
+$$;
+
+create or replace function tests.matching_candidate(p_identifier text, p_skills text[])
+returns uuid
+language sql
+as $$
+  select tests.create_user(p_identifier, 'candidate');
+  update public.candidates set skills = p_skills, open_to_work = true, location = 'Lyon'
+  where id = tests.user_id(p_identifier);
+  select tests.user_id(p_identifier);
+$$;
+
+-- Redefines private.match_settings (immutable: its values are folded into plans) with the
+-- weights and thresholds it has and the sizes given.
+create or replace function tests.set_match_list_sizes(p_places integer, p_alerts integer)
+returns void
+language plpgsql
+as $$
+declare
+  settings record;
+begin
+  select * into settings from private.match_settings();
+  execute format(
+    $definition$
+    create or replace function private.match_settings(
+      out required_skills_weight integer, out nice_to_have_skills_weight integer,
+      out experience_weight integer, out location_weight integer, out min_score integer,
+      out offer_list_size integer, out candidate_list_size integer,
+      out max_alerts_per_candidate_change integer)
+    language sql immutable set search_path = ''
+    as 'select %s, %s, %s, %s, %s, %s, %s, %s'
+    $definition$,
+    settings.required_skills_weight, settings.nice_to_have_skills_weight,
+    settings.experience_weight, settings.location_weight, settings.min_score,
+    p_places, p_places, p_alerts);
 end;
 $$;
 

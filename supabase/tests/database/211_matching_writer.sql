@@ -8,13 +8,6 @@ select plan(29);
 update public.candidates set open_to_work = false;
 update public.jobs set status = 'closed' where status = 'published';
 
-create function pg_temp.candidate(p_name text, p_skills text[]) returns uuid
-language sql as $$
-  select tests.create_user(p_name, 'candidate');
-  update public.candidates set skills = p_skills, open_to_work = true, location = 'Lyon'
-  where id = tests.user_id(p_name);
-  select tests.user_id(p_name);
-$$;
 create function pg_temp.offer(p_title text, p_skills text[]) returns uuid
 language sql as $$
   insert into public.jobs (company_id, title, required_skills, location, status)
@@ -25,9 +18,9 @@ create function pg_temp.count_of(p_job_id uuid) returns integer
 language sql as $$ select matched_candidates_count from public.jobs where id = p_job_id $$;
 
 select tests.create_user('writer_company', 'company');
-select pg_temp.candidate('rust_one', array['Rust']);
-select pg_temp.candidate('rust_two', array['Rust', 'Go']);
-select pg_temp.candidate('go_one', array['Go']);
+select tests.matching_candidate('rust_one', array['Rust']);
+select tests.matching_candidate('rust_two', array['Rust', 'Go']);
+select tests.matching_candidate('go_one', array['Go']);
 select pg_temp.offer('Offre Rust', array['Rust']);
 select pg_temp.offer('Offre Go', array['Go']);
 
@@ -54,12 +47,7 @@ select is(pg_temp.count_of(tests.job_id('Offre Go')), 2, 'and counts both matche
 
 -- Lists: each side keeps its best pairs. Two per list here (the product keeps 200), so that a
 -- handful of rows shows every case; redefined for this transaction only.
-create or replace function private.match_settings(
-  out required_skills_weight integer, out nice_to_have_skills_weight integer,
-  out experience_weight integer, out location_weight integer, out min_score integer,
-  out offer_list_size integer, out candidate_list_size integer,
-  out max_alerts_per_candidate_change integer)
-language sql immutable set search_path = '' as $$ select 50, 15, 20, 15, 40, 2, 2, 10; $$;
+select tests.set_match_list_sizes(2, 10);
 create function pg_temp.offer_in(p_title text, p_location text, p_level text) returns uuid
 language sql as $$
   insert into public.jobs (company_id, title, required_skills, location, experience_level, status)
@@ -82,7 +70,7 @@ select pg_temp.offer_in('Offre E1', 'Lyon', null);
 select pg_temp.offer_in('Offre E2', 'Lyon', null);
 select pg_temp.offer_in('Offre E3', 'Paris', null);
 select pg_temp.offer_in('Offre E4', 'Paris', 'lead');
-select pg_temp.candidate('elixir_a', array['Elixir']);
+select tests.matching_candidate('elixir_a', array['Elixir']);
 select is((private.rematch('{}', array[tests.user_id('elixir_a')]) ->> 'added')::integer, 2,
   'a candidate with four matching offers stores two');
 select results_eq($$ select * from pg_temp.list_of('elixir_a') $$,
@@ -100,9 +88,9 @@ select results_eq($$ select * from pg_temp.list_of('elixir_a') $$,
 
 -- An offer in Lyon for a lead: 90 for a candidate in Lyon without a level, 75 in Paris.
 select pg_temp.offer_in('Offre X', 'Lyon', 'lead');
-select pg_temp.candidate('elixir_b', array['Elixir']);
-select pg_temp.candidate('elixir_c', array['Elixir']);
-select pg_temp.candidate('elixir_d', array['Elixir']);
+select tests.matching_candidate('elixir_b', array['Elixir']);
+select tests.matching_candidate('elixir_c', array['Elixir']);
+select tests.matching_candidate('elixir_d', array['Elixir']);
 update public.candidates set location = 'Paris'
 where id in (tests.user_id('elixir_c'), tests.user_id('elixir_d'));
 select is(private.rematch(array[tests.job_id('Offre X')], '{}') - 'ms',
@@ -117,7 +105,7 @@ select is(private.rematch(array[tests.job_id('Offre X')], '{}') - 'ms',
     "alerts": 0, "candidates_scored_in_full": 0}'::jsonb,
   'matching the same offer again alerts nobody, not even the candidates outside its list');
 
-select pg_temp.candidate('elixir_e', array['Elixir']);
+select tests.matching_candidate('elixir_e', array['Elixir']);
 select private.rematch('{}', array[tests.user_id('elixir_e')]);
 select results_eq($$ select * from pg_temp.list_of('elixir_e') $$,
   array['Offre E1 100', 'Offre E2 100', 'Offre E5 100', 'Offre X 90'],

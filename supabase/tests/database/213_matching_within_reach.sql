@@ -10,20 +10,8 @@ update public.jobs set status = 'closed' where status = 'published';
 
 -- Two places per list and two alerts per candidate change (the product: 200, 200, 10), so that a
 -- handful of offers fills a list; for this transaction only.
-create or replace function private.match_settings(
-  out required_skills_weight integer, out nice_to_have_skills_weight integer,
-  out experience_weight integer, out location_weight integer, out min_score integer,
-  out offer_list_size integer, out candidate_list_size integer,
-  out max_alerts_per_candidate_change integer)
-language sql immutable set search_path = '' as $$ select 50, 15, 20, 15, 40, 2, 2, 2; $$;
+select tests.set_match_list_sizes(2, 2);
 
-create function pg_temp.candidate(p_name text, p_skills text[]) returns uuid
-language sql as $$
-  select tests.create_user(p_name, 'candidate');
-  update public.candidates set skills = p_skills, open_to_work = true, location = 'Lyon'
-  where id = tests.user_id(p_name);
-  select tests.user_id(p_name);
-$$;
 -- An offer in Lyon with the given floor (as if matched before: null for never).
 create function pg_temp.offer(p_title text, p_skills text[], p_floor integer) returns uuid
 language sql as $$
@@ -92,7 +80,7 @@ select is(
   (select reach_keys from private.job_match_profiles where job_id = tests.job_id('Go seul')),
   array[pg_temp.skill('go') << 32], 'one with a single key skill, by that skill');
 
-select pg_temp.candidate('ada', array['Rust', 'Go']);
+select tests.matching_candidate('ada', array['Rust', 'Go']);
 insert into public.job_applications (job_id, candidate_id)
 values (tests.job_id('Rust Scala, candidature'), tests.user_id('ada'));
 
@@ -139,7 +127,7 @@ select results_eq($$ select * from pg_temp.stored_of('ada') $$,
   'after a move to another city, again what scoring every offer stores');
 
 -- Rust alone: no offer within reach scores above 75, so the reach settles nothing.
-select pg_temp.candidate('bob', array['Rust']);
+select tests.matching_candidate('bob', array['Rust']);
 select is(
   (private.rematch('{}', array[tests.user_id('bob')]) ->> 'candidates_scored_in_full')::integer,
   1, 'a candidate whose best offers are not all within reach is scored against every offer');
@@ -147,13 +135,8 @@ select results_eq($$ select * from pg_temp.stored_of('bob') $$,
   $$ select * from pg_temp.expected_of('bob') $$, 'and stores what that gives');
 
 -- Ten alerts per change: the four offers above 75 do not say which ten are the best new ones.
-create or replace function private.match_settings(
-  out required_skills_weight integer, out nice_to_have_skills_weight integer,
-  out experience_weight integer, out location_weight integer, out min_score integer,
-  out offer_list_size integer, out candidate_list_size integer,
-  out max_alerts_per_candidate_change integer)
-language sql immutable set search_path = '' as $$ select 50, 15, 20, 15, 40, 2, 2, 10; $$;
-select pg_temp.candidate('chloe', array['Rust', 'Go']);
+select tests.set_match_list_sizes(2, 10);
+select tests.matching_candidate('chloe', array['Rust', 'Go']);
 select is(
   private.rematch('{}', array[tests.user_id('chloe')]) - 'ms',
   '{"jobs": 0, "candidates": 1, "matches": 7, "added": 5, "rescored": 0, "removed": 0,
@@ -161,7 +144,7 @@ select is(
   'a candidate wanting more alerts than their offers within reach above 75 give is scored '
   'against every offer, and hears of the 68s too');
 
-select pg_temp.candidate('dan', array['Rust', 'Go']);
+select tests.matching_candidate('dan', array['Rust', 'Go']);
 update public.notification_preferences set job_alerts_enabled = false
 where user_id = tests.user_id('dan');
 select is(
@@ -169,7 +152,7 @@ select is(
   0, 'one who wants no alerts is settled within reach');
 
 -- Rust, Go and 29 tools: 31 skills, past the 30 whose pairs are reach keys.
-select pg_temp.candidate('eve',
+select tests.matching_candidate('eve',
   array['Rust', 'Go'] || array(select 'outil ' || tool from generate_series(1, 29) as tool));
 select is(
   (private.rematch('{}', array[tests.user_id('eve')]) ->> 'candidates_scored_in_full')::integer,
