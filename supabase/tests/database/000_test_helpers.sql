@@ -180,6 +180,7 @@ $$;
 create or replace function tests.matching_candidate(p_identifier text, p_skills text[])
 returns uuid
 language sql
+set search_path = ''
 as $$
   select tests.create_user(p_identifier, 'candidate');
   update public.candidates set skills = p_skills, open_to_work = true, location = 'Lyon'
@@ -192,6 +193,7 @@ $$;
 create or replace function tests.set_match_list_sizes(p_places integer, p_alerts integer)
 returns void
 language plpgsql
+set search_path = ''
 as $$
 declare
   settings record;
