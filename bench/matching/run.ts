@@ -2,9 +2,10 @@
 // candidate against every published offer, and offers matched per second, sustained, with as many
 // connections as cores (private.rematch: score the pairs, write what changed, ask for the alerts).
 // Each run also reports where its time went: scoring, writing, alerts (measured inside rematch),
-// and the rest (round trip, transaction, planning), printed as a breakdown. Sustained is measured
-// twice: offers created and matched in one transaction, and offers committed first (the worker's
-// case: the offer's own transaction has ended when its matching runs).
+// and the rest (round trip, transaction, planning), printed as a breakdown; the same candidates'
+// pairs are also scored alone (counted, nothing written), the floor under a candidate's run.
+// Sustained is measured twice: offers created and matched in one transaction, and offers committed
+// first (the worker's case: the offer's own transaction has ended when its matching runs).
 //
 //   deno run -A bench/matching/run.ts [--sizes 100000,1000000] [--offers 100000] [--jobs 20]
 //     [--rounds 3] [--db-url URL]
@@ -188,9 +189,38 @@ function matchOneCandidate(sql: postgres.Sql, candidateId: string) {
   });
 }
 
+/**
+ * A candidate's pairs scored and nothing else, the floor under a candidate's run on this machine:
+ * every offer sharing a key skill (what the scoring view gives), and only the offers within reach
+ * (what a settled run scores). Counted, not stored: no writing, no alerts, no comparison.
+ */
+async function scoreOneCandidateOnly(sql: postgres.Sql, candidateId: string) {
+  const timed = async (query: () => Promise<{ pairs: number }[]>) => {
+    const startedAt = performance.now();
+    const [{ pairs }] = await query();
+    return { ms: performance.now() - startedAt, pairs };
+  };
+  const everyOffer = await timed(() =>
+    sql<{ pairs: number }[]>`
+      select count(*)::int as pairs
+      from (
+        select fit.match_score from private.job_candidate_scores as fit
+        where fit.candidate_id = ${candidateId} offset 0
+      ) as fit
+      where fit.match_score >= (select min_score from private.match_settings())`
+  );
+  const withinReach = await timed(() =>
+    sql<{ pairs: number }[]>`
+      select count(*)::int as pairs
+      from private.candidate_pairs_within_reach(${[candidateId]}::uuid[], '{}')`
+  );
+  return { everyOffer, withinReach };
+}
+
+const p50 = (values: number[]) => summarize(values).p50;
+
 /** p50 of each part of the runs' time; "other" is the client's time minus the parts. */
 function breakdown(runs: Run[]) {
-  const p50 = (values: number[]) => summarize(values).p50;
   return {
     total: p50(runs.map((run) => run.ms)),
     scoring: p50(runs.map((run) => run.summary.ms.scoring)),
@@ -266,6 +296,7 @@ const offerRows: Record<string, string | number>[] = [];
 const breakdownRows: Record<string, string | number>[] = [];
 const sustainedRows: Record<string, string | number>[] = [];
 const floorRows: Record<string, string | number>[] = [];
+const scoringOnlyRows: Record<string, string | number>[] = [];
 const results = [];
 let referenceBefore = 0;
 for (const [sizeIndex, size] of options.sizes.entries()) {
@@ -315,6 +346,25 @@ for (const [sizeIndex, size] of options.sizes.entries()) {
     candidateRuns.unchanged.push(runs.unchanged);
     candidateRuns.moved.push(runs.moved);
   }
+  // Their pairs scored alone, in the same run: what no writer can go under.
+  await scoreOneCandidateOnly(sql, candidateIds[0]);
+  const scoredOnly = [];
+  for (const candidateId of candidateIds) {
+    scoredOnly.push(await scoreOneCandidateOnly(sql, candidateId));
+  }
+  const candidateScoringOnly = {
+    everyOfferMs: p50(scoredOnly.map((run) => run.everyOffer.ms)),
+    everyOfferPairs: p50(scoredOnly.map((run) => run.everyOffer.pairs)),
+    withinReachMs: p50(scoredOnly.map((run) => run.withinReach.ms)),
+    withinReachPairs: p50(scoredOnly.map((run) => run.withinReach.pairs)),
+  };
+  scoringOnlyRows.push({
+    candidates: size,
+    "every offer sharing a key skill (ms)": candidateScoringOnly.everyOfferMs,
+    "pairs": candidateScoringOnly.everyOfferPairs,
+    "offers within reach (ms)": candidateScoringOnly.withinReachMs,
+    "pairs within reach": candidateScoringOnly.withinReachPairs,
+  });
   const candidateSide = {
     first: breakdown(candidateRuns.first),
     unchanged: breakdown(candidateRuns.unchanged),
@@ -370,6 +420,7 @@ for (const [sizeIndex, size] of options.sizes.entries()) {
     singleOfferBreakdownP50: offerSide,
     candidateBreakdownP50: candidateSide,
     candidateFirstMatchMs: summarize(candidateRuns.first.map((run) => run.ms)),
+    candidateScoringOnlyP50: candidateScoringOnly,
     sustained: {
       offers: options.jobs,
       connections: cores,
@@ -392,6 +443,10 @@ console.log(
   "\nWhere a match's time goes (p50 ms of every run; written = rows added, rescored, removed)\n",
 );
 printTable(breakdownRows);
+console.log(
+  "\nThe same candidates' pairs scored and nothing else (p50 ms, counted: no writing, no alerts)\n",
+);
+printTable(scoringOnlyRows);
 console.log("\nSustained\n");
 printTable(sustainedRows);
 const path = await writeResults("matching", results, {

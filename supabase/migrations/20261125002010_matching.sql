@@ -803,6 +803,10 @@ set search_path = ''
 -- A few messages need no compiling: the planner's guess of 1,000 chunks per offer (generate_series)
 -- made it JIT-compile this statement, 25 ms for two messages.
 set jit = off
+-- Its caller, private.rematch, forces custom plans, and a function's settings hold for what it
+-- calls: the member texts quoted for each request (private.quote_member_text) were planned again
+-- on every call, 1.5 ms of a candidate's ten alerts.
+set plan_cache_mode = auto
 as $$
 declare
   chunk_size constant integer := 1000;
@@ -857,9 +861,10 @@ $$;
 -- A candidate's pairs for private.rematch, outside its statement: the offers within reach (the
 -- first thing a candidate's run scores), and those beyond reach it scores when the reach does not
 -- settle a candidate (every offer sharing a key skill) or does (only the offers applied to). In
--- PL/pgSQL, so that an offer's run, which has no candidate, plans none of their queries, and a
--- candidate's run plans them once per connection, not on every call: planning the statement with
--- these branches in it cost every run 2 to 3 ms more. Each candidate's reach keys are computed
+-- PL/pgSQL, so that an offer's run, which has no candidate, plans none of their queries: planning
+-- the statement with these branches in it cost every run 2 to 3 ms more. A candidate's run plans
+-- them on every call, as rematch plans everything (cached generic plans of these queries ran
+-- slower: a candidate's run took 51-59 ms against 50-51). Each candidate's reach keys are computed
 -- once, here, not stored: in the profiles an offer's run reads by the thousand they made every row
 -- two to five times wider. None past 30 skills (435 pairs; a profile may list 100, 4,950 pairs):
 -- such a candidate has nothing within reach and is scored against every offer sharing a key
@@ -915,28 +920,36 @@ begin
     from private.candidate_match_profiles as profile
     where profile.candidate_id = any (p_candidate_ids)
   loop
-    return query
-    select fit.*
-    from (
-      select fit.job_id, fit.candidate_id, fit.match_score, fit.match_threshold, fit.job_alerts,
-        fit.job_list_floor, fit.candidate_list_floor
-      from private.job_candidate_scores as fit
-      where not candidate.settled
-        and fit.candidate_id = candidate.candidate_id and fit.job_id <> all (p_job_ids)
-        and not fit.job_reach_keys operator(pg_catalog.&&) candidate.reach_keys
-      union all
-      select fit.job_id, fit.candidate_id, fit.match_score, fit.match_threshold, fit.job_alerts,
-        fit.job_list_floor, fit.candidate_list_floor
-      from public.job_applications as application
-      join private.job_candidate_scores as fit
-        on fit.job_id = application.job_id and fit.candidate_id = application.candidate_id
-      where candidate.settled
-        and application.candidate_id = candidate.candidate_id
-        and application.job_id <> all (p_job_ids)
-        and not fit.job_reach_keys operator(pg_catalog.&&) candidate.reach_keys
-      offset 0
-    ) as fit
-    where fit.match_score >= (select settings.min_score from private.match_settings() as settings);
+    -- Two statements, not one with both branches: each is planned on every call (rematch forces
+    -- custom plans), and planning the scoring view for the branch not taken cost 1 ms.
+    if candidate.settled then
+      return query
+      select fit.*
+      from (
+        select fit.job_id, fit.candidate_id, fit.match_score, fit.match_threshold, fit.job_alerts,
+          fit.job_list_floor, fit.candidate_list_floor
+        from public.job_applications as application
+        join private.job_candidate_scores as fit
+          on fit.job_id = application.job_id and fit.candidate_id = application.candidate_id
+        where application.candidate_id = candidate.candidate_id
+          and application.job_id <> all (p_job_ids)
+          and not fit.job_reach_keys operator(pg_catalog.&&) candidate.reach_keys
+        offset 0
+      ) as fit
+      where fit.match_score >= (select settings.min_score from private.match_settings() as settings);
+    else
+      return query
+      select fit.*
+      from (
+        select fit.job_id, fit.candidate_id, fit.match_score, fit.match_threshold, fit.job_alerts,
+          fit.job_list_floor, fit.candidate_list_floor
+        from private.job_candidate_scores as fit
+        where fit.candidate_id = candidate.candidate_id and fit.job_id <> all (p_job_ids)
+          and not fit.job_reach_keys operator(pg_catalog.&&) candidate.reach_keys
+        offset 0
+      ) as fit
+      where fit.match_score >= (select settings.min_score from private.match_settings() as settings);
+    end if;
   end loop;
 end;
 $$;
