@@ -359,10 +359,12 @@ create table private.job_match_profiles (
 comment on table private.job_match_profiles is
   'What matching reads of each published, approved offer with skills '
   '(private.sync_match_profiles).';
-create index job_match_profiles_key_skills_idx on private.job_match_profiles
-  using gin (key_skill_ids);
-create index job_match_profiles_reach_keys_idx on private.job_match_profiles
-  using gin (reach_keys);
+-- One index for both columns: a candidate's run asks for offers sharing a key skill, and within
+-- reach for those whose reach keys meet theirs as well (the scoring view's join condition and its
+-- own). Two indexes gave two bitmaps ANDed, the key skills' one of 12,000 offers for 2,400 within
+-- reach; one index intersects the two inside, skipping most of the larger: 2 ms of 11.
+create index job_match_profiles_keys_idx on private.job_match_profiles
+  using gin (key_skill_ids, reach_keys);
 
 create table private.candidate_match_profiles (
   candidate_id uuid primary key,
