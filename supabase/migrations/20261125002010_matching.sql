@@ -923,8 +923,13 @@ begin
     where profile.candidate_id = any (p_candidate_ids)
   loop
     -- Two statements, not one with both branches: each is planned on every call (rematch forces
-    -- custom plans), and planning the scoring view for the branch not taken cost 1 ms.
+    -- custom plans), and planning the scoring view for the branch not taken cost 1 ms. Nor is the
+    -- view planned for a settled candidate who applied to nothing (2 ms).
     if candidate.settled then
+      continue when not exists (
+        select from public.job_applications as application
+        where application.candidate_id = candidate.candidate_id
+      );
       return query
       select fit.*
       from (
@@ -1093,22 +1098,34 @@ begin
     where fit.match_score >= settings.min_score
   ),
   -- The new floors of the lists rematched: the score of their last place (ties share it, and the
-  -- list with them), min_score for a list that is not full.
+  -- list with them), min_score for a list that is not full. Each found by a sort that keeps only
+  -- the list's length (offset ... limit 1), not by sorting every pair: 2 ms less of an offer's
+  -- 4,500 pairs. A run is for one offer or one candidate (the workers' calls): each reads the
+  -- pairs once.
   job_lists as (
-    select scored.job_id, count(*)::integer as matches,
-      coalesce((array_agg(scored.match_score order by scored.match_score desc))
-        [settings.offer_list_size], settings.min_score) as list_floor
-    from scored
-    where scored.job_id = any (job_ids)
-    group by scored.job_id
+    select rematched.job_id, counted.matches,
+      coalesce(last_place.match_score, settings.min_score) as list_floor
+    from unnest(job_ids) as rematched (job_id)
+    cross join lateral (
+      select count(*)::integer as matches from scored where scored.job_id = rematched.job_id
+    ) as counted
+    left join lateral (
+      select scored.match_score from scored
+      where scored.job_id = rematched.job_id
+      order by scored.match_score desc
+      offset settings.offer_list_size - 1 limit 1
+    ) as last_place on true
   ),
   candidate_lists as (
-    select scored.candidate_id,
-      coalesce((array_agg(scored.match_score order by scored.match_score desc))
-        [settings.candidate_list_size], settings.min_score) as list_floor
-    from scored
-    where scored.candidate_id = any (candidate_ids)
-    group by scored.candidate_id
+    select rematched.candidate_id,
+      coalesce(last_place.match_score, settings.min_score) as list_floor
+    from unnest(candidate_ids) as rematched (candidate_id)
+    left join lateral (
+      select scored.match_score from scored
+      where scored.candidate_id = rematched.candidate_id
+      order by scored.match_score desc
+      offset settings.candidate_list_size - 1 limit 1
+    ) as last_place on true
   ),
   -- An applicant's pair is kept whatever the lists: the company ranks its applicants by score.
   applied as (
@@ -1161,16 +1178,15 @@ begin
   alerted as (
     select reached.* from reached where reached.job_id = any (job_ids)
     union all
-    select newly.job_id, newly.candidate_id, newly.new_score
-    from (
-      select reached.*,
-        row_number() over (
-          partition by reached.candidate_id order by reached.new_score desc, reached.job_id
-        ) as rank
-      from reached
-      where reached.job_id <> all (job_ids)
+    -- The best few of each candidate, by a sort that keeps only them.
+    select newly.*
+    from unnest(candidate_ids) as rematched (candidate_id)
+    cross join lateral (
+      select reached.* from reached
+      where reached.candidate_id = rematched.candidate_id and reached.job_id <> all (job_ids)
+      order by reached.new_score desc, reached.job_id
+      limit settings.max_alerts_per_candidate_change
     ) as newly
-    where newly.rank <= settings.max_alerts_per_candidate_change
   )
   select
     (select count(*) from scored) as matches,

@@ -3,7 +3,7 @@
 -- offer sharing a key skill only when those do not settle the result. Either way the stored
 -- lists, floors and alerts are the ones scoring every offer gives (compared with the view here).
 begin;
-select plan(19);
+select plan(20);
 
 update public.candidates set open_to_work = false;
 update public.jobs set status = 'closed' where status = 'published';
@@ -96,6 +96,19 @@ select results_eq($$ select * from pg_temp.stored_of('ada') $$,
 select results_eq($$ select * from pg_temp.stored_of('ada') $$,
   $$ select * from pg_temp.expected_of('ada') $$,
   'exactly what scoring every offer stores (not the full list they share one skill with)');
+select results_eq(
+  $$ select message -> 'data' ->> 'jobId' from pgmq.q_notifications
+     where message ->> 'type' = 'job_alert'
+       and message -> 'audience' -> 'userIds' ? tests.user_id('ada')::text
+     order by 1 $$,
+  $$ select best.job_id::text
+     from (
+       select fit.job_id from private.job_candidate_scores as fit
+       where fit.candidate_id = tests.user_id('ada') and fit.match_score >= fit.match_threshold
+       order by fit.match_score desc, fit.job_id limit 2
+     ) as best
+     order by 1 $$,
+  'their two alerts are for their two best offers, ties broken by offer');
 select is(
   (select list_floor from private.candidate_match_profiles
    where candidate_id = tests.user_id('ada')),
