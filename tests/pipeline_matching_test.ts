@@ -175,3 +175,31 @@ Deno.test(
     assert.equal(counts[0].exact, true, "every offer's matched count is exact");
   },
 );
+
+Deno.test(
+  "the nightly rewrite of the matching profiles gives up on a table another transaction holds",
+  async () => {
+    const statuses = (outcome: Record<string, { status: string }>) =>
+      Object.fromEntries(Object.entries(outcome).map(([table, { status }]) => [table, status]));
+    // A reader of the offers' profiles (a match's explanation being read) that lasts longer than
+    // the 2 s the job waits for a lock.
+    const holder = await sql.reserve();
+    try {
+      await holder`begin`;
+      await holder`lock table private.job_match_profiles in access share mode`;
+      const [{ outcome }] = await sql`select private.order_match_profiles() as outcome`;
+      assert.deepEqual(statuses(outcome), {
+        job_match_profiles: "skipped",
+        candidate_match_profiles: "ordered",
+      });
+    } finally {
+      await holder`rollback`;
+      holder.release();
+    }
+    const [{ outcome }] = await sql`select private.order_match_profiles() as outcome`;
+    assert.deepEqual(statuses(outcome), {
+      job_match_profiles: "ordered",
+      candidate_match_profiles: "ordered",
+    }, "the next run orders it");
+  },
+);
