@@ -179,27 +179,22 @@ Deno.test(
 Deno.test(
   "the nightly rewrite of the matching profiles gives up on a table another transaction holds",
   async () => {
-    const statuses = (outcome: Record<string, { status: string }>) =>
-      Object.fromEntries(Object.entries(outcome).map(([table, { status }]) => [table, status]));
+    const order = async (table: string) => {
+      const [{ outcome }] = await sql`select private.order_match_profiles(${table}) as outcome`;
+      return outcome.status;
+    };
     // A reader of the offers' profiles (a match's explanation being read) that lasts longer than
     // the 2 s the job waits for a lock.
     const holder = await sql.reserve();
     try {
       await holder`begin`;
       await holder`lock table private.job_match_profiles in access share mode`;
-      const [{ outcome }] = await sql`select private.order_match_profiles() as outcome`;
-      assert.deepEqual(statuses(outcome), {
-        job_match_profiles: "skipped",
-        candidate_match_profiles: "ordered",
-      });
+      assert.equal(await order("job_match_profiles"), "skipped");
+      assert.equal(await order("candidate_match_profiles"), "ordered", "the other table is free");
     } finally {
       await holder`rollback`;
       holder.release();
     }
-    const [{ outcome }] = await sql`select private.order_match_profiles() as outcome`;
-    assert.deepEqual(statuses(outcome), {
-      job_match_profiles: "ordered",
-      candidate_match_profiles: "ordered",
-    }, "the next run orders it");
+    assert.equal(await order("job_match_profiles"), "ordered", "the next run orders it");
   },
 );

@@ -302,9 +302,11 @@ let referenceBefore = 0;
 for (const [sizeIndex, size] of options.sizes.entries()) {
   await seedUpTo(sql, options, size, sizeIndex === 0 ? options.offers : 0);
   const listFloors = await settleListFloors(sql);
-  // As the nightly job leaves them (order-match-profiles), after the load and the floors' update.
-  const [{ ordered }] = await sql<{ ordered: Record<string, { ms: number }> }[]>`
-    select private.order_match_profiles() as ordered`;
+  // As the nightly jobs leave them (order-offer-profiles, order-candidate-profiles), after the load
+  // and the floors' update.
+  const [ordered] = await sql<{ offers: { ms: number }; candidates: { ms: number } }[]>`
+    select private.order_match_profiles('job_match_profiles') as offers,
+      private.order_match_profiles('candidate_match_profiles') as candidates`;
   if (sizeIndex === 0) referenceBefore = await referenceQueryMs(sql);
   const [{ open, offers }] = await sql<{ open: number; offers: number }[]>`
     select (select count(*)::int from public.candidates where open_to_work) as open,
@@ -404,8 +406,8 @@ for (const [sizeIndex, size] of options.sizes.entries()) {
     candidates: size,
     "offers' floor": listFloors.offer,
     "candidates' floor": listFloors.candidate,
-    "offers put in skill order (ms)": ordered.job_match_profiles.ms,
-    "candidates put in skill order (ms)": ordered.candidate_match_profiles.ms,
+    "offers put in skill order (ms)": ordered.offers.ms,
+    "candidates put in skill order (ms)": ordered.candidates.ms,
   });
   sustainedRows.push({
     candidates: size,

@@ -1,9 +1,9 @@
 -- The matching profiles in skill order: profiles written since the last rewrite lie where they
--- arrived, and the nightly job (private.order_match_profiles) rewrites both tables in the order of
--- their skills. (That it gives up on a table another transaction holds, rather than queue:
+-- arrived, and the nightly jobs (private.order_match_profiles) rewrite each table in the order of
+-- its skills. (That it gives up on a table another transaction holds, rather than queue:
 -- tests/pipeline_matching_test.ts, which needs two connections.)
 begin;
-select plan(7);
+select plan(8);
 
 select tests.create_user('order_company', 'company');
 
@@ -44,10 +44,10 @@ select results_eq('select * from pg_temp.candidates_as_stored()', array['ordre_d
   'and so do candidates');
 
 select is(
-  (select jsonb_object_agg(profile_table.key, profile_table.value ->> 'status')
-   from jsonb_each(private.order_match_profiles()) as profile_table),
-  '{"job_match_profiles": "ordered", "candidate_match_profiles": "ordered"}'::jsonb,
-  'the nightly job rewrites both profile tables');
+  array[private.order_match_profiles('job_match_profiles') ->> 'status',
+    private.order_match_profiles('candidate_match_profiles') ->> 'status'],
+  array['ordered', 'ordered'],
+  'the nightly jobs rewrite each profile table');
 select results_eq('select * from pg_temp.offers_as_stored()',
   array['Offre ordre-a', 'Offre ordre-b', 'Offre ordre-c', 'Offre ordre-d'],
   'then the offers lie in the order of their key skills');
@@ -60,10 +60,16 @@ select is(
      'private.candidate_match_profiles'::regclass)),
   array['fillfactor=90', 'fillfactor=90'],
   'both tables leave room on each page for a profile''s new list floor');
-select is(
-  (select schedule || ' ' || command from cron.job where jobname = 'order-match-profiles'),
-  '40 2 * * * select private.order_match_profiles()',
-  'the job runs every night');
-
+-- (jobname is a name, collated "C": given the default collation to be compared.)
+select results_eq(
+  $$ select format('%s: %s %s', jobname::text collate "default", schedule, command) from cron.job
+     where jobname in ('order-offer-profiles', 'order-candidate-profiles') order by 1 $$,
+  array[
+    'order-candidate-profiles: 45 2 * * * select private.order_match_profiles(''candidate_match_profiles'')',
+    'order-offer-profiles: 40 2 * * * select private.order_match_profiles(''job_match_profiles'')'],
+  'one job a table, every night, each in its own transaction');
+select throws_ok($$ select private.order_match_profiles('jobs') $$, '22023',
+  'p_table: job_match_profiles | candidate_match_profiles (got jobs)',
+  'no other table is rewritten');
 select * from finish();
 rollback;
