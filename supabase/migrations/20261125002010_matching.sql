@@ -973,7 +973,7 @@ $$;
 -- candidate rematched changed since its last matching (the dispatcher's dedupe key drops an alert
 -- already sent), not when the same one is matched again. Idempotent: a second run with unchanged
 -- data writes nothing and asks for no alert. Unknown ids are skipped (a deleted row has no matches
--- left). Returns a summary for the worker's logs, with the milliseconds spent scoring, writing and
+-- left); at most 100 offers and 100 candidates a call (22023 beyond). Returns a summary for the worker's logs, with the milliseconds spent scoring, writing and
 -- asking for alerts. A candidate's run scores the offers within reach of their skills first, and
 -- every offer sharing a key skill only when those do not settle the result
 -- (candidates_scored_in_full); either way the result is the same. `matches` counts the pairs
@@ -999,6 +999,9 @@ declare
   -- no pair a candidate's reach keys leave out scores more.
   one_skill_ceiling integer := greatest(private.best_score_with_one_key_skill(2, 1),
     private.best_score_with_one_key_skill(2, 0), private.best_score_with_one_key_skill(0, 2));
+  -- The lists' floors and the alerts' ranking read the pairs once per offer and candidate
+  -- rematched: fast for the workers' one, quadratic for thousands. Bigger batches are split.
+  max_ids_per_side constant integer := 100;
   job_ids uuid[];
   candidate_ids uuid[];
   -- An offer's own run (the common case): its rows in (offer, candidate) order are in candidate
@@ -1014,6 +1017,13 @@ declare
   scored_at timestamptz;
   written_at timestamptz;
 begin
+  if cardinality(p_job_ids) > max_ids_per_side or cardinality(p_candidate_ids) > max_ids_per_side
+  then
+    raise exception using
+      errcode = '22023',
+      message = format('rematch takes at most %s offers and %s candidates a call (got %s and %s)',
+        max_ids_per_side, max_ids_per_side, cardinality(p_job_ids), cardinality(p_candidate_ids));
+  end if;
   select * into settings from private.match_settings();
   candidate_ids := array(
     select candidate.id from public.candidates as candidate
@@ -1100,8 +1110,7 @@ begin
   -- The new floors of the lists rematched: the score of their last place (ties share it, and the
   -- list with them), min_score for a list that is not full. Each found by a sort that keeps only
   -- the list's length (offset ... limit 1), not by sorting every pair: 2 ms less of an offer's
-  -- 4,500 pairs. A run is for one offer or one candidate (the workers' calls): each reads the
-  -- pairs once.
+  -- 4,500 pairs. Each offer and candidate rematched reads the pairs once (see max_ids_per_side).
   job_lists as (
     select rematched.job_id, counted.matches,
       coalesce(last_place.match_score, settings.min_score) as list_floor

@@ -3,7 +3,7 @@
 -- counts, the lists of best offers and candidates, and job alerts asked for many offers
 -- in one call.
 begin;
-select plan(29);
+select plan(30);
 
 update public.candidates set open_to_work = false;
 update public.jobs set status = 'closed' where status = 'published';
@@ -179,6 +179,11 @@ select results_eq(
      order by 1 $$,
   'each with its own candidates, in the order given');
 select is(private.enqueue_batch('notifications', '{}'), 0, 'an empty batch enqueues nothing');
+
+select throws_ok(
+  $$ select private.rematch(array(select gen_random_uuid() from generate_series(1, 101)), '{}') $$,
+  '22023', 'rematch takes at most 100 offers and 100 candidates a call (got 101 and 0)',
+  'a batch of more than 100 offers is refused: the lists'' floors read the pairs once per offer');
 
 select * from finish();
 rollback;
