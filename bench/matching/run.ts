@@ -212,7 +212,7 @@ async function scoreOneCandidateOnly(sql: postgres.Sql, candidateId: string) {
   const withinReach = await timed(() =>
     sql<{ pairs: number }[]>`
       select count(*)::int as pairs
-      from private.candidate_pairs_within_reach(${[candidateId]}::uuid[], '{}')`
+      from private.candidate_pairs_by_reach(${[candidateId]}::uuid[], '{}', true)`
   );
   return { everyOffer, withinReach };
 }

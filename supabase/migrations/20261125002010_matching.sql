@@ -271,7 +271,7 @@ end;
 $$;
 
 -- Reach keys, what a candidate's run finds offers by (job_match_profiles.reach_keys, and a
--- candidate's own, computed once per run: private.candidate_pairs_within_reach): every pair of the
+-- candidate's own, computed once per run: private.candidate_pairs_by_reach): every pair of the
 -- skills given, coded (a << 32) | b with a < b, and with p_with_each_skill each skill alone, coded
 -- a << 32 (skill ids start at 1: no pair has that code).
 create function private.reach_keys(p_skill_ids integer[], p_with_each_skill boolean)
@@ -861,22 +861,27 @@ end;
 $$;
 
 -- A candidate's pairs for private.rematch, outside its statement: the offers within reach (the
--- first thing a candidate's run scores), and those beyond reach it scores when the reach does not
--- settle a candidate (every offer sharing a key skill) or does (only the offers applied to). In
--- PL/pgSQL, so that an offer's run, which has no candidate, plans none of their queries: planning
--- the statement with these branches in it cost every run 2 to 3 ms more. A candidate's run plans
--- them on every call, as rematch plans everything (cached generic plans of these queries ran
--- slower: a candidate's run took 51-59 ms against 50-51). Each candidate's reach keys are computed
--- once, here, not stored: in the profiles an offer's run reads by the thousand they made every row
--- two to five times wider. None past 30 skills (435 pairs; a profile may list 100, 4,950 pairs):
--- such a candidate has nothing within reach and is scored against every offer sharing a key
--- skill. Pairs of the offers p_job_ids are left out (an offer's run scores them); only matches
--- (min_score or more) are returned, each score computed once (fenced from its filter).
-create function private.candidate_pairs_within_reach(p_candidate_ids uuid[], p_job_ids uuid[])
+-- first thing a candidate's run scores), and the others when the reach does not settle a candidate
+-- (every offer sharing a key skill is then scored). In PL/pgSQL, so that an offer's run, which has
+-- no candidate, plans none of their queries: planning the statement with these branches in it cost
+-- every run 2 to 3 ms more. They are planned on every call with their values (cached generic plans
+-- of them ran slower: a candidate's run took 51-59 ms against 50-51), which turns the reach's
+-- polarity into the GIN index's condition (p_within_reach) or its negation. Each candidate's reach
+-- keys are computed once, here, not stored: in the profiles an offer's run reads by the thousand
+-- they made every row two to five times wider. None past 30 skills (435 pairs; a profile may list
+-- 100, 4,950 pairs): such a candidate has nothing within reach and is scored against every offer
+-- sharing a key skill. Pairs of the offers p_job_ids are left out (an offer's run scores them);
+-- only matches (min_score or more) are returned, each score computed once (fenced from its filter).
+create function private.candidate_pairs_by_reach(
+  p_candidate_ids uuid[],
+  p_job_ids uuid[],
+  p_within_reach boolean
+)
 returns table (job_id uuid, candidate_id uuid, match_score integer, match_threshold integer,
   job_alerts boolean, job_list_floor integer, candidate_list_floor integer)
 language plpgsql stable
 set search_path = ''
+set plan_cache_mode = force_custom_plan
 rows 5000
 as $$
 declare
@@ -894,7 +899,7 @@ begin
         fit.job_list_floor, fit.candidate_list_floor
       from private.job_candidate_scores as fit
       where fit.candidate_id = candidate.candidate_id and fit.job_id <> all (p_job_ids)
-        and fit.job_reach_keys operator(pg_catalog.&&) candidate.reach_keys
+        and (fit.job_reach_keys operator(pg_catalog.&&) candidate.reach_keys) = p_within_reach
       offset 0
     ) as fit
     where fit.match_score >= (select settings.min_score from private.match_settings() as settings);
@@ -902,61 +907,45 @@ begin
 end;
 $$;
 
-create function private.candidate_pairs_beyond_reach(
+-- The pairs of the offers beyond reach the candidates applied to: what a settled candidate's run
+-- scores beyond reach (an applicant's pair is kept whatever it scores). The scoring view is not
+-- planned for a candidate who applied to nothing (2 ms).
+create function private.candidate_applications_beyond_reach(
   p_candidate_ids uuid[],
-  p_settled_candidate_ids uuid[],
   p_job_ids uuid[]
 )
 returns table (job_id uuid, candidate_id uuid, match_score integer, match_threshold integer,
   job_alerts boolean, job_list_floor integer, candidate_list_floor integer)
 language plpgsql stable
 set search_path = ''
-rows 100
+rows 10
 as $$
 declare
   candidate record;
 begin
   for candidate in
-    select profile.candidate_id, profile.candidate_id = any (p_settled_candidate_ids) as settled,
-      private.candidate_reach_keys(profile.skill_ids) as reach_keys
+    select profile.candidate_id, private.candidate_reach_keys(profile.skill_ids) as reach_keys
     from private.candidate_match_profiles as profile
     where profile.candidate_id = any (p_candidate_ids)
-  loop
-    -- Two statements, not one with both branches: each is planned on every call (rematch forces
-    -- custom plans), and planning the scoring view for the branch not taken cost 1 ms. Nor is the
-    -- view planned for a settled candidate who applied to nothing (2 ms).
-    if candidate.settled then
-      continue when not exists (
+      and exists (
         select from public.job_applications as application
-        where application.candidate_id = candidate.candidate_id
-      );
-      return query
-      select fit.*
-      from (
-        select fit.job_id, fit.candidate_id, fit.match_score, fit.match_threshold, fit.job_alerts,
-          fit.job_list_floor, fit.candidate_list_floor
-        from public.job_applications as application
-        join private.job_candidate_scores as fit
-          on fit.job_id = application.job_id and fit.candidate_id = application.candidate_id
-        where application.candidate_id = candidate.candidate_id
-          and application.job_id <> all (p_job_ids)
-          and not fit.job_reach_keys operator(pg_catalog.&&) candidate.reach_keys
-        offset 0
-      ) as fit
-      where fit.match_score >= (select settings.min_score from private.match_settings() as settings);
-    else
-      return query
-      select fit.*
-      from (
-        select fit.job_id, fit.candidate_id, fit.match_score, fit.match_threshold, fit.job_alerts,
-          fit.job_list_floor, fit.candidate_list_floor
-        from private.job_candidate_scores as fit
-        where fit.candidate_id = candidate.candidate_id and fit.job_id <> all (p_job_ids)
-          and not fit.job_reach_keys operator(pg_catalog.&&) candidate.reach_keys
-        offset 0
-      ) as fit
-      where fit.match_score >= (select settings.min_score from private.match_settings() as settings);
-    end if;
+        where application.candidate_id = profile.candidate_id
+      )
+  loop
+    return query
+    select fit.*
+    from (
+      select fit.job_id, fit.candidate_id, fit.match_score, fit.match_threshold, fit.job_alerts,
+        fit.job_list_floor, fit.candidate_list_floor
+      from public.job_applications as application
+      join private.job_candidate_scores as fit
+        on fit.job_id = application.job_id and fit.candidate_id = application.candidate_id
+      where application.candidate_id = candidate.candidate_id
+        and application.job_id <> all (p_job_ids)
+        and not fit.job_reach_keys operator(pg_catalog.&&) candidate.reach_keys
+      offset 0
+    ) as fit
+    where fit.match_score >= (select settings.min_score from private.match_settings() as settings);
   end loop;
 end;
 $$;
@@ -1063,7 +1052,7 @@ begin
   -- the candidate applied to are scored (an applicant's pair is kept whatever it scores). A stored
   -- pair left out is in neither list: removed below, as when it is scored.
   within_reach as materialized (
-    select * from private.candidate_pairs_within_reach(candidate_ids, job_ids)
+    select * from private.candidate_pairs_by_reach(candidate_ids, job_ids, true)
   ),
   reach_suffices as (
     select within_reach.candidate_id
@@ -1101,8 +1090,14 @@ begin
       -- applied to for the others.
       select beyond.*
       from settled_candidate_ids
-      cross join private.candidate_pairs_beyond_reach(candidate_ids, settled_candidate_ids.ids,
-        job_ids) as beyond
+      cross join private.candidate_pairs_by_reach(
+        array(select unnest(candidate_ids) except select unnest(settled_candidate_ids.ids)),
+        job_ids, false) as beyond
+      union all
+      select applications.*
+      from settled_candidate_ids
+      cross join private.candidate_applications_beyond_reach(settled_candidate_ids.ids, job_ids)
+        as applications
       offset 0
     ) as fit
     where fit.match_score >= settings.min_score
