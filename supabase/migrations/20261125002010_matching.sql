@@ -962,11 +962,11 @@ $$;
 -- candidate rematched changed since its last matching (the dispatcher's dedupe key drops an alert
 -- already sent), not when the same one is matched again. Idempotent: a second run with unchanged
 -- data writes nothing and asks for no alert. Unknown ids are skipped (a deleted row has no matches
--- left); at most 100 offers and 100 candidates a call (22023 beyond). Returns a summary for the worker's logs, with the milliseconds spent scoring, writing and
--- asking for alerts. A candidate's run scores the offers within reach of their skills first, and
--- every offer sharing a key skill only when those do not settle the result
--- (candidates_scored_in_full); either way the result is the same. `matches` counts the pairs
--- scored that match.
+-- left); at most 100 offers and 100 candidates a call (22023 beyond). Returns a summary for the
+-- worker's logs, with the milliseconds spent scoring, writing and asking for alerts. A candidate's
+-- run scores the offers within reach of their skills first, and every offer sharing a key skill
+-- only when those do not settle the result (candidates_scored_in_full); either way the result is
+-- the same. `matches` counts the pairs scored that match.
 --
 -- Concurrency: runs for one offer or one candidate are serialised by its row (edits of it wait for
 -- the end of the run). Every run writes its job_matches rows in (offer, candidate) order in one
