@@ -341,12 +341,20 @@ create table private.job_match_profiles (
   -- The score a candidate needs to enter the offer's list: its offer_list_size-th best at its last
   -- matching (min_score when it had fewer matches), null before its first.
   list_floor integer,
+  -- The best score a candidate sharing a single key skill can reach with it: a candidate's run
+  -- leaves out the offers beyond reach under the score that can still change its result (their
+  -- bar, private.rematch).
+  one_skill_ceiling integer not null generated always as (
+    private.best_score_with_one_key_skill(cardinality(required_skill_ids),
+      cardinality(nice_to_have_skill_ids))
+  ) stored,
   -- What a candidate's run finds the offer by: the pairs of its key skills, and each key skill
   -- alone when one shared skill can earn a place in its list (it has one key skill, or its floor
   -- is within best_score_with_one_key_skill). A candidate sharing a single key skill of any other
   -- offer scores at most 75 with it (today's weights) and cannot enter its list: a candidate's
   -- run scores the offers these keys reach first, and the others only when those do not settle
-  -- its own list (private.rematch). Rewritten with the floor.
+  -- its own list, and then only those whose one_skill_ceiling reaches its bar (private.rematch).
+  -- Rewritten with the floor.
   reach_keys bigint[] not null generated always as (
     private.reach_keys(
       private.key_skill_ids(required_skill_ids, nice_to_have_skill_ids),
@@ -640,6 +648,7 @@ select
   candidate.list_floor as candidate_list_floor,
   -- What a candidate's run finds the offer by (job_match_profiles.reach_keys).
   job.reach_keys as job_reach_keys,
+  job.one_skill_ceiling as job_one_skill_ceiling,
   jsonb_build_object(
     'required_skills', jsonb_build_object(
       'points', round((weights.required_max * held.required)::numeric / counts.required, 1),
@@ -861,8 +870,11 @@ end;
 $$;
 
 -- A candidate's pairs for private.rematch, outside its statement: the offers within reach (the
--- first thing a candidate's run scores), and the others when the reach does not settle a candidate
--- (every offer sharing a key skill is then scored). In PL/pgSQL, so that an offer's run, which has
+-- first thing a candidate's run scores), or the others that can reach the candidate's bar (element
+-- i of p_bars for candidate i; ignored within reach): the offers beyond reach whose
+-- one_skill_ceiling is under it score too little to change the candidate's run, and are not
+-- scored (a tenth to three quarters of them for a candidate not settled within reach). In
+-- PL/pgSQL, so that an offer's run, which has
 -- no candidate, plans none of their queries: planning the statement with these branches in it cost
 -- every run 2 to 3 ms more. They are planned on every call with their values (cached generic plans
 -- of them ran slower: a candidate's run took 51-59 ms against 50-51), which turns the reach's
@@ -870,10 +882,12 @@ $$;
 -- keys are computed once, here, not stored: in the profiles an offer's run reads by the thousand
 -- they made every row two to five times wider. None past 30 skills (435 pairs; a profile may list
 -- 100, 4,950 pairs): such a candidate has nothing within reach and is scored against every offer
--- sharing a key skill. Pairs of the offers p_job_ids are left out (an offer's run scores them);
--- only matches (min_score or more) are returned, each score computed once (fenced from its filter).
+-- sharing a key skill and reaching their bar. Pairs of the offers p_job_ids are left out (an
+-- offer's run scores them); only matches (min_score or more) are returned, each score computed
+-- once (fenced from its filter).
 create function private.candidate_pairs_by_reach(
   p_candidate_ids uuid[],
+  p_bars integer[],
   p_job_ids uuid[],
   p_within_reach boolean
 )
@@ -888,9 +902,11 @@ declare
   candidate record;
 begin
   for candidate in
-    select profile.candidate_id, private.candidate_reach_keys(profile.skill_ids) as reach_keys
-    from private.candidate_match_profiles as profile
-    where profile.candidate_id = any (p_candidate_ids)
+    select profile.candidate_id, private.candidate_reach_keys(profile.skill_ids) as reach_keys,
+      rematched.bar
+    from unnest(p_candidate_ids, p_bars) as rematched (candidate_id, bar)
+    join private.candidate_match_profiles as profile
+      on profile.candidate_id = rematched.candidate_id
   loop
     return query
     select fit.*
@@ -900,6 +916,7 @@ begin
       from private.job_candidate_scores as fit
       where fit.candidate_id = candidate.candidate_id and fit.job_id <> all (p_job_ids)
         and (fit.job_reach_keys operator(pg_catalog.&&) candidate.reach_keys) = p_within_reach
+        and (p_within_reach or fit.job_one_skill_ceiling >= candidate.bar)
       offset 0
     ) as fit
     where fit.match_score >= (select settings.min_score from private.match_settings() as settings);
@@ -907,11 +924,12 @@ begin
 end;
 $$;
 
--- The pairs of the offers beyond reach the candidates applied to: what a settled candidate's run
--- scores beyond reach (an applicant's pair is kept whatever it scores). The scoring view is not
--- planned for a candidate who applied to nothing (2 ms).
+-- The pairs of the offers beyond reach and under their bar (p_bars, as above) that the candidates
+-- applied to: an applicant's pair is kept whatever it scores, and private.candidate_pairs_by_reach
+-- gives the others. The scoring view is not planned for a candidate who applied to nothing (2 ms).
 create function private.candidate_applications_beyond_reach(
   p_candidate_ids uuid[],
+  p_bars integer[],
   p_job_ids uuid[]
 )
 returns table (job_id uuid, candidate_id uuid, match_score integer, match_threshold integer,
@@ -924,13 +942,15 @@ declare
   candidate record;
 begin
   for candidate in
-    select profile.candidate_id, private.candidate_reach_keys(profile.skill_ids) as reach_keys
-    from private.candidate_match_profiles as profile
-    where profile.candidate_id = any (p_candidate_ids)
-      and exists (
-        select from public.job_applications as application
-        where application.candidate_id = profile.candidate_id
-      )
+    select profile.candidate_id, private.candidate_reach_keys(profile.skill_ids) as reach_keys,
+      rematched.bar
+    from unnest(p_candidate_ids, p_bars) as rematched (candidate_id, bar)
+    join private.candidate_match_profiles as profile
+      on profile.candidate_id = rematched.candidate_id
+    where exists (
+      select from public.job_applications as application
+      where application.candidate_id = profile.candidate_id
+    )
   loop
     return query
     select fit.*
@@ -943,6 +963,7 @@ begin
       where application.candidate_id = candidate.candidate_id
         and application.job_id <> all (p_job_ids)
         and not fit.job_reach_keys operator(pg_catalog.&&) candidate.reach_keys
+        and fit.job_one_skill_ceiling < candidate.bar
       offset 0
     ) as fit
     where fit.match_score >= (select settings.min_score from private.match_settings() as settings);
@@ -964,9 +985,10 @@ $$;
 -- data writes nothing and asks for no alert. Unknown ids are skipped (a deleted row has no matches
 -- left); at most 100 offers and 100 candidates a call (22023 beyond). Returns a summary for the
 -- worker's logs, with the milliseconds spent scoring, writing and asking for alerts. A candidate's
--- run scores the offers within reach of their skills first, and every offer sharing a key skill
--- only when those do not settle the result (candidates_scored_in_full); either way the result is
--- the same. `matches` counts the pairs scored that match.
+-- run scores the offers within reach of their skills first, and the other offers sharing a key
+-- skill only when those do not settle the result, and then only those that can reach the
+-- candidate's bar (candidates_scored_beyond_reach); either way the result is the same. `matches`
+-- counts the pairs scored that match.
 --
 -- Concurrency: runs for one offer or one candidate are serialised by its row (edits of it wait for
 -- the end of the run). Every run writes its job_matches rows in (offer, candidate) order in one
@@ -1046,35 +1068,54 @@ begin
   ),
   -- A candidate first scores the offers within reach (job_match_profiles.reach_keys: sharing two
   -- key skills, or one that can earn a place in the offer's list), a third of the offers sharing
-  -- a key skill. Every other offer shares one key skill and scores at most one_skill_ceiling:
-  -- when the candidate has a full list above it, and their best new offers above it for alerts,
-  -- the offers within reach decide everything (reach_suffices), and of the others only the offers
-  -- the candidate applied to are scored (an applicant's pair is kept whatever it scores). A stored
-  -- pair left out is in neither list: removed below, as when it is scored.
+  -- a key skill. Every other offer shares one key skill, scores at most its one_skill_ceiling and
+  -- enters no offer's list: beyond reach, only the offers whose ceiling reaches the candidate's
+  -- bar are scored, and the offers the candidate applied to (an applicant's pair is kept whatever
+  -- it scores). A stored pair left out is in neither list: removed below, as when it is scored.
   within_reach as materialized (
-    select * from private.candidate_pairs_by_reach(candidate_ids, job_ids, true)
+    select * from private.candidate_pairs_by_reach(candidate_ids, null, job_ids, true)
   ),
-  reach_suffices as (
-    select within_reach.candidate_id
-    from within_reach
-    where within_reach.match_score > one_skill_ceiling
-    group by within_reach.candidate_id, within_reach.job_alerts,
-      within_reach.candidate_list_floor, within_reach.match_threshold
-    having count(*) >= settings.candidate_list_size
-      -- The alerts of a candidate without a floor go to their best new offers reaching their
-      -- threshold (see reached below): settled when the pairs above the ceiling reaching it, less
-      -- the candidate's stored pairs reaching it (the most of them that can be old news), leave
-      -- max_alerts_per_candidate_change new ones.
-      and (not within_reach.job_alerts or within_reach.candidate_list_floor is not null
-        or within_reach.match_threshold > one_skill_ceiling
-        or count(*) filter (where within_reach.match_score >= within_reach.match_threshold)
-          - (select count(*) from stored
-             where stored.candidate_id = within_reach.candidate_id
-               and stored.match_score >= within_reach.match_threshold)
-          >= settings.max_alerts_per_candidate_change)
+  -- A candidate's bar: no pair scoring less changes their run. Their list's new floor is at least
+  -- the score of the list_size-th offer within reach (ties share it, so a pair scoring it counts).
+  -- A candidate without a floor hears of their best new offers reaching their threshold (see
+  -- reached below): they are among the pairs within reach at least as good as the
+  -- (max_alerts + stored pairs reaching it)-th one, the most stored pairs that can be old news.
+  -- A candidate whose bar is above one_skill_ceiling is settled within reach.
+  beyond_bars as (
+    select rematched.candidate_id,
+      least(coalesce(list_place.match_score, settings.min_score), alert_place.match_score) as bar
+    from unnest(candidate_ids) as rematched (candidate_id)
+    join private.candidate_match_profiles as profile
+      on profile.candidate_id = rematched.candidate_id
+    left join lateral (
+      select within_reach.match_score from within_reach
+      where within_reach.candidate_id = rematched.candidate_id
+      order by within_reach.match_score desc
+      offset settings.candidate_list_size - 1 limit 1
+    ) as list_place on true
+    left join lateral (
+      select count(*) as pairs from stored
+      where stored.candidate_id = rematched.candidate_id
+        and stored.match_score >= profile.match_threshold
+    ) as stored_reaching on profile.job_alerts and profile.list_floor is null
+    left join lateral (
+      select coalesce((
+        select within_reach.match_score from within_reach
+        where within_reach.candidate_id = rematched.candidate_id
+          and within_reach.match_score >= profile.match_threshold
+        order by within_reach.match_score desc
+        offset settings.max_alerts_per_candidate_change - 1 + stored_reaching.pairs limit 1
+      ), profile.match_threshold) as match_score
+    ) as alert_place on stored_reaching.pairs is not null
   ),
-  settled_candidate_ids as (
-    select array(select reach_suffices.candidate_id from reach_suffices) as ids
+  bars as (
+    select array_agg(beyond_bars.candidate_id) as rematched_ids,
+      array_agg(beyond_bars.bar) as rematched_bars,
+      array_agg(beyond_bars.candidate_id) filter (where beyond_bars.bar <= one_skill_ceiling)
+        as unsettled_ids,
+      array_agg(beyond_bars.bar) filter (where beyond_bars.bar <= one_skill_ceiling)
+        as unsettled_bars
+    from beyond_bars
   ),
   scored as materialized (
     select fit.*
@@ -1086,18 +1127,22 @@ begin
       union all
       select within_reach.* from within_reach
       union all
-      -- Beyond reach: every offer sharing a key skill for a candidate not settled, the offers
-      -- applied to for the others.
+      -- Beyond reach, for the candidates not settled within reach: the offers reaching their bar,
+      -- then for everyone the offers under it they applied to.
       select beyond.*
-      from settled_candidate_ids
-      cross join private.candidate_pairs_by_reach(
-        array(select unnest(candidate_ids) except select unnest(settled_candidate_ids.ids)),
-        job_ids, false) as beyond
+      from bars
+      cross join private.candidate_pairs_by_reach(bars.unsettled_ids, bars.unsettled_bars, job_ids,
+        false) as beyond
+      where bars.unsettled_ids is not null
       union all
       select applications.*
-      from settled_candidate_ids
-      cross join private.candidate_applications_beyond_reach(settled_candidate_ids.ids, job_ids)
-        as applications
+      from bars
+      cross join private.candidate_applications_beyond_reach(bars.rematched_ids,
+        bars.rematched_bars, job_ids) as applications
+      where exists (
+        select from public.job_applications as application
+        where application.candidate_id = any (candidate_ids)
+      )
       offset 0
     ) as fit
     where fit.match_score >= settings.min_score
@@ -1194,7 +1239,8 @@ begin
   )
   select
     (select count(*) from scored) as matches,
-    (select count(*) from reach_suffices) as settled_within_reach,
+    (select coalesce(cardinality(bars.unsettled_ids), 0) from bars)
+      as candidates_beyond_reach,
     ordered_changes.*,
     ordered_alerts.*,
     (select coalesce(array_agg(job_lists.job_id), '{}') from job_lists) as listed_job_ids,
@@ -1337,7 +1383,7 @@ begin
     'rescored', rescored,
     'removed', removed,
     'alerts', cardinality(changed.alert_candidate_ids),
-    'candidates_scored_in_full', cardinality(candidate_ids) - changed.settled_within_reach,
+    'candidates_scored_beyond_reach', changed.candidates_beyond_reach,
     'ms', jsonb_build_object(
       'scoring', round(extract(epoch from scored_at - started_at)::numeric * 1000, 1),
       'writing', round(extract(epoch from written_at - scored_at)::numeric * 1000, 1),

@@ -93,7 +93,7 @@ select is((select analysis_completed from public.jobs where id = pg_temp.the_job
 
 select is(private.rematch(array[pg_temp.the_job()], '{}') - 'ms',
   '{"jobs": 1, "candidates": 0, "matches": 4, "added": 4, "rescored": 0, "removed": 0,
-    "alerts": 2, "candidates_scored_in_full": 0}'::jsonb,
+    "alerts": 2, "candidates_scored_beyond_reach": 0}'::jsonb,
   'matching the offer stores four matches and asks for two alerts');
 select results_eq('select * from pg_temp.matches()',
   array['alice 95', 'gaelle 73', 'chloe 70', 'bruno 63'],
@@ -158,7 +158,7 @@ create temporary table computed_before as
 select candidate_id, computed_at from public.job_matches where job_id = pg_temp.the_job();
 select is(private.rematch(array[pg_temp.the_job()], '{}') - 'ms',
   '{"jobs": 1, "candidates": 0, "matches": 4, "added": 0, "rescored": 0, "removed": 0,
-    "alerts": 0, "candidates_scored_in_full": 0}'::jsonb,
+    "alerts": 0, "candidates_scored_beyond_reach": 0}'::jsonb,
   'matching the offer again adds, rescores, removes and alerts nothing');
 select is_empty(
   $$ select 1 from public.job_matches as match join computed_before using (candidate_id)
@@ -176,12 +176,12 @@ select ok(
   'a skills change puts the candidate on the candidate_matching queue');
 select is(private.rematch('{}', array[tests.user_id('david')]) - 'ms',
   '{"jobs": 0, "candidates": 1, "matches": 1, "added": 1, "rescored": 0, "removed": 0,
-    "alerts": 1, "candidates_scored_in_full": 1}'::jsonb,
+    "alerts": 1, "candidates_scored_beyond_reach": 1}'::jsonb,
   'the candidate update finds the offer that now matches');
 update public.candidates set open_to_work = false where id = tests.user_id('chloe');
 select is(private.rematch('{}', array[tests.user_id('chloe')]) - 'ms',
   '{"jobs": 0, "candidates": 1, "matches": 0, "added": 0, "rescored": 0, "removed": 1,
-    "alerts": 0, "candidates_scored_in_full": 1}'::jsonb,
+    "alerts": 0, "candidates_scored_beyond_reach": 0}'::jsonb,
   'a candidate who stops looking loses their matches');
 update public.candidates set skills = array['TypeScript', 'Docker'] where id = tests.user_id('bruno');
 select private.rematch('{}', array[tests.user_id('bruno')]);
@@ -241,7 +241,7 @@ select results_eq(
   'and removes its matches');
 select is(private.rematch(array[gen_random_uuid()], array[gen_random_uuid()]) - 'ms',
   '{"jobs": 0, "candidates": 0, "matches": 0, "added": 0, "rescored": 0, "removed": 0,
-    "alerts": 0, "candidates_scored_in_full": 0}'::jsonb,
+    "alerts": 0, "candidates_scored_beyond_reach": 0}'::jsonb,
   'a deleted offer or candidate is skipped, not an error (the message is done)');
 
 select * from finish();

@@ -27,7 +27,7 @@ select pg_temp.offer('Offre Go', array['Go']);
 select is(
   private.rematch(array[tests.job_id('Offre Rust')], array[tests.user_id('go_one')]) - 'ms',
   '{"jobs": 1, "candidates": 1, "matches": 3, "added": 3, "rescored": 0, "removed": 0,
-    "alerts": 3, "candidates_scored_in_full": 1}'::jsonb,
+    "alerts": 3, "candidates_scored_beyond_reach": 1}'::jsonb,
   'one run matches an offer against every candidate and a candidate against every offer');
 select results_eq(
   $$ select tests.name_of(candidate_id) from public.job_matches
@@ -95,14 +95,14 @@ update public.candidates set location = 'Paris'
 where id in (tests.user_id('elixir_c'), tests.user_id('elixir_d'));
 select is(private.rematch(array[tests.job_id('Offre X')], '{}') - 'ms',
   '{"jobs": 1, "candidates": 0, "matches": 4, "added": 2, "rescored": 0, "removed": 0,
-    "alerts": 4, "candidates_scored_in_full": 0}'::jsonb,
+    "alerts": 4, "candidates_scored_beyond_reach": 0}'::jsonb,
   'an offer with four matches lists two and alerts all four, listed or not');
 select results_eq($$ select * from pg_temp.listed(tests.job_id('Offre X')) $$,
   array['elixir_a 90', 'elixir_b 90'], 'its best two');
 select is(pg_temp.count_of(tests.job_id('Offre X')), 4, 'and counts its four matches');
 select is(private.rematch(array[tests.job_id('Offre X')], '{}') - 'ms',
   '{"jobs": 1, "candidates": 0, "matches": 4, "added": 0, "rescored": 0, "removed": 0,
-    "alerts": 0, "candidates_scored_in_full": 0}'::jsonb,
+    "alerts": 0, "candidates_scored_beyond_reach": 0}'::jsonb,
   'matching the same offer again alerts nobody, not even the candidates outside its list');
 
 select tests.matching_candidate('elixir_e', array['Elixir']);
@@ -118,7 +118,7 @@ select is((private.rematch('{}', array[tests.user_id('elixir_e')]) ->> 'alerts')
 update public.candidates set location = 'Paris' where id = tests.user_id('elixir_b');
 select is(private.rematch(array[tests.job_id('Offre X')], '{}') - 'ms',
   '{"jobs": 1, "candidates": 0, "matches": 5, "added": 0, "rescored": 0, "removed": 1,
-    "alerts": 0, "candidates_scored_in_full": 0}'::jsonb,
+    "alerts": 0, "candidates_scored_beyond_reach": 0}'::jsonb,
   'a pair that falls out of every list is removed');
 select results_eq($$ select * from pg_temp.listed(tests.job_id('Offre X')) $$,
   array['elixir_a 90', 'elixir_e 90'], 'the offer lists its best two again');

@@ -3,7 +3,7 @@
 -- offer sharing a key skill only when those do not settle the result. Either way the stored
 -- lists, floors and alerts are the ones scoring every offer gives (compared with the view here).
 begin;
-select plan(20);
+select plan(27);
 
 update public.candidates set open_to_work = false;
 update public.jobs set status = 'closed' where status = 'published';
@@ -87,7 +87,7 @@ values (tests.job_id('Rust Scala, candidature'), tests.user_id('ada'));
 select is(
   private.rematch('{}', array[tests.user_id('ada')]) - 'ms',
   '{"jobs": 0, "candidates": 1, "matches": 6, "added": 5, "rescored": 0, "removed": 0,
-    "alerts": 2, "candidates_scored_in_full": 0}'::jsonb,
+    "alerts": 2, "candidates_scored_beyond_reach": 0}'::jsonb,
   'a candidate with a full list within reach is not scored against every offer');
 select results_eq($$ select * from pg_temp.stored_of('ada') $$,
   array['Go seul 100', 'Rust Go 1 100', 'Rust Go 2 100', 'Rust Go 3 100',
@@ -117,7 +117,7 @@ select is(
 select is(
   private.rematch('{}', array[tests.user_id('ada')]) - 'ms',
   '{"jobs": 0, "candidates": 1, "matches": 6, "added": 0, "rescored": 0, "removed": 0,
-    "alerts": 0, "candidates_scored_in_full": 0}'::jsonb,
+    "alerts": 0, "candidates_scored_beyond_reach": 0}'::jsonb,
   'matching them again changes nothing');
 
 -- The open list fills up: one shared skill no longer reaches its floor, nor the offer ada.
@@ -126,7 +126,7 @@ where job_id = tests.job_id('Rust Haskell, liste ouverte');
 select is(
   private.rematch('{}', array[tests.user_id('ada')]) - 'ms',
   '{"jobs": 0, "candidates": 1, "matches": 5, "added": 0, "rescored": 0, "removed": 1,
-    "alerts": 0, "candidates_scored_in_full": 0}'::jsonb,
+    "alerts": 0, "candidates_scored_beyond_reach": 0}'::jsonb,
   'a stored pair the reach no longer finds is not scored again');
 select results_eq($$ select * from pg_temp.stored_of('ada') $$,
   $$ select * from pg_temp.expected_of('ada') $$,
@@ -142,7 +142,7 @@ select results_eq($$ select * from pg_temp.stored_of('ada') $$,
 -- Rust alone: no offer within reach scores above 75, so the reach settles nothing.
 select tests.matching_candidate('bob', array['Rust']);
 select is(
-  (private.rematch('{}', array[tests.user_id('bob')]) ->> 'candidates_scored_in_full')::integer,
+  (private.rematch('{}', array[tests.user_id('bob')]) ->> 'candidates_scored_beyond_reach')::integer,
   1, 'a candidate whose best offers are not all within reach is scored against every offer');
 select results_eq($$ select * from pg_temp.stored_of('bob') $$,
   $$ select * from pg_temp.expected_of('bob') $$, 'and stores what that gives');
@@ -153,7 +153,7 @@ select tests.matching_candidate('chloe', array['Rust', 'Go']);
 select is(
   private.rematch('{}', array[tests.user_id('chloe')]) - 'ms',
   '{"jobs": 0, "candidates": 1, "matches": 7, "added": 5, "rescored": 0, "removed": 0,
-    "alerts": 7, "candidates_scored_in_full": 1}'::jsonb,
+    "alerts": 7, "candidates_scored_beyond_reach": 1}'::jsonb,
   'a candidate wanting more alerts than their offers within reach above 75 give is scored '
   'against every offer, and hears of the 68s too');
 
@@ -161,17 +161,77 @@ select tests.matching_candidate('dan', array['Rust', 'Go']);
 update public.notification_preferences set job_alerts_enabled = false
 where user_id = tests.user_id('dan');
 select is(
-  (private.rematch('{}', array[tests.user_id('dan')]) ->> 'candidates_scored_in_full')::integer,
+  (private.rematch('{}', array[tests.user_id('dan')]) ->> 'candidates_scored_beyond_reach')::integer,
   0, 'one who wants no alerts is settled within reach');
 
 -- Rust, Go and 29 tools: 31 skills, past the 30 whose pairs are reach keys.
 select tests.matching_candidate('eve',
   array['Rust', 'Go'] || array(select 'outil ' || tool from generate_series(1, 29) as tool));
 select is(
-  (private.rematch('{}', array[tests.user_id('eve')]) ->> 'candidates_scored_in_full')::integer,
+  (private.rematch('{}', array[tests.user_id('eve')]) ->> 'candidates_scored_beyond_reach')::integer,
   1, 'a candidate listing more than 30 skills is scored against every offer');
 select results_eq($$ select * from pg_temp.stored_of('eve') $$,
   $$ select * from pg_temp.expected_of('eve') $$, 'and stores what that gives');
+
+-- Beyond reach, only what can reach a candidate's bar. Rust alone (two places, two alerts): two
+-- open lists within reach give 68 each, so no offer under 68 enters the list; the alerts go to
+-- two of those 68s. Three required skills with Rust earn at most 57: those offers are not scored,
+-- unless applied to.
+select tests.set_match_list_sizes(2, 2);
+select pg_temp.offer('Rust Kotlin, liste ouverte', array['Rust', 'Kotlin'], 40);
+select pg_temp.offer('Rust Swift Dart', array['Rust', 'Swift', 'Dart'], 90);
+select pg_temp.offer('Rust Swift Dart, candidature', array['Rust', 'Swift', 'Dart'], 90);
+select tests.matching_candidate('farid', array['Rust']);
+insert into public.job_applications (job_id, candidate_id)
+values (tests.job_id('Rust Swift Dart, candidature'), tests.user_id('farid'));
+select is(
+  (select count(*)::integer from private.job_candidate_scores as fit
+   where fit.candidate_id = tests.user_id('farid') and fit.match_score >= 40),
+  9, 'a candidate holding Rust alone matches nine offers');
+select is(
+  private.rematch('{}', array[tests.user_id('farid')]) - 'ms',
+  '{"jobs": 0, "candidates": 1, "matches": 8, "added": 7, "rescored": 0, "removed": 0,
+    "alerts": 2, "candidates_scored_beyond_reach": 1}'::jsonb,
+  'their run beyond reach leaves out the offer whose best with one skill is under their bar');
+select results_eq($$ select * from pg_temp.stored_of('farid') $$,
+  $$ select * from pg_temp.expected_of('farid') $$,
+  'and stores what scoring every offer stores: every 68 (ties share the floor), the application');
+
+-- Ten alerts from a threshold of 50: the 57s can be among the best new offers, so the bar is
+-- the threshold and they are scored.
+select tests.set_match_list_sizes(2, 10);
+select tests.matching_candidate('gael', array['Rust']);
+update public.candidates set match_threshold = 50 where id = tests.user_id('gael');
+select is(
+  (private.rematch('{}', array[tests.user_id('gael')]) ->> 'matches')::integer,
+  9, 'a candidate wanting alerts the offers over the bar cannot fill has the others scored too');
+select results_eq(
+  $$ select message -> 'data' ->> 'jobId' from pgmq.q_notifications
+     where message ->> 'type' = 'job_alert'
+       and message -> 'audience' -> 'userIds' ? tests.user_id('gael')::text
+     order by 1 $$,
+  $$ select fit.job_id::text from private.job_candidate_scores as fit
+     where fit.candidate_id = tests.user_id('gael') and fit.match_score >= 50
+     order by 1 $$,
+  'and hears of all nine, the 57s included');
+
+-- A new threshold (no floor again): the seven 68s stored are old news, and the best new offers
+-- are the two 57s, under the seventh offer within reach: the stored pairs lower the bar.
+select tests.set_match_list_sizes(2, 2);
+update public.candidates set match_threshold = 49 where id = tests.user_id('gael');
+select is(
+  (private.rematch('{}', array[tests.user_id('gael')]) - 'ms') -> 'alerts',
+  '2'::jsonb, 'a candidate whose best offers are old news');
+select results_eq(
+  $$ select title from public.jobs
+     where id in (
+       select (message -> 'data' ->> 'jobId')::uuid from pgmq.q_notifications
+       where message ->> 'type' = 'job_alert'
+         and message -> 'audience' -> 'userIds' ? tests.user_id('gael')::text
+       order by msg_id desc limit 2)
+     order by 1 $$,
+  array['Rust Swift Dart', 'Rust Swift Dart, candidature'],
+  'hears of their best new ones, under the offers they already had');
 
 select * from finish();
 rollback;
