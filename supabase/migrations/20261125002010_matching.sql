@@ -342,8 +342,8 @@ create table private.job_match_profiles (
   -- matching (min_score when it had fewer matches), null before its first.
   list_floor integer,
   -- The best score a candidate sharing a single key skill can reach with it: a candidate's run
-  -- leaves out the offers beyond reach under the score that can still change its result (their
-  -- bar, private.rematch).
+  -- leaves out the offers beyond reach whose ceiling is under the lowest score that can still
+  -- change its result (the candidate's bar, private.rematch).
   one_skill_ceiling integer not null generated always as (
     private.best_score_with_one_key_skill(cardinality(required_skill_ids),
       cardinality(nice_to_have_skill_ids))
@@ -872,19 +872,18 @@ $$;
 -- A candidate's pairs for private.rematch, outside its statement: the offers within reach (the
 -- first thing a candidate's run scores), or the others that can reach the candidate's bar (element
 -- i of p_bars for candidate i; ignored within reach): the offers beyond reach whose
--- one_skill_ceiling is under it score too little to change the candidate's run, and are not
--- scored (a tenth to three quarters of them for a candidate not settled within reach). In
--- PL/pgSQL, so that an offer's run, which has
--- no candidate, plans none of their queries: planning the statement with these branches in it cost
--- every run 2 to 3 ms more. They are planned on every call with their values (cached generic plans
--- of them ran slower: a candidate's run took 51-59 ms against 50-51), which turns the reach's
--- polarity into the GIN index's condition (p_within_reach) or its negation. Each candidate's reach
--- keys are computed once, here, not stored: in the profiles an offer's run reads by the thousand
--- they made every row two to five times wider. None past 30 skills (435 pairs; a profile may list
--- 100, 4,950 pairs): such a candidate has nothing within reach and is scored against every offer
--- sharing a key skill and reaching their bar. Pairs of the offers p_job_ids are left out (an
--- offer's run scores them); only matches (min_score or more) are returned, each score computed
--- once (fenced from its filter).
+-- one_skill_ceiling is under it score too little to change the candidate's run, and are not scored
+-- (a tenth to three quarters of them for a candidate not settled within reach). In PL/pgSQL, so
+-- that an offer's run, which has no candidate, plans none of their queries: planning the statement
+-- with these branches in it cost every run 2 to 3 ms more. They are planned on every call with
+-- their values (cached generic plans of them ran slower: a candidate's run took 51-59 ms against
+-- 50-51), which turns the reach's polarity into the GIN index's condition (p_within_reach) or its
+-- negation. Each candidate's reach keys are computed once, here, not stored: in the profiles an
+-- offer's run reads by the thousand they made every row two to five times wider. None past 30
+-- skills (435 pairs; a profile may list 100, 4,950 pairs): such a candidate has nothing within
+-- reach and is scored against every offer sharing a key skill and reaching their bar. Pairs of the
+-- offers p_job_ids are left out (an offer's run scores them); only matches (min_score or more) are
+-- returned, each score computed once (fenced from its filter).
 create function private.candidate_pairs_by_reach(
   p_candidate_ids uuid[],
   p_bars integer[],
