@@ -827,6 +827,10 @@ begin
       errcode = '22023',
       message = format('p_reason: profile_match | saved_search (got %s)', p_reason);
   end if;
+  -- Nobody to alert (most runs): the statement below is not planned.
+  if coalesce(cardinality(p_candidate_ids), 0) = 0 then
+    return 0;
+  end if;
   return private.enqueue_batch('notifications', array(
     with wanted as (
       select wanted.job_id, array_agg(wanted.candidate_id order by wanted.position) as candidate_ids
@@ -1326,7 +1330,7 @@ begin
   -- candidate (the rest): each delete reads one offer's or one candidate's rows through an index,
   -- whatever the statistics of job_matches say. Here and below, a statement with nothing to do
   -- is skipped: it would be planned all the same (custom plans), 0.1 ms each, and a candidate's
-  -- run has no offer to update, a run with nothing new no row to delete and no alert to ask.
+  -- run has no offer to update, a run with nothing new no row to delete.
   removed := 0;
   if cardinality(changed.stale_job_ids) > 0 then
     for stale in
@@ -1381,11 +1385,9 @@ begin
   end if;
   written_at := clock_timestamp();
 
-  if cardinality(changed.alert_candidate_ids) > 0 then
-    perform private.request_job_alerts(
-      changed.alert_job_ids, changed.alert_candidate_ids, 'profile_match'
-    );
-  end if;
+  perform private.request_job_alerts(
+    changed.alert_job_ids, changed.alert_candidate_ids, 'profile_match'
+  );
 
   return jsonb_build_object(
     'jobs', cardinality(job_ids),
